@@ -1,0 +1,89 @@
+//! Input issues: what is wrong with one field of a request, in the words an integrator needs to fix
+//! it. The HTTP layer turns a list of these into one belgif `badRequest` problem.
+
+use serde_json::Value;
+
+/// Where in the request the offending value was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueLocation {
+    Body,
+    Query,
+    Path,
+    Header,
+}
+
+impl IssueLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueLocation::Body => "body",
+            IssueLocation::Query => "query",
+            IssueLocation::Path => "path",
+            IssueLocation::Header => "header",
+        }
+    }
+}
+
+/// One problem with one input value (an entry of a problem's `issues`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputIssue {
+    /// Problem type URN, e.g. `urn:problem-type:belgif:input-validation:invalidInput`.
+    pub issue_type: String,
+    pub title: String,
+    pub detail: String,
+    pub location: IssueLocation,
+    /// The field, in the request's own naming: `pageSize`, `indicatorValues[0].value`.
+    pub name: String,
+    /// The value as received, when there was one.
+    pub value: Option<Value>,
+}
+
+const BELGIF_INPUT: &str = "urn:problem-type:belgif:input-validation:";
+
+impl InputIssue {
+    /// A value of the right type that breaks a rule (a range, a vocabulary, a reference).
+    pub fn invalid(
+        location: IssueLocation,
+        name: impl Into<String>,
+        value: Option<Value>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            issue_type: format!("{BELGIF_INPUT}invalidInput"),
+            title: "Invalid input".into(),
+            detail: detail.into(),
+            location,
+            name: name.into(),
+            value,
+        }
+    }
+
+    /// A value that does not fit the schema: wrong type, malformed, unknown property.
+    pub fn schema_violation(
+        location: IssueLocation,
+        name: impl Into<String>,
+        value: Option<Value>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            issue_type: format!("{BELGIF_INPUT}schemaViolation"),
+            title: "Input isn't valid with respect to schema".into(),
+            ..Self::invalid(location, name, value, detail)
+        }
+    }
+
+    /// A rule of kiv's own, with its own problem type `urn:problem-type:kiv:<kind>`.
+    pub fn kiv(
+        kind: &str,
+        title: impl Into<String>,
+        location: IssueLocation,
+        name: impl Into<String>,
+        value: Option<Value>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            issue_type: format!("urn:problem-type:kiv:{kind}"),
+            title: title.into(),
+            ..Self::invalid(location, name, value, detail)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The closed vocabularies of kiv. Each value has one spelling, lowerCamelCase, used alike in
+//! JSON, in query parameters and in the database, so nothing has to translate between them.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A value outside a vocabulary; carries the allowed values so the answer can list them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not one of {}", allowed.join(", "))]
+pub struct UnknownValue {
+    pub value: String,
+    pub allowed: &'static [&'static str],
+}
+
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in the order of the vocabulary.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every spelling, in the order of the vocabulary.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownValue { value: value.to_owned(), allowed: Self::NAMES }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What kind of policy document a plan is.
+    pub enum PlanKind {
+        /// A framework note for integral security (Kadernota Integrale Veiligheid), shared by
+        /// federal, regional and local actors.
+        FrameworkNote = "frameworkNote",
+        /// The police's share of the framework (Nationaal Veiligheidsplan).
+        NationalSecurityPlan = "nationalSecurityPlan",
+    }
+}
+
+vocabulary! {
+    /// How often the actions of a plan are followed up; this fixes the plan's reporting periods.
+    pub enum ReportingFrequency {
+        /// One reporting period a year: `2017`.
+        Annual = "annual",
+        /// Two reporting periods a year: `2017S1`, `2017S2`.
+        Semiannual = "semiannual",
+        /// Four reporting periods a year: `2017Q1` .. `2017Q4`.
+        Quarterly = "quarterly",
+    }
+}
+
+vocabulary! {
+    /// What kind of body an organisation is.
+    pub enum OrganisationKind {
+        /// A federal public service (FOD/SPF), such as FOD Justitie.
+        FederalService = "federalService",
+        /// The federal police.
+        FederalPolice = "federalPolice",
+        /// The local police and each of its police zones.
+        LocalPolice = "localPolice",
+        /// Prosecutors and the courts.
+        Judiciary = "judiciary",
+        /// A community or regional government.
+        RegionalGovernment = "regionalGovernment",
+        /// A municipality or province.
+        LocalGovernment = "localGovernment",
+        /// Anything else: academic partners, associations, ...
+        Other = "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_value() {
+        for kind in OrganisationKind::ALL {
+            assert_eq!(kind.as_str().parse::<OrganisationKind>(), Ok(*kind));
+            assert_eq!(
+                serde_json::to_string(kind).unwrap(),
+                format!("\"{}\"", kind.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_value_lists_allowed() {
+        let error = "weekly".parse::<ReportingFrequency>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "\"weekly\" is not one of annual, semiannual, quarterly"
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! Connections and the pool. The backend is chosen from the URL scheme, explicitly: diesel's derived
+//! `establish` tries every backend in turn and reports only that none worked, which hides the one
+//! error an operator needs to see.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::R2D2Connection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use crate::error::{StoreError, StoreResult};
+
+/// A connection to either backend; queries written once against the shared schema run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DbConnection::Postgres(_) => "DbConnection::Postgres",
+            DbConnection::Sqlite(_) => "DbConnection::Sqlite",
+        })
+    }
+}
+
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Postgres(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the backend's own connection, for what the shared subset of
+/// `MultiConnection` cannot express (`RETURNING`, `ON CONFLICT`, multi-row inserts, migrations).
+#[macro_export]
+macro_rules! on_backend {
+    ($connection:expr, |$conn:ident| $body:expr) => {
+        match $connection {
+            $crate::database::DbConnection::Postgres($conn) => $body,
+            $crate::database::DbConnection::Sqlite($conn) => $body,
+        }
+    };
+}
+
+/// The two database engines kiv runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://kiv.db`, `sqlite:///var/lib/kiv/kiv.db`: a file, created when missing.
+    Sqlite { path: String },
+    /// `postgres://user:password@host:5432/db?sslmode=disable`.
+    Postgres { url: String },
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = StoreError;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres {
+                url: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| StoreError::UnsupportedUrl(redact(url)))?;
+        // An in-memory database would be a different, empty database on each pooled connection.
+        if path.is_empty() || path.contains(":memory:") {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        }
+        Ok(DatabaseUrl::Sqlite {
+            path: path.to_owned(),
+        })
+    }
+}
+
+impl DatabaseUrl {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
+            DatabaseUrl::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// Opens one connection outside any pool (for migrations, tools and tests).
+    pub fn connect(&self) -> Result<DbConnection, ConnectError> {
+        match self {
+            DatabaseUrl::Sqlite { path } => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // busy_timeout first: switching to WAL needs a lock another connection may hold.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres { url } => {
+                Ok(DbConnection::Postgres(PgConnection::establish(url)?))
+            }
+        }
+    }
+}
+
+/// Shown in logs: the password of a PostgreSQL URL is never printed.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite { path } => write!(f, "sqlite://{path}"),
+            DatabaseUrl::Postgres { url } => f.write_str(&redact(url)),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/...` with `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Why a connection could not be made; kept whole so the operator sees the real cause.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Connection(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Setup(#[from] diesel::result::Error),
+}
+
+/// Opens connections for the pool.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        self.url.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        Ok(conn.ping()?)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// A connection borrowed from the pool.
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Pool settings.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolOptions {
+    /// Connections kept at most. Beyond about 8 on two cores, tail latency grows.
+    pub max_size: u32,
+    /// How long a request waits for a connection before the database counts as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 8,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The database: a pool of connections to one backend. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: r2d2::Pool<ConnectionManager>,
+    url: DatabaseUrl,
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Database").field("url", &self.url).finish()
+    }
+}
+
+impl Database {
+    /// Connects once, so that an unreachable database is reported with its real cause at start,
+    /// then builds the pool.
+    pub fn connect(url: DatabaseUrl, options: PoolOptions) -> StoreResult<Self> {
+        url.connect()
+            .map_err(|e| StoreError::Unavailable(format!("cannot connect to {url}: {e}")))?;
+        Ok(Self::connect_lazily(url, options))
+    }
+
+    /// Builds the pool without connecting: connections are made on first use, and failures show
+    /// up there as [`StoreError::Unavailable`].
+    pub fn connect_lazily(url: DatabaseUrl, options: PoolOptions) -> Self {
+        let pool = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .min_idle(Some(0))
+            .connection_timeout(options.acquire_timeout)
+            .test_on_check_out(false)
+            .error_handler(Box::new(r2d2::LoggingErrorHandler))
+            .build_unchecked(ConnectionManager { url: url.clone() });
+        Self { pool, url }
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// Borrows a connection, waiting at most the pool's acquire timeout.
+    pub fn connection(&self) -> StoreResult<PooledConnection> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Whether the database answers a trivial query within `timeout`.
+    pub fn ping(&self, timeout: Duration) -> StoreResult<()> {
+        let mut conn = self
+            .pool
+            .get_timeout(timeout)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        conn.ping().map_err(StoreError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_backend_from_scheme() {
+        assert_eq!(
+            "sqlite://kiv.db".parse::<DatabaseUrl>().unwrap(),
+            DatabaseUrl::Sqlite {
+                path: "kiv.db".into()
+            }
+        );
+        assert_eq!(
+            "sqlite:///var/lib/kiv.db"
+                .parse::<DatabaseUrl>()
+                .unwrap()
+                .backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            "postgresql://u@h/db"
+                .parse::<DatabaseUrl>()
+                .unwrap()
+                .backend(),
+            Backend::Postgres
+        );
+        assert!(matches!(
+            "mysql://u@h/db".parse::<DatabaseUrl>(),
+            Err(StoreError::UnsupportedUrl(_))
+        ));
+        assert!("sqlite::memory:".parse::<DatabaseUrl>().is_err());
+    }
+
+    #[test]
+    fn never_shows_a_password() {
+        let url: DatabaseUrl = "postgres://kiv:s3cret@db:5432/kiv".parse().unwrap();
+        assert_eq!(url.to_string(), "postgres://kiv:***@db:5432/kiv");
+        assert!(!format!("{url:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,56 @@
+//! The store's one error type. It speaks of data and databases, never of HTTP: the HTTP layer
+//! decides which status each variant becomes.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no backend kiv supports.
+    #[error("unsupported database URL {0:?}: use sqlite://<file> or postgres://user@host/db")]
+    UnsupportedUrl(String),
+    /// No connection could be made or borrowed in time; the database may be down or saturated.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(DieselError),
+    /// A write broke a uniqueness or reference rule of the schema.
+    #[error("constraint violated: {0}")]
+    Constraint(String),
+    /// Applying or reverting migrations failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// Seed files could not be read or break a rule of the reference data.
+    #[error("invalid seed data: {0}")]
+    Seed(String),
+    /// A stored value no longer fits the domain (for example a kind outside its vocabulary).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(error: DieselError) -> Self {
+        match &error {
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => StoreError::Unavailable(info.message().to_owned()),
+            DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation
+                | DatabaseErrorKind::ForeignKeyViolation
+                | DatabaseErrorKind::CheckViolation
+                | DatabaseErrorKind::NotNullViolation,
+                info,
+            ) => StoreError::Constraint(info.message().to_owned()),
+            _ => StoreError::Query(error),
+        }
+    }
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt(what.to_string())
+    }
+}

@@ -1,0 +1,44 @@
+//! Schema migrations, embedded in the binary: one folder per backend, the same names in both.
+
+use diesel::connection::SimpleConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::database::DbConnection;
+use crate::error::{StoreError, StoreResult};
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Serialises migrations between kiv nodes starting at once against one PostgreSQL database.
+const MIGRATION_LOCK: i64 = 0x006b_6976_5f6d_6967; // "kiv_mig" in ASCII
+
+fn migration_error(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Migration(error.to_string())
+}
+
+/// Applies every pending migration; returns the names of those applied.
+pub fn run_pending(conn: &mut DbConnection) -> StoreResult<Vec<String>> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(names),
+        DbConnection::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = c.run_pending_migrations(POSTGRES).map(names);
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            applied
+        }
+    };
+    applied.map_err(migration_error)
+}
+
+/// Reverts every applied migration, newest first; returns the names of those reverted.
+pub fn revert_all(conn: &mut DbConnection) -> StoreResult<Vec<String>> {
+    match conn {
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE).map(names),
+        DbConnection::Postgres(c) => c.revert_all_migrations(POSTGRES).map(names),
+    }
+    .map_err(migration_error)
+}
+
+fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    versions.iter().map(ToString::to_string).collect()
+}
