@@ -1,1 +1,185 @@
+//! kiv's HTTP API: actix-web routes under `/kiv/v1`, problem+json answers for every failure, and
+//! the OpenAPI document generated from the same route registrations that serve requests.
 
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use kiv_store::{Database, DbConnection, StoreResult};
+use serde::Serialize;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+
+pub mod docs;
+pub mod extract;
+pub mod middleware;
+pub mod problem;
+pub mod respond;
+pub mod routes;
+
+use problem::ApiError;
+
+/// Every resource of the API lives under this path.
+pub const BASE_PATH: &str = "/kiv/v1";
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Database,
+}
+
+impl AppState {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// Runs `work` with a pooled connection on the blocking thread pool, so database calls
+    /// never stall the async workers.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || {
+            let mut conn = db.connection()?;
+            work(&mut conn)
+        })
+        .await?
+        .map_err(ApiError::from)
+    }
+
+    /// Answers a read of one resource: loads it by `id`, 404 when absent, otherwise its view
+    /// with an entity tag from its version.
+    pub async fn read_one<T, V>(
+        &self,
+        req: &HttpRequest,
+        what: &'static str,
+        id: String,
+        load: fn(&mut DbConnection, &str) -> StoreResult<Option<T>>,
+        version: fn(&T) -> i32,
+        view: fn(&HttpRequest, T) -> V,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        T: Send + 'static,
+        V: Serialize,
+    {
+        let key = id.clone();
+        let item = self
+            .run(move |conn| load(conn, &key))
+            .await?
+            .ok_or_else(|| ApiError::not_found(what, &id))?;
+        let tag = version(&item);
+        Ok(respond::single(req, tag, &view(req, item)))
+    }
+}
+
+/// The document's frame; paths and schemas are collected from the registered handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kiv",
+        description = "Follow-up and evaluation of the Kadernota Integrale Veiligheid and the \
+            Nationaal Veiligheidsplan: what was done per action and reporting period, how well it \
+            worked per cluster, and progress reports for evaluators.\n\n\
+            Conventions (belgif): paths and JSON properties are lowerCamelCase; collections carry \
+            `items`, `page`, `pageSize`, `total`, `self` and `next`; single resources carry an \
+            `ETag`; every error is `application/problem+json`.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+    ),
+    tags(
+        (name = "Reference data", description = "Plans, clusters, themes and organisations."),
+        (name = "Service", description = "Health of the service."),
+    )
+)]
+struct ApiDoc;
+
+fn api() -> UtoipaApp<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope(BASE_PATH).configure(routes::configure))
+}
+
+/// The OpenAPI document of the whole API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+/// The application: API routes, documentation, the fallback for unknown routes and methods, the
+/// problem+json rendering of every error, and request logging.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    // The documentation is mounted before the API scope: a scope takes every path under its
+    // prefix, so anything registered after `/kiv/v1` would never be reached.
+    let document = openapi();
+    let routes = middleware::RouteTable::new(&document);
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(routes))
+        .configure(|cfg| docs::configure(cfg, document))
+        .into_utoipa_app()
+        .service(utoipa_actix_web::scope(BASE_PATH).configure(routes::configure))
+        .into_app()
+        .default_service(web::to(middleware::fallback))
+        .wrap(from_fn(middleware::problems))
+        .wrap(TracingLogger::default())
+}
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Worker threads; each has its own event loop.
+    pub workers: usize,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// Stop on SIGINT/SIGTERM (off for servers embedded in tests).
+    pub handle_signals: bool,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            shutdown_timeout: Duration::from_secs(30),
+            handle_signals: true,
+        }
+    }
+}
+
+/// A server on `listener`; await it to run until stopped. On SIGTERM it stops accepting, lets
+/// in-flight requests finish (up to the shutdown timeout) and returns.
+pub fn server(
+    state: AppState,
+    listener: TcpListener,
+    options: &ServerOptions,
+) -> std::io::Result<Server> {
+    let mut server = HttpServer::new(move || build_app(state.clone()))
+        .workers(options.workers)
+        .shutdown_timeout(options.shutdown_timeout.as_secs());
+    if !options.handle_signals {
+        server = server.disable_signals();
+    }
+    Ok(server.listen(listener)?.run())
+}

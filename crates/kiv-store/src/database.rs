@@ -99,6 +99,14 @@ impl FromStr for DatabaseUrl {
 }
 
 impl DatabaseUrl {
+    /// The URL in full, password included: for handing to another process, never for logs.
+    pub fn connection_string(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite { path } => format!("sqlite://{path}"),
+            DatabaseUrl::Postgres { url } => url.clone(),
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
@@ -260,8 +268,15 @@ impl Database {
             .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
-    /// Whether the database answers a trivial query within `timeout`.
+    /// Whether the database answers a trivial query within `timeout`. For SQLite the file must
+    /// also still be there: connections opened before it was removed keep answering from the
+    /// unlinked file, whose writes nobody would ever see again.
     pub fn ping(&self, timeout: Duration) -> StoreResult<()> {
+        if let DatabaseUrl::Sqlite { path } = &self.url {
+            if !std::path::Path::new(path).is_file() {
+                return Err(StoreError::Unavailable(format!("{path} no longer exists")));
+            }
+        }
         let mut conn = self
             .pool
             .get_timeout(timeout)

@@ -16,3 +16,25 @@ pub mod testing;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions};
 pub use error::{StoreError, StoreResult};
 pub use page::Page;
+
+/// What [`prepare`] did to bring a database into service.
+#[derive(Debug, Clone, Default)]
+pub struct Preparation {
+    /// Migrations applied, oldest first.
+    pub migrations: Vec<String>,
+    /// The reference data loaded, when the database had none.
+    pub seeded: Option<seed::SeedReport>,
+}
+
+/// Brings a database into service: applies pending migrations and, into a database without any
+/// plan, loads the built-in reference data. Reference data already present is left as it is (an
+/// administrator's later changes survive a restart); `kiv seed` reloads it on purpose.
+pub fn prepare(conn: &mut DbConnection) -> StoreResult<Preparation> {
+    let migrations = migrations::run_pending(conn)?;
+    let seeded = if seed::is_seeded(conn)? {
+        None
+    } else {
+        Some(seed::apply(conn, &seed::ReferenceData::embedded()?)?)
+    };
+    Ok(Preparation { migrations, seeded })
+}

@@ -1,0 +1,162 @@
+//! The two pieces that make every failure a problem+json answer: the fallback for requests no
+//! route takes, and the middleware that renders every error response with absolute links.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest, HttpResponse};
+use kiv_domain::{InputIssue, IssueLocation};
+
+use crate::extract::base_url;
+use crate::problem::ApiError;
+
+/// Paths and methods of the API, taken from the OpenAPI document so that the 405 answers and the
+/// documentation can never disagree.
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<Segment>, Vec<Method>)>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Parameter,
+}
+
+impl RouteTable {
+    pub fn new(document: &utoipa::openapi::OpenApi) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .split('/')
+                    .map(|s| {
+                        if s.starts_with('{') && s.ends_with('}') {
+                            Segment::Parameter
+                        } else {
+                            Segment::Literal(s.to_owned())
+                        }
+                    })
+                    .collect();
+                let methods = [
+                    (&item.get, Method::GET),
+                    (&item.post, Method::POST),
+                    (&item.put, Method::PUT),
+                    (&item.patch, Method::PATCH),
+                    (&item.delete, Method::DELETE),
+                ]
+                .into_iter()
+                .filter_map(|(operation, method)| operation.as_ref().map(|_| method))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods the API accepts on `path`, or `None` when no route has that path.
+    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.routes
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(segment, part)| match segment {
+                            Segment::Literal(literal) => literal == part,
+                            Segment::Parameter => !part.is_empty(),
+                        })
+            })
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+/// Answers requests no route takes: 405 with `Allow` when the path exists, 404 otherwise.
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(allowed) if !allowed.contains(req.method()) => ApiError::MethodNotAllowed {
+            method: req.method().clone(),
+            allowed: allowed.to_vec(),
+        },
+        _ => ApiError::NoRoute(req.path().to_owned()),
+    })
+}
+
+/// Renders every error response as problem+json with links on the request's own host, including
+/// the errors actix raises itself (unreadable bodies, payload limits); logs server-side causes.
+pub async fn problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return Ok(response.map_into_boxed_body());
+    }
+    let base = base_url(response.request());
+    let rendered = match response.response().error() {
+        Some(error) => Some(match error.as_error::<ApiError>() {
+            Some(api_error) => api_error.render(&base),
+            None => from_status(&response, error.to_string()).render(&base),
+        }),
+        // An error status without an error: a deliberate answer (health's DOWN) when it has a
+        // body type, an empty framework answer otherwise.
+        None if !response.headers().contains_key(CONTENT_TYPE) => {
+            Some(from_status(&response, String::new()).render(&base))
+        }
+        None => None,
+    };
+    Ok(match rendered {
+        Some(problem) => response.into_response(problem),
+        None => response.map_into_boxed_body(),
+    })
+}
+
+/// The problem for an error actix raised itself, from its status.
+fn from_status<B>(response: &ServiceResponse<B>, message: String) -> ApiError {
+    match response.status() {
+        StatusCode::BAD_REQUEST => ApiError::bad_request(vec![InputIssue::schema_violation(
+            IssueLocation::Body,
+            "",
+            None,
+            message,
+        )]),
+        StatusCode::NOT_FOUND => ApiError::NoRoute(response.request().path().to_owned()),
+        status if status.is_server_error() => ApiError::Internal(message),
+        status => ApiError::Status {
+            status,
+            detail: if message.is_empty() {
+                status.canonical_reason().unwrap_or_default().to_owned()
+            } else {
+                message
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_templates_segment_by_segment() {
+        let table = RouteTable::new(&crate::openapi());
+        assert_eq!(
+            table.allowed("/kiv/v1/clusters/6"),
+            Some(&[Method::GET][..])
+        );
+        assert_eq!(table.allowed("/kiv/v1/clusters"), Some(&[Method::GET][..]));
+        assert_eq!(table.allowed("/kiv/v1/clusters/"), None);
+        assert_eq!(table.allowed("/kiv/v1/clusters/6/x"), None);
+        assert_eq!(table.allowed("/kiv/v2/clusters"), None);
+    }
+}

@@ -1,0 +1,279 @@
+//! Every failure is answered as `application/problem+json` (RFC 9457) with belgif problem types,
+//! so an integrator handles one error shape, whatever went wrong and wherever.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use kiv_domain::InputIssue;
+use kiv_store::StoreError;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// Media type of every error answer.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Where the problem types are documented, relative to the server.
+pub const PROBLEM_DOCS: &str = "/kiv/v1/doc/problems";
+
+/// An error answer (RFC 9457, belgif profile).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:problem-type:belgif:resourceNotFound",
+    "href": "http://127.0.0.1:8080/kiv/v1/doc/problems/resourceNotFound",
+    "title": "Resource Not Found",
+    "status": 404,
+    "detail": "No cluster with id or code \"11\"",
+    "instance": "urn:uuid:0f7c5d0e-2b2a-4a53-a0d4-6b1c8f3e9a11"
+}))]
+pub struct Problem {
+    /// The problem type, a URN: `urn:problem-type:belgif:<name>` or `urn:problem-type:kiv:<name>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A page that documents the problem type.
+    pub href: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// Identifies this occurrence; quote it when reporting a server error.
+    pub instance: String,
+    /// The input values that were refused, one entry each (bad requests only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<Issue>,
+}
+
+/// One refused input value.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Issue {
+    /// The issue type, e.g. `urn:problem-type:belgif:input-validation:invalidInput`.
+    #[serde(rename = "type")]
+    pub issue_type: String,
+    pub title: String,
+    pub detail: String,
+    /// Where the value was: `body`, `query`, `path` or `header`.
+    #[serde(rename = "in")]
+    pub location: String,
+    /// The field, e.g. `pageSize` or `indicatorValues[0].value`.
+    pub name: String,
+    /// The value as received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+}
+
+impl From<InputIssue> for Issue {
+    fn from(issue: InputIssue) -> Self {
+        let InputIssue {
+            issue_type,
+            title,
+            detail,
+            location,
+            name,
+            value,
+        } = issue;
+        Issue {
+            issue_type,
+            title,
+            detail,
+            location: location.as_str().to_owned(),
+            name,
+            value,
+        }
+    }
+}
+
+/// Everything a request can fail with. Each variant knows its status and problem type; anything
+/// unexpected becomes an opaque 500 whose details go to the log only, under the problem's
+/// `instance`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// One or more input values were refused.
+    #[error("the input message is incorrect")]
+    BadRequest(Vec<InputIssue>),
+    /// The resource named in the path does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// No route has this path.
+    #[error("no resource at {0}")]
+    NoRoute(String),
+    /// The path exists, but not with this method.
+    #[error("{method} is not allowed here")]
+    MethodNotAllowed {
+        method: Method,
+        allowed: Vec<Method>,
+    },
+    /// Any other refusal, by status (payload too large, unsupported media type, ...).
+    #[error("{detail}")]
+    Status { status: StatusCode, detail: String },
+    /// The database did not answer in time.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    /// A failure the client cannot fix; the message is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(issues: Vec<InputIssue>) -> Self {
+        ApiError::BadRequest(issues)
+    }
+
+    /// `what` with `id` does not exist: `ApiError::not_found("cluster", "11")`.
+    pub fn not_found(what: &str, id: &str) -> Self {
+        ApiError::NotFound(format!("No {what} with id {id:?}"))
+    }
+
+    /// The problem type's short name, its title and the answer's status.
+    fn kind(&self) -> (&'static str, &'static str, StatusCode) {
+        match self {
+            ApiError::BadRequest(_) => ("badRequest", "Bad Request", StatusCode::BAD_REQUEST),
+            ApiError::NotFound(_) | ApiError::NoRoute(_) => (
+                "resourceNotFound",
+                "Resource Not Found",
+                StatusCode::NOT_FOUND,
+            ),
+            ApiError::MethodNotAllowed { .. } => (
+                "methodNotAllowed",
+                "Method Not Allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+            ),
+            ApiError::Status { status, .. } => {
+                let name = match *status {
+                    StatusCode::NOT_ACCEPTABLE => "notAcceptable",
+                    StatusCode::PAYLOAD_TOO_LARGE => "payloadTooLarge",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupportedMediaType",
+                    StatusCode::TOO_MANY_REQUESTS => "tooManyRequests",
+                    _ => "",
+                };
+                (name, status.canonical_reason().unwrap_or("Error"), *status)
+            }
+            ApiError::Unavailable(_) => (
+                "serviceUnavailable",
+                "Service is unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            ApiError::Internal(_) => (
+                "internalServerError",
+                "Internal Server Error",
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        }
+    }
+
+    /// The text sent to the client: never a database message, a path or a panic.
+    fn public_detail(&self) -> String {
+        match self {
+            ApiError::BadRequest(_) => "The input message is incorrect".into(),
+            ApiError::NotFound(detail) | ApiError::Status { detail, .. } => detail.clone(),
+            ApiError::NoRoute(path) => format!("No resource at {path}"),
+            ApiError::MethodNotAllowed { method, allowed } => format!(
+                "{method} is not allowed on this resource; allowed: {}",
+                join_methods(allowed)
+            ),
+            ApiError::Unavailable(_) => {
+                "The service cannot reach its database; try again shortly".into()
+            }
+            ApiError::Internal(_) => {
+                "The server met an unexpected condition; quote the instance when reporting it"
+                    .into()
+            }
+        }
+    }
+
+    /// The problem document, its `href` rooted at `base_url` (scheme and host of the request).
+    pub fn to_problem(&self, base_url: &str) -> Problem {
+        let (name, title, status) = self.kind();
+        let instance = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        // Statuses without a belgif type get RFC 9457's `about:blank` and no documentation page.
+        let (problem_type, href) = if name.is_empty() {
+            (
+                "about:blank".to_owned(),
+                format!("{base_url}{PROBLEM_DOCS}"),
+            )
+        } else {
+            (
+                format!("urn:problem-type:belgif:{name}"),
+                format!("{base_url}{PROBLEM_DOCS}/{name}"),
+            )
+        };
+        Problem {
+            problem_type,
+            href,
+            title: title.into(),
+            status: status.as_u16(),
+            detail: self.public_detail(),
+            instance,
+            issues: match self {
+                ApiError::BadRequest(issues) => issues.iter().cloned().map(Issue::from).collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The full answer, with the server-side cause of a 5xx logged under the problem's instance
+    /// (the only place the cause ever appears).
+    pub fn render(&self, base_url: &str) -> HttpResponse {
+        let problem = self.to_problem(base_url);
+        match self {
+            ApiError::Internal(cause) => {
+                tracing::error!(instance = %problem.instance, %cause, "request failed");
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(instance = %problem.instance, %cause, "database unavailable");
+            }
+            _ => {}
+        }
+        self.response(&problem)
+    }
+
+    fn response(&self, problem: &Problem) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if let ApiError::MethodNotAllowed { allowed, .. } = self {
+            if let Ok(value) = HeaderValue::from_str(&join_methods(allowed)) {
+                response.insert_header((header::ALLOW, value));
+            }
+        }
+        match serde_json::to_vec(problem) {
+            Ok(body) => response.body(body),
+            Err(_) => response.finish(),
+        }
+    }
+}
+
+fn join_methods(methods: &[Method]) -> String {
+    methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind().2
+    }
+
+    /// Without the request at hand the `href` is relative; the problem middleware renders the
+    /// answer again with the request's base URL, and logs it.
+    fn error_response(&self) -> HttpResponse {
+        self.response(&self.to_problem(""))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(format!("blocking task failed: {error}"))
+    }
+}

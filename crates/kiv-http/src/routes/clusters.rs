@@ -1,0 +1,139 @@
+//! `/clusters`: the ten clusters of security phenomena, the policy priorities.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use kiv_domain::{Cluster, LocalizedText};
+use kiv_store::reference::clusters::{self, ClusterFilter, ClusterSort};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::collection_query;
+use crate::extract::{page_and_sort, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use crate::respond::{href, Collection};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_clusters).service(get_cluster);
+}
+
+/// A cluster of security phenomena. Both 2016-2019 plans share the same ten clusters.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "9",
+    "href": "http://127.0.0.1:8080/kiv/v1/clusters/9",
+    "number": 9,
+    "code": "roadSafety",
+    "name": {"nl": "Verkeersveiligheid", "fr": "Sécurité routière", "de": "Verkehrssicherheit", "en": "Road safety"},
+    "subPhenomena": []
+}))]
+pub struct ClusterView {
+    /// The cluster's number as a string, `"1"` to `"10"` in the order of the plan text.
+    pub id: String,
+    pub href: String,
+    pub number: i32,
+    /// A lowerCamelCase code, accepted in paths in place of the id.
+    pub code: String,
+    pub name: LocalizedText,
+    /// Phenomena the cluster names explicitly (cluster 6: intrafamily violence, sexual violence,
+    /// child abuse).
+    pub sub_phenomena: Vec<LocalizedText>,
+}
+
+impl ClusterView {
+    fn new(req: &HttpRequest, cluster: Cluster) -> Self {
+        let Cluster {
+            id,
+            number,
+            code,
+            name,
+            sub_phenomena,
+            version: _,
+            updated_at: _,
+        } = cluster;
+        ClusterView {
+            href: href(req, &format!("clusters/{id}")),
+            id,
+            number,
+            code,
+            name,
+            sub_phenomena,
+        }
+    }
+}
+
+collection_query! {
+    /// Filters of the cluster collection.
+    pub struct ClusterQuery {
+        /// Only the clusters this plan covers.
+        #[param(example = "kiv-2016-2019")]
+        pub plan_id: Option<String>,
+    }
+}
+
+/// List the clusters
+///
+/// The clusters of security phenomena, by number unless `sort` says otherwise (`number`, `code`).
+#[utoipa::path(
+    tag = "Reference data",
+    params(ClusterQuery),
+    responses(
+        (status = 200, description = "One page of clusters", body = Collection<ClusterView>),
+        (status = 400, description = "A parameter is malformed or out of range", body = Problem,
+         content_type = "application/problem+json"),
+    )
+)]
+#[get("/clusters")]
+async fn list_clusters(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<ClusterQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, sort) = page_and_sort(
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        ClusterSort::FIELDS,
+    )?;
+    let filter = ClusterFilter {
+        plan_id: query.plan_id,
+    };
+    let found = state
+        .run(move |conn| clusters::list(conn, &filter, &sort, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, |c| ClusterView::new(&req, c)).respond())
+}
+
+/// Read a cluster
+///
+/// By number (`6`) or by code (`violence`). The `ETag` changes whenever the cluster does;
+/// send it back in `If-None-Match` to get `304 Not Modified` while it has not.
+#[utoipa::path(
+    tag = "Reference data",
+    params(("clusterId" = String, Path, description = "Number or code of the cluster", example = "6")),
+    responses(
+        (status = 200, description = "The cluster", body = ClusterView,
+         headers(("ETag" = String, description = "Entity tag of this version"))),
+        (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
+        (status = 404, description = "No such cluster", body = Problem,
+         content_type = "application/problem+json"),
+    )
+)]
+#[get("/clusters/{clusterId}")]
+async fn get_cluster(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    cluster_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .read_one(
+            &req,
+            "cluster",
+            cluster_id.into_inner(),
+            clusters::get,
+            |x| x.version,
+            ClusterView::new,
+        )
+        .await
+}

@@ -1,0 +1,46 @@
+//! The API's resources, one module each, mounted under `/kiv/v1`.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod clusters;
+pub mod health;
+pub mod organisations;
+pub mod plans;
+pub mod themes;
+
+/// Mounts every resource; used by the server and by the OpenAPI generator alike.
+pub fn configure(cfg: &mut ServiceConfig) {
+    health::configure(cfg);
+    plans::configure(cfg);
+    clusters::configure(cfg);
+    themes::configure(cfg);
+    organisations::configure(cfg);
+}
+
+/// Query parameters of a collection: the collection's own filters plus `page`, `pageSize` and
+/// `sort`, documented once here.
+macro_rules! collection_query {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// Page number, from 1.
+            #[param(minimum = 1, example = 1)]
+            pub page: Option<i64>,
+            /// Items per page, 1 to 100 (default 20).
+            #[param(minimum = 1, maximum = 100, example = 20)]
+            pub page_size: Option<i64>,
+            /// Sort keys separated by commas; prefix `-` for descending (`-number`).
+            pub sort: Option<String>,
+        }
+    };
+}
+pub(crate) use collection_query;

@@ -1,0 +1,123 @@
+//! The `kiv` command itself: migrations, seeding and the committed OpenAPI document.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::TestApp;
+use kiv_store::testing::TestDatabase;
+
+fn kiv(db: &TestDatabase, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_kiv"))
+        .args(args)
+        .env("DATABASE_URL", db.url().connection_string())
+        .env("KIV_LOG", "warn")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "kiv {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn migrate_and_seed_are_idempotent() {
+    let db = TestDatabase::new();
+    let first = stdout(&kiv(&db, &["migrate"]));
+    assert!(first.contains("applied"), "{first}");
+    assert_eq!(
+        stdout(&kiv(&db, &["migrate"])).trim(),
+        "database is up to date"
+    );
+
+    let seeded = stdout(&kiv(&db, &["seed"]));
+    assert_eq!(
+        seeded.trim(),
+        "plans: 2 inserted, 0 updated, 0 unchanged; clusters: 10 inserted, 0 updated, 0 unchanged; \
+         themes: 5 inserted, 0 updated, 0 unchanged; organisations: 5 inserted, 0 updated, 0 unchanged"
+    );
+    // The repository's seed files are what the binary has built in: reloading them changes nothing.
+    let again = stdout(&kiv(&db, &["seed", "--from", "seeds"]));
+    assert_eq!(
+        again.trim(),
+        "plans: 0 inserted, 0 updated, 2 unchanged; clusters: 0 inserted, 0 updated, 10 unchanged; \
+         themes: 0 inserted, 0 updated, 5 unchanged; organisations: 0 inserted, 0 updated, 5 unchanged"
+    );
+}
+
+#[test]
+fn a_changed_seed_file_updates_the_rows_it_names() {
+    let db = TestDatabase::new();
+    kiv(&db, &["seed"]);
+    let dir = tempfile::tempdir().unwrap();
+    for name in kiv_store::seed::SEED_FILES {
+        let text = std::fs::read_to_string(Path::new("seeds").join(name)).unwrap();
+        let text = text.replace("en: Nuisance", "en: Public nuisance");
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let output = stdout(&kiv(&db, &["seed", "--from", dir.path().to_str().unwrap()]));
+    assert!(
+        output.contains("clusters: 0 inserted, 1 updated, 9 unchanged"),
+        "{output}"
+    );
+}
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let document = kiv_http::openapi();
+    let json = format!("{}\n", document.to_pretty_json().unwrap());
+    let committed = std::fs::read_to_string("openapi/openapi.json").unwrap();
+    assert!(
+        committed == json,
+        "openapi/openapi.json is stale: run `cargo run -- openapi` and commit it"
+    );
+    let yaml = std::fs::read_to_string("openapi/openapi.yaml").unwrap();
+    assert!(
+        yaml == document.to_yaml().unwrap(),
+        "openapi/openapi.yaml is stale"
+    );
+}
+
+#[actix_web::test]
+async fn the_served_document_is_the_committed_one_and_every_path_answers() {
+    let app = TestApp::spawn().await;
+    let served: serde_json::Value = app.get_json("/doc/openapi.json", 200).await;
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("openapi/openapi.json").unwrap()).unwrap();
+    assert_eq!(served, committed);
+    let yaml = app.get("/doc/openapi.yaml").await;
+    assert_eq!(yaml.status().as_u16(), 200);
+    assert!(yaml.text().await.unwrap().starts_with("openapi: 3.1"));
+    let ui = app.get("/doc/").await;
+    assert_eq!(ui.status().as_u16(), 200);
+    assert!(ui.text().await.unwrap().contains("swagger"));
+
+    // Every documented GET answers (with example ids for the parameters), none with 404 route.
+    for (path, item) in served["paths"].as_object().unwrap() {
+        if item.get("get").is_none() {
+            continue;
+        }
+        let concrete = path
+            .replace("{planId}", "kiv-2016-2019")
+            .replace("{clusterId}", "6")
+            .replace("{themeId}", "identityFraud")
+            .replace("{organisationId}", "fod-justitie");
+        let response = app
+            .client
+            .get(format!("{}{concrete}", app.origin))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{concrete}");
+    }
+    app.stop().await;
+}

@@ -1,0 +1,107 @@
+//! A running kiv for end-to-end tests: a fresh database (SQLite, or PostgreSQL when
+//! `KIV_TEST_DATABASE_URL` is set), the real app on a random local port, and an HTTP client.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use kiv_http::{AppState, ServerOptions};
+use kiv_store::testing::TestDatabase;
+use kiv_store::{Database, PoolOptions};
+use serde_json::Value;
+
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub origin: String,
+    pub client: reqwest::Client,
+    pub database: Database,
+    pub db: TestDatabase,
+    server: ServerHandle,
+}
+
+impl TestApp {
+    /// Starts kiv on a new, migrated and seeded database.
+    pub async fn spawn() -> Self {
+        let db = TestDatabase::new();
+        let options = PoolOptions {
+            max_size: 4,
+            acquire_timeout: Duration::from_secs(2),
+        };
+        let database = Database::connect(db.url().clone(), options).unwrap();
+        kiv_store::prepare(&mut database.connection().unwrap()).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let server = kiv_http::server(
+            AppState::new(database.clone()),
+            listener,
+            &ServerOptions {
+                workers: 1,
+                shutdown_timeout: Duration::from_secs(1),
+                handle_signals: false,
+            },
+        )
+        .unwrap();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Self {
+            origin,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            database,
+            db,
+            server: handle,
+        }
+    }
+
+    /// The absolute URL of an API path: `url("/clusters")`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/kiv/v1{path}", self.origin)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// GETs `path`, asserts the status, returns the JSON body.
+    pub async fn get_json(&self, path: &str, status: u16) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn stop(self) {
+        self.server.stop(false).await;
+    }
+}
+
+/// Asserts that `response` is a problem+json answer with `status` and belgif `problem_type`,
+/// and returns its body.
+pub async fn assert_problem(response: reqwest::Response, status: u16, problem_type: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["type"],
+        format!("urn:problem-type:belgif:{problem_type}")
+    );
+    assert_eq!(body["status"], status);
+    assert!(body["instance"].as_str().unwrap().starts_with("urn:uuid:"));
+    assert!(body["href"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    body
+}
