@@ -6,10 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Parser, Subcommand, ValueEnum};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kiv_domain::{AccountKind, Role};
+use kiv_http::auth::{TokenService, TokenSettings};
 use kiv_http::{AppState, ServerOptions};
+use kiv_store::accounts::{self, NewAccount};
+use kiv_store::credentials::generate_secret;
 use kiv_store::seed::{self, ReferenceData};
-use kiv_store::{migrations, Database, DatabaseUrl, PoolOptions};
+use kiv_store::{demo, migrations, secrets, Database, DatabaseUrl, PoolOptions};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -45,6 +51,58 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Create an account and print its generated password or client secret, once.
+    Create {
+        /// The username (or, with --client, the client id).
+        login: String,
+        /// The organisation the account belongs to.
+        #[arg(long = "org", value_name = "ORGANISATION_ID")]
+        organisation_id: String,
+        /// A role: admin, coordinator, reporter or evaluator (repeat for several).
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// An agency system (client credentials) instead of a person.
+        #[arg(long)]
+        client: bool,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+        .map_err(|e: kiv_domain::vocabulary::UnknownValue| e.to_string())
+}
+
+/// How access tokens are signed and checked.
+#[derive(Debug, Args)]
+struct TokenArgs {
+    /// HS256 signing secret (at least 32 bytes). Without it and without a private key, kiv
+    /// generates one once and keeps it in the database.
+    #[arg(long, env = "KIV_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// PEM file with an Ed25519 (EdDSA) or P-256 (ES256) private key: the production option.
+    #[arg(long, env = "KIV_JWT_PRIVATE_KEY", value_name = "PEM")]
+    jwt_private_key: Option<PathBuf>,
+    /// Comma-separated PEM files of earlier public keys whose tokens remain valid (rotation).
+    #[arg(
+        long,
+        env = "KIV_JWT_PUBLIC_KEYS",
+        value_name = "PEM,...",
+        value_delimiter = ','
+    )]
+    jwt_public_keys: Vec<PathBuf>,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "KIV_TOKEN_TTL_SECONDS", default_value_t = 900)]
+    token_ttl_seconds: u64,
+    /// The `iss` of issued tokens, and the only one accepted.
+    #[arg(long, env = "KIV_JWT_ISSUER", default_value = "kiv")]
+    jwt_issuer: String,
+    /// The `aud` of issued tokens, and the only one accepted.
+    #[arg(long, env = "KIV_JWT_AUDIENCE", default_value = "kiv")]
+    jwt_audience: String,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum LogFormat {
     Text,
@@ -61,6 +119,11 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, env = "KIV_WORKERS")]
         workers: Option<usize>,
+        /// Also load the demo accounts (password `demo`); never in production.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        tokens: TokenArgs,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -69,7 +132,13 @@ enum Command {
         /// Read the seed files from this directory instead of the copy built into kiv.
         #[arg(long, value_name = "DIR")]
         from: Option<PathBuf>,
+        /// Also load the demo police zone and demo accounts (password `demo`); never in production.
+        #[arg(long)]
+        demo: bool,
     },
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Write the OpenAPI document (openapi.json and openapi.yaml).
     Openapi {
         /// Directory to write to.
@@ -110,9 +179,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ..PoolOptions::default()
     };
     match cli.command {
-        Command::Serve { bind, workers } => {
+        Command::Serve {
+            bind,
+            workers,
+            demo,
+            tokens,
+        } => {
             let database = open(&cli.database_url, pool)?;
             prepare(&database)?;
+            if demo {
+                load_demo(&database)?;
+            }
+            let tokens = token_service(&tokens, &database)?;
             let listener =
                 TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
             let mut options = ServerOptions::default();
@@ -120,7 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 options.workers = workers;
             }
             tracing::info!(address = %bind, backend = database.backend().as_str(), "kiv listening; API under http://{bind}/kiv/v1, docs at http://{bind}/kiv/v1/doc");
-            let server = kiv_http::server(AppState::new(database), listener, &options)?;
+            let server = kiv_http::server(AppState::new(database, tokens), listener, &options)?;
             actix_web::rt::System::new().block_on(server)?;
             tracing::info!("kiv stopped");
             Ok(())
@@ -136,7 +214,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { from } => {
+        Command::Seed { from, demo } => {
             let database = open(&cli.database_url, pool)?;
             let mut conn = database.connection()?;
             migrations::run_pending(&mut conn)?;
@@ -146,6 +224,46 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report = seed::apply(&mut conn, &data)?;
             println!("{report}");
+            drop(conn);
+            if demo {
+                load_demo(&database)?;
+            }
+            Ok(())
+        }
+        Command::Account(AccountCommand::Create {
+            login,
+            organisation_id,
+            roles,
+            client,
+        }) => {
+            let database = open(&cli.database_url, pool)?;
+            let mut conn = database.connection()?;
+            migrations::run_pending(&mut conn)?;
+            let kind = if client {
+                AccountKind::Client
+            } else {
+                AccountKind::Person
+            };
+            if let Some(issue) = kiv_domain::access::check_login("login", &login)
+                .or_else(|| kiv_domain::access::check_roles(&roles))
+            {
+                bail!("{}", issue.detail);
+            }
+            let secret = generate_secret();
+            let new = NewAccount {
+                kind,
+                login,
+                organisation_id,
+                roles,
+            };
+            let account = accounts::create(&mut conn, new, &secret)?;
+            let (id_label, secret_label) = match kind {
+                AccountKind::Client => ("client_id", "client_secret"),
+                AccountKind::Person => ("username", "password"),
+            };
+            println!("{id_label}: {}", account.login);
+            println!("{secret_label}: {secret}");
+            eprintln!("kiv: store the {secret_label} now; it is not shown again");
             Ok(())
         }
         Command::Openapi { out_dir, check } => write_openapi(&out_dir, check),
@@ -158,17 +276,100 @@ fn open(url: &str, pool: PoolOptions) -> anyhow::Result<Database> {
     Ok(Database::connect(url, pool)?)
 }
 
-/// Brings the schema up to date and loads the reference data into a database that has none.
+/// Brings the schema up to date, loads the reference data into a database that has none, and
+/// creates the first administrator in a database without accounts.
 fn prepare(database: &Database) -> anyhow::Result<()> {
-    let preparation = kiv_store::prepare(&mut *database.connection()?)?;
+    let mut conn = database.connection()?;
+    let preparation = kiv_store::prepare(&mut conn)?;
     for name in preparation.migrations {
         tracing::info!(migration = %name, "applied migration");
     }
     if let Some(report) = preparation.seeded {
         tracing::info!(%report, "loaded reference data into the new database");
     }
+    if accounts::count(&mut conn)? == 0 {
+        let (password, generated) = match std::env::var("KIV_BOOTSTRAP_ADMIN_PASSWORD") {
+            Ok(password) if !password.is_empty() => (password, false),
+            _ => (generate_secret(), true),
+        };
+        let admin = NewAccount {
+            kind: AccountKind::Person,
+            login: BOOTSTRAP_ADMIN.into(),
+            organisation_id: "fod-binnenlandse-zaken".into(),
+            roles: vec![Role::Admin],
+        };
+        accounts::create(&mut conn, admin, &password)?;
+        if generated {
+            println!(
+                "kiv: created the administrator account {BOOTSTRAP_ADMIN:?} with the password {password}\n\
+                 kiv: it is shown this once; set KIV_BOOTSTRAP_ADMIN_PASSWORD to choose it instead"
+            );
+        } else {
+            tracing::info!(
+                username = BOOTSTRAP_ADMIN,
+                "created the administrator account with the password of KIV_BOOTSTRAP_ADMIN_PASSWORD"
+            );
+        }
+    }
     Ok(())
 }
+
+/// The username of the administrator created on first start.
+const BOOTSTRAP_ADMIN: &str = "admin";
+
+fn load_demo(database: &Database) -> anyhow::Result<()> {
+    let created = demo::apply(&mut *database.connection()?)?;
+    let banner = "DEMO ACCOUNTS ARE ENABLED: every demo-* account has the password (or client secret) \"demo\". Never use --demo in production.";
+    eprintln!("\n{}\n!!! {banner}\n{}\n", "!".repeat(80), "!".repeat(80));
+    tracing::warn!(created = ?created, "{banner}");
+    Ok(())
+}
+
+/// The token service the configuration asks for.
+fn token_service(args: &TokenArgs, database: &Database) -> anyhow::Result<TokenService> {
+    let settings = TokenSettings {
+        issuer: args.jwt_issuer.clone(),
+        audience: args.jwt_audience.clone(),
+        ttl: Duration::from_secs(args.token_ttl_seconds),
+    };
+    if let Some(path) = &args.jwt_private_key {
+        let private = std::fs::read(path)
+            .with_context(|| format!("cannot read KIV_JWT_PRIVATE_KEY {}", path.display()))?;
+        let previous = args
+            .jwt_public_keys
+            .iter()
+            .map(|path| {
+                std::fs::read(path)
+                    .map(|pem| (path.display().to_string(), pem))
+                    .with_context(|| format!("cannot read public key {}", path.display()))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let service = TokenService::asymmetric(&private, &previous, settings)?;
+        tracing::info!(algorithm = ?service.algorithm(), "signing tokens with the configured private key; public keys at /kiv/v1/auth/jwks.json");
+        return Ok(service);
+    }
+    let secret = match &args.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => {
+            let (secret, created) = secrets::get_or_create(
+                &mut *database.connection()?,
+                JWT_SECRET_NAME,
+                generate_secret,
+            )?;
+            let message = "no KIV_JWT_SECRET or KIV_JWT_PRIVATE_KEY configured: signing tokens (HS256) with a secret kiv generated and keeps in its database (table server_secrets), so tokens survive restarts; configure a key pair in production";
+            if created {
+                tracing::warn!("{message}");
+            } else {
+                tracing::info!("{message}");
+            }
+            secret
+        }
+    };
+    Ok(TokenService::hs256(secret.as_bytes(), settings)?)
+}
+
+/// The name under which the generated HS256 secret is kept.
+const JWT_SECRET_NAME: &str = "jwt-hs256-secret";
 
 fn write_openapi(out_dir: &Path, check: bool) -> anyhow::Result<()> {
     let document = kiv_http::openapi();

@@ -19,6 +19,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
         let response = app
             .client
             .get(format!("{}{path}", app.origin))
+            .bearer_auth(&app.reader)
             .send()
             .await
             .unwrap();
@@ -27,6 +28,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
     let response = app
         .client
         .delete(app.url("/clusters/6"))
+        .bearer_auth(&app.reader)
         .send()
         .await
         .unwrap();
@@ -36,6 +38,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
     let response = app
         .client
         .post(app.url("/plans"))
+        .bearer_auth(&app.reader)
         .json(&json!({}))
         .send()
         .await

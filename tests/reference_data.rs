@@ -130,9 +130,17 @@ async fn organisations_name_the_coordinators_and_the_police() {
     assert_eq!(justice["kind"], "federalService");
     assert_eq!(justice["coordinator"], true);
     let local = app.get_json("/organisations?kind=localPolice", 200).await;
-    assert_eq!(strings(&local["items"], "id"), ["lokale-politie"]);
+    assert_eq!(
+        strings(&local["items"], "id"),
+        ["lokale-politie", "pz-demo"]
+    );
+    let zones = app
+        .get_json("/organisations?parentId=lokale-politie", 200)
+        .await;
+    assert_eq!(strings(&zones["items"], "id"), ["pz-demo"]);
     let all = app.get_json("/organisations", 200).await;
-    assert_eq!(all["total"], 5);
+    // The five seeded organisations and the demo police zone.
+    assert_eq!(all["total"], 6);
     let names: Vec<&str> = all["items"]
         .as_array()
         .unwrap()
@@ -176,6 +184,7 @@ async fn pages_link_to_each_other_and_keep_the_filters() {
         let page: Value = app
             .client
             .get(&url)
+            .bearer_auth(&app.reader)
             .send()
             .await
             .unwrap()
@@ -209,6 +218,7 @@ async fn entity_tags_follow_changes() {
     let cached = app
         .client
         .get(app.url("/clusters/8"))
+        .bearer_auth(&app.reader)
         .header("If-None-Match", &tag)
         .send()
         .await
@@ -224,6 +234,7 @@ async fn entity_tags_follow_changes() {
     let changed = app
         .client
         .get(app.url("/clusters/8"))
+        .bearer_auth(&app.reader)
         .header("If-None-Match", &tag)
         .send()
         .await

@@ -11,10 +11,14 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
+use kiv_http::auth::{TokenService, TokenSettings};
 use kiv_http::{AppState, ServerOptions};
 use kiv_store::testing::TestDatabase;
 use kiv_store::{Database, PoolOptions};
 use serde_json::Value;
+
+/// The HS256 secret of test servers, so tests can forge tokens signed with it.
+pub const TEST_SECRET: &[u8] = b"a test secret that is long enough for HS256";
 
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
@@ -22,12 +26,20 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub database: Database,
     pub db: TestDatabase,
+    /// A token of `demo-evaluator`, who may read everything.
+    pub reader: String,
     server: ServerHandle,
 }
 
 impl TestApp {
-    /// Starts kiv on a new, migrated and seeded database.
+    /// Starts kiv on a new, migrated and seeded database with the demo accounts, signing tokens
+    /// with [`TEST_SECRET`].
     pub async fn spawn() -> Self {
+        Self::spawn_with(TokenService::hs256(TEST_SECRET, TokenSettings::default()).unwrap()).await
+    }
+
+    /// Starts kiv with the given token service.
+    pub async fn spawn_with(tokens: TokenService) -> Self {
         let db = TestDatabase::new();
         let options = PoolOptions {
             max_size: 4,
@@ -35,10 +47,11 @@ impl TestApp {
         };
         let database = Database::connect(db.url().clone(), options).unwrap();
         kiv_store::prepare(&mut database.connection().unwrap()).unwrap();
+        kiv_store::demo::apply(&mut database.connection().unwrap()).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let server = kiv_http::server(
-            AppState::new(database.clone()),
+            AppState::new(database.clone(), tokens),
             listener,
             &ServerOptions {
                 workers: 1,
@@ -49,7 +62,7 @@ impl TestApp {
         .unwrap();
         let handle = server.handle();
         actix_web::rt::spawn(server);
-        Self {
+        let mut app = Self {
             origin,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -58,8 +71,50 @@ impl TestApp {
                 .unwrap(),
             database,
             db,
+            reader: String::new(),
             server: handle,
-        }
+        };
+        app.reader = app.token("demo-evaluator").await;
+        app
+    }
+
+    /// A token for a demo account (password or client secret `demo`).
+    pub async fn token(&self, login: &str) -> String {
+        let grant = if login == "demo-federale-politie" {
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", login),
+                ("client_secret", "demo"),
+            ]
+        } else {
+            vec![
+                ("grant_type", "password"),
+                ("username", login),
+                ("password", "demo"),
+            ]
+        };
+        let response = self
+            .client
+            .post(self.url("/auth/token"))
+            .form(&grant)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "token for {login}");
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A request with `token`.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
     }
 
     /// The absolute URL of an API path: `url("/clusters")`.
@@ -67,8 +122,14 @@ impl TestApp {
         format!("{}/kiv/v1{path}", self.origin)
     }
 
+    /// GETs `path` as `demo-evaluator`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.unwrap()
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.reader)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// GETs `path`, asserts the status, returns the JSON body.
@@ -86,6 +147,11 @@ impl TestApp {
 /// Asserts that `response` is a problem+json answer with `status` and belgif `problem_type`,
 /// and returns its body.
 pub async fn assert_problem(response: reqwest::Response, status: u16, problem_type: &str) -> Value {
+    let problem_type = if problem_type.contains(':') {
+        problem_type.to_owned()
+    } else {
+        format!("belgif:{problem_type}")
+    };
     assert_eq!(response.status().as_u16(), status);
     let content_type = response
         .headers()
@@ -95,7 +161,8 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, problem_ty
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body["type"],
-        format!("urn:problem-type:belgif:{problem_type}")
+        format!("urn:problem-type:{problem_type}"),
+        "{body}"
     );
     assert_eq!(body["status"], status);
     assert!(body["instance"].as_str().unwrap().starts_with("urn:uuid:"));

@@ -2,6 +2,7 @@
 //! are, and the rules they obey. Nothing here touches a database, a file or the network, so every
 //! rule can be tested on its own and reused by the store, the HTTP layer and the command line.
 
+pub mod access;
 pub mod localized;
 pub mod paging;
 pub mod period;
@@ -9,9 +10,10 @@ pub mod reference;
 pub mod validation;
 pub mod vocabulary;
 
+pub use access::{Account, Caller};
 pub use localized::{Language, LocalizedText};
 pub use paging::{PageRequest, MAX_PAGE_SIZE};
 pub use period::ReportingPeriod;
 pub use reference::{Cluster, Organisation, Plan, Theme};
 pub use validation::{InputIssue, IssueLocation};
-pub use vocabulary::{OrganisationKind, PlanKind, ReportingFrequency};
+pub use vocabulary::{AccountKind, OrganisationKind, PlanKind, ReportingFrequency, Role};

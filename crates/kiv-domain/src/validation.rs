@@ -71,6 +71,20 @@ impl InputIssue {
         }
     }
 
+    /// A reference to a resource that does not exist.
+    pub fn referenced_resource_not_found(location: IssueLocation, name: &str, id: &str) -> Self {
+        Self {
+            issue_type: format!("{BELGIF_INPUT}referencedResourceNotFound"),
+            title: "Referenced resource not found".into(),
+            ..Self::invalid(
+                location,
+                name,
+                Some(Value::from(id)),
+                format!("{name} names {id:?}, which does not exist"),
+            )
+        }
+    }
+
     /// A rule of kiv's own, with its own problem type `urn:problem-type:kiv:<kind>`.
     pub fn kiv(
         kind: &str,

@@ -96,6 +96,30 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an account may do; an account has one or more roles.
+    pub enum Role {
+        /// Organisations, accounts, client credentials and reference data.
+        Admin = "admin",
+        /// The coordinating FODs: the planning model, reviews and evaluations, for every action.
+        Coordinator = "coordinator",
+        /// An agency: follow-ups for the actions its organisation leads or takes part in.
+        Reporter = "reporter",
+        /// Reads everything and pulls every report; writes nothing.
+        Evaluator = "evaluator",
+    }
+}
+
+vocabulary! {
+    /// Who uses an account.
+    pub enum AccountKind {
+        /// A person, who logs in with a username and a password.
+        Person = "person",
+        /// An agency system, which calls kiv unattended with a client id and a client secret.
+        Client = "client",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

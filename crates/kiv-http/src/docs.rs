@@ -8,27 +8,52 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::problem::{ApiError, PROBLEM_DOCS};
 use crate::BASE_PATH;
 
-/// The problem types kiv answers with, and what an integrator should do about each.
+/// The problem types kiv answers with (namespace and name), and what an integrator should do
+/// about each.
 pub const PROBLEM_TYPES: &[(&str, &str, &str)] = &[
-    ("badRequest", "Bad Request",
-     "The request was refused as it stands. Each entry of `issues` names one refused value (`in`, `name`, `value`) and why; fix them all and send the request again."),
-    ("resourceNotFound", "Resource Not Found",
+    ("belgif:badRequest", "Bad Request",
+     "The request was refused as it stands. Each entry of `issues` names one refused value (`in`, `name`, `value`) and why; fix them all and send the request again. Nothing was changed."),
+    ("belgif:resourceNotFound", "Resource Not Found",
      "Nothing exists at this path, or no resource has the id it names. Check the id, or list the collection to find it."),
-    ("methodNotAllowed", "Method Not Allowed",
+    ("belgif:methodNotAllowed", "Method Not Allowed",
      "The resource exists but does not accept this HTTP method; the `Allow` header lists the methods it does accept."),
-    ("notAcceptable", "Not Acceptable",
+    ("belgif:noAccessToken", "No Access Token",
+     "The resource needs an access token. Obtain one at `POST /kiv/v1/auth/token` and send it as `Authorization: Bearer <token>`."),
+    ("belgif:invalidAccessToken", "Invalid Access Token",
+     "The access token was not issued by this service for this audience, or has been altered. Obtain a new one."),
+    ("belgif:expiredAccessToken", "Expired Access Token",
+     "The access token has expired (they live 15 minutes by default). Obtain a new one with the same credentials."),
+    ("belgif:missingScope", "Missing Scope",
+     "The caller's roles do not allow this operation; the detail names the role it needs."),
+    ("belgif:missingPermission", "Missing Permission",
+     "The caller's role allows the operation, but not on this object (it belongs to another organisation)."),
+    ("belgif:tooManyFailedRequests", "Too Many Failed Requests",
+     "Too many failed log-ins for this account or from this address. Wait for the number of seconds in `Retry-After`."),
+    ("kiv:conflict", "Conflict",
+     "The request contradicts the current state (a duplicate, or a dependency); the detail says which. Nothing was changed."),
+    ("kiv:preconditionRequired", "Precondition Required",
+     "Changes need `If-Match` with the resource's current `ETag`, so that concurrent edits are detected. Read the resource, then send its ETag."),
+    ("kiv:preconditionFailed", "Precondition Failed",
+     "The resource changed since the `ETag` sent in `If-Match`. Read it again, reapply the change and retry. Nothing was changed."),
+    ("belgif:notAcceptable", "Not Acceptable",
      "The resource cannot be represented in any media type the `Accept` header allows."),
-    ("payloadTooLarge", "Payload Too Large",
+    ("belgif:payloadTooLarge", "Payload Too Large",
      "The request body is larger than the service accepts; split it into smaller requests."),
-    ("unsupportedMediaType", "Unsupported Media Type",
+    ("belgif:unsupportedMediaType", "Unsupported Media Type",
      "The request body's `Content-Type` is not one this resource reads."),
-    ("tooManyRequests", "Too Many Requests",
+    ("belgif:tooManyRequests", "Too Many Requests",
      "The client sent too many requests; wait for the number of seconds in `Retry-After`."),
-    ("serviceUnavailable", "Service is unavailable",
+    ("belgif:serviceUnavailable", "Service is unavailable",
      "The service cannot reach its database at the moment. Nothing was changed; try again shortly."),
-    ("internalServerError", "Internal Server Error",
+    ("belgif:internalServerError", "Internal Server Error",
      "The service met an unexpected condition. Quote the problem's `instance` when reporting it: the details are in the service's log under that id."),
 ];
+
+fn short_name(urn_name: &str) -> &str {
+    urn_name
+        .split_once(':')
+        .map_or(urn_name, |(_, short)| short)
+}
 
 /// Mounts the documentation next to the API.
 pub fn configure(cfg: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi) {
@@ -77,7 +102,8 @@ async fn problem_index() -> HttpResponse {
     let items: String = PROBLEM_TYPES
         .iter()
         .map(|(name, title, _)| {
-            format!("<li><a href=\"{PROBLEM_DOCS}/{name}\">{title}</a> <code>urn:problem-type:belgif:{name}</code></li>")
+            let short = short_name(name);
+            format!("<li><a href=\"{PROBLEM_DOCS}/{short}\">{title}</a> <code>urn:problem-type:{name}</code></li>")
         })
         .collect();
     page(
@@ -89,10 +115,10 @@ async fn problem_index() -> HttpResponse {
 async fn problem_page(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let (name, title, text) = PROBLEM_TYPES
         .iter()
-        .find(|(known, _, _)| *known == name.as_str())
+        .find(|(known, _, _)| short_name(known) == name.as_str())
         .ok_or_else(|| ApiError::not_found("problem type", &name))?;
     Ok(page(
         title,
-        &format!("<h1>{title}</h1><p><code>urn:problem-type:belgif:{name}</code></p><p>{text}</p><p><a href=\"{PROBLEM_DOCS}\">All problem types</a></p>"),
+        &format!("<h1>{title}</h1><p><code>urn:problem-type:{name}</code></p><p>{text}</p><p><a href=\"{PROBLEM_DOCS}\">All problem types</a></p>"),
     ))
 }

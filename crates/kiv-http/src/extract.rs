@@ -1,9 +1,12 @@
 //! Request extraction that refuses bad input with issues naming the offending parameter.
 
-use std::future::{ready, Ready};
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::http::header::IfMatch;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use kiv_domain::paging::{parse_sort, SortKey};
 use kiv_domain::{InputIssue, IssueLocation, PageRequest};
 use serde::de::DeserializeOwned;
@@ -30,29 +33,127 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let name = error.path().to_string();
-        let inner = error.into_inner().to_string();
-        // An unknown parameter has no path; serde names it in the message instead.
-        let name = if name == "." {
-            inner
-                .split('`')
-                .nth(1)
-                .map(str::to_owned)
-                .unwrap_or_default()
-        } else {
-            name
-        };
-        let value = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-            .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(key, _)| *key == name))
-            .map(|(_, value)| Value::String(value));
-        ApiError::bad_request(vec![InputIssue::schema_violation(
-            IssueLocation::Query,
-            name,
-            value,
-            inner,
-        )])
+        let issue = issue_from(IssueLocation::Query, error, |name| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| Value::String(value.into_owned()))
+        });
+        ApiError::bad_request(vec![issue])
     })
+}
+
+/// An issue from a deserialization error, naming the field by its path (`a.b[0].c`). An unknown
+/// field has no path of its own; serde names it in the message instead.
+fn issue_from<E: std::fmt::Display>(
+    location: IssueLocation,
+    error: serde_path_to_error::Error<E>,
+    value_of: impl Fn(&str) -> Option<Value>,
+) -> InputIssue {
+    let path = error.path().to_string();
+    let message = error.into_inner().to_string();
+    let unknown = message
+        .starts_with("unknown field")
+        .then(|| message.split('`').nth(1).unwrap_or_default().to_owned());
+    let name = match unknown {
+        // Some deserializers already put the unknown field on the path, others stop at its parent.
+        Some(field) if path == "." => field,
+        Some(field) if path != field && !path.ends_with(&format!(".{field}")) => {
+            format!("{path}.{field}")
+        }
+        _ if path == "." => String::new(),
+        _ => path,
+    };
+    let value = value_of(&name);
+    InputIssue::schema_violation(location, name, value, message)
+}
+
+/// The largest JSON body kiv reads.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body deserialized into `T`, refused (and nothing changed) when it is not JSON, too
+/// large, malformed, of the wrong shape or carries unknown properties: each answer names the
+/// property (`indicatorValues[0].value`).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json_type = req.mime_type().ok().flatten().is_some_and(|mime| {
+            mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json")
+        });
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json_type {
+                return Err(ApiError::Status {
+                    status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    detail: "The body must be JSON (Content-Type: application/json)".into(),
+                });
+            }
+            let bytes = body.await.map_err(|_| ApiError::Status {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                detail: format!("The body is larger than {JSON_LIMIT} bytes"),
+            })?;
+            parse_json(&bytes).map(ApiJson)
+        })
+    }
+}
+
+/// Parses a JSON body, with issues naming the offending property.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let raw: Option<Value> = serde_json::from_slice(bytes).ok();
+        let issue = issue_from(IssueLocation::Body, error, |name| {
+            raw.as_ref().and_then(|raw| value_at(raw, name)).cloned()
+        });
+        ApiError::bad_request(vec![issue])
+    })?;
+    deserializer.end().map_err(|error| {
+        ApiError::bad_request(vec![InputIssue::schema_violation(
+            IssueLocation::Body,
+            "",
+            None,
+            error.to_string(),
+        )])
+    })?;
+    Ok(value)
+}
+
+/// The value at a path such as `a.b[0].c` in a JSON document.
+fn value_at<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut current = root;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, indexes) = part
+            .split_once('[')
+            .map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            current = current.get(key)?;
+        }
+        for index in indexes.split('[').filter(|i| !i.is_empty()) {
+            current = current.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(current)
+}
+
+/// The version a change expects, from `If-Match` (`"3"`): 428 without it; an entity tag that is
+/// not one of ours can match nothing, so 412. `*` matches whatever version is current.
+pub fn expected_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    match req.get_header::<IfMatch>() {
+        None => Err(ApiError::PreconditionRequired),
+        Some(IfMatch::Any) => Ok(None),
+        Some(IfMatch::Items(tags)) => match tags.as_slice() {
+            [tag] if !tag.weak => tag
+                .tag()
+                .parse::<i32>()
+                .map(Some)
+                .map_err(|_| ApiError::PreconditionFailed),
+            _ => Err(ApiError::PreconditionFailed),
+        },
+    }
 }
 
 /// Checks paging and sorting together, so one answer lists every problem.
@@ -81,4 +182,24 @@ pub fn page_and_sort<F: Copy>(
 pub fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
+}
+
+/// For JSON merge patch (RFC 7396): an absent property stays `None`, `null` becomes `Some(None)`
+/// (remove the value), anything else `Some(Some(value))`. Use with `#[serde(default)]`.
+pub fn patch_field<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// An issue for a merge patch that sets a required property to `null`.
+pub fn cannot_remove(name: &str) -> InputIssue {
+    InputIssue::invalid(
+        IssueLocation::Body,
+        name,
+        Some(Value::Null),
+        format!("{name} is required and cannot be removed"),
+    )
 }

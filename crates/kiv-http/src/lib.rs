@@ -2,6 +2,7 @@
 //! the OpenAPI document generated from the same route registrations that serve requests.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -14,6 +15,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
 
+pub mod auth;
 pub mod docs;
 pub mod extract;
 pub mod middleware;
@@ -21,6 +23,7 @@ pub mod problem;
 pub mod respond;
 pub mod routes;
 
+use auth::TokenService;
 use problem::ApiError;
 
 /// Every resource of the API lives under this path.
@@ -30,11 +33,15 @@ pub const BASE_PATH: &str = "/kiv/v1";
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Database,
+    pub tokens: Arc<TokenService>,
 }
 
 impl AppState {
-    pub fn new(db: Database) -> Self {
-        Self { db }
+    pub fn new(db: Database, tokens: TokenService) -> Self {
+        Self {
+            db,
+            tokens: Arc::new(tokens),
+        }
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool, so database calls
@@ -92,6 +99,8 @@ impl AppState {
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     tags(
+        (name = "Authentication", description = "Access tokens for agency systems (client credentials) and people (password)."),
+        (name = "Accounts", description = "People and agency systems, their organisation and roles."),
         (name = "Reference data", description = "Plans, clusters, themes and organisations."),
         (name = "Service", description = "Health of the service."),
     )
@@ -115,7 +124,9 @@ fn api() -> UtoipaApp<
 
 /// The OpenAPI document of the whole API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
+    let mut document = api().split_for_parts().1;
+    auth::openapi::declare(&mut document);
+    document
 }
 
 /// The application: API routes, documentation, the fallback for unknown routes and methods, the

@@ -4,11 +4,13 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use kiv_domain::InputIssue;
+use kiv_domain::{InputIssue, IssueLocation, Role};
 use kiv_store::StoreError;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+
+use crate::auth::TokenProblem;
 
 /// Media type of every error answer.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -107,6 +109,27 @@ pub enum ApiError {
     /// Any other refusal, by status (payload too large, unsupported media type, ...).
     #[error("{detail}")]
     Status { status: StatusCode, detail: String },
+    /// No token, or one that is not valid.
+    #[error("access token refused: {0:?}")]
+    Unauthenticated(TokenProblem),
+    /// The caller has none of the roles the operation needs.
+    #[error("one of the roles {0:?} is required")]
+    MissingScope(Vec<Role>),
+    /// The caller may not act on this object; the text says why.
+    #[error("{0}")]
+    MissingPermission(String),
+    /// The change contradicts the current state; the text says what.
+    #[error("{0}")]
+    Conflict(String),
+    /// A change was sent without `If-Match`.
+    #[error("If-Match is required")]
+    PreconditionRequired,
+    /// The resource changed since the entity tag in `If-Match` was read.
+    #[error("the resource has changed")]
+    PreconditionFailed,
+    /// Too many failed log-ins; try again after the given number of seconds.
+    #[error("too many failed log-ins")]
+    TooManyFailedRequests { retry_after: u64 },
     /// The database did not answer in time.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
@@ -125,37 +148,80 @@ impl ApiError {
         ApiError::NotFound(format!("No {what} with id {id:?}"))
     }
 
-    /// The problem type's short name, its title and the answer's status.
+    /// The problem type (`belgif:<name>` or `kiv:<name>`), its title and the answer's status.
     fn kind(&self) -> (&'static str, &'static str, StatusCode) {
         match self {
-            ApiError::BadRequest(_) => ("badRequest", "Bad Request", StatusCode::BAD_REQUEST),
+            ApiError::BadRequest(_) => {
+                ("belgif:badRequest", "Bad Request", StatusCode::BAD_REQUEST)
+            }
             ApiError::NotFound(_) | ApiError::NoRoute(_) => (
-                "resourceNotFound",
+                "belgif:resourceNotFound",
                 "Resource Not Found",
                 StatusCode::NOT_FOUND,
             ),
             ApiError::MethodNotAllowed { .. } => (
-                "methodNotAllowed",
+                "belgif:methodNotAllowed",
                 "Method Not Allowed",
                 StatusCode::METHOD_NOT_ALLOWED,
             ),
+            ApiError::Unauthenticated(TokenProblem::Missing) => (
+                "belgif:noAccessToken",
+                "No Access Token",
+                StatusCode::UNAUTHORIZED,
+            ),
+            ApiError::Unauthenticated(TokenProblem::Invalid) => (
+                "belgif:invalidAccessToken",
+                "Invalid Access Token",
+                StatusCode::UNAUTHORIZED,
+            ),
+            ApiError::Unauthenticated(TokenProblem::Expired) => (
+                "belgif:expiredAccessToken",
+                "Expired Access Token",
+                StatusCode::UNAUTHORIZED,
+            ),
+            ApiError::MissingScope(_) => (
+                "belgif:missingScope",
+                "Missing Scope",
+                StatusCode::FORBIDDEN,
+            ),
+            ApiError::MissingPermission(_) => (
+                "belgif:missingPermission",
+                "Missing Permission",
+                StatusCode::FORBIDDEN,
+            ),
+            ApiError::Conflict(_) => ("kiv:conflict", "Conflict", StatusCode::CONFLICT),
+            ApiError::PreconditionRequired => (
+                "kiv:preconditionRequired",
+                "Precondition Required",
+                StatusCode::PRECONDITION_REQUIRED,
+            ),
+            ApiError::PreconditionFailed => (
+                "kiv:preconditionFailed",
+                "Precondition Failed",
+                StatusCode::PRECONDITION_FAILED,
+            ),
+            ApiError::TooManyFailedRequests { .. } => (
+                "belgif:tooManyFailedRequests",
+                "Too Many Failed Requests",
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
             ApiError::Status { status, .. } => {
                 let name = match *status {
-                    StatusCode::NOT_ACCEPTABLE => "notAcceptable",
-                    StatusCode::PAYLOAD_TOO_LARGE => "payloadTooLarge",
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupportedMediaType",
-                    StatusCode::TOO_MANY_REQUESTS => "tooManyRequests",
+                    StatusCode::NOT_ACCEPTABLE => "belgif:notAcceptable",
+                    StatusCode::PAYLOAD_TOO_LARGE => "belgif:payloadTooLarge",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "belgif:unsupportedMediaType",
+                    StatusCode::TOO_MANY_REQUESTS => "belgif:tooManyRequests",
                     _ => "",
                 };
                 (name, status.canonical_reason().unwrap_or("Error"), *status)
             }
             ApiError::Unavailable(_) => (
-                "serviceUnavailable",
+                "belgif:serviceUnavailable",
                 "Service is unavailable",
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
             ApiError::Internal(_) => (
-                "internalServerError",
+                "belgif:internalServerError",
                 "Internal Server Error",
                 StatusCode::INTERNAL_SERVER_ERROR,
             ),
@@ -166,7 +232,32 @@ impl ApiError {
     fn public_detail(&self) -> String {
         match self {
             ApiError::BadRequest(_) => "The input message is incorrect".into(),
-            ApiError::NotFound(detail) | ApiError::Status { detail, .. } => detail.clone(),
+            ApiError::NotFound(detail)
+            | ApiError::Status { detail, .. }
+            | ApiError::MissingPermission(detail)
+            | ApiError::Conflict(detail) => detail.clone(),
+            ApiError::Unauthenticated(TokenProblem::Missing) => {
+                "This resource needs an access token: Authorization: Bearer <token> (POST /kiv/v1/auth/token)".into()
+            }
+            ApiError::Unauthenticated(TokenProblem::Invalid) => {
+                "The access token is not valid for this service".into()
+            }
+            ApiError::Unauthenticated(TokenProblem::Expired) => {
+                "The access token has expired; request a new one".into()
+            }
+            ApiError::MissingScope(roles) => format!(
+                "This operation needs the role {}",
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
+            ),
+            ApiError::PreconditionRequired => {
+                "Send the resource's ETag in If-Match, so that concurrent changes are detected".into()
+            }
+            ApiError::PreconditionFailed => {
+                "The resource has changed since the ETag in If-Match; read it again and retry".into()
+            }
+            ApiError::TooManyFailedRequests { retry_after } => format!(
+                "Too many failed log-ins; try again in {retry_after} seconds"
+            ),
             ApiError::NoRoute(path) => format!("No resource at {path}"),
             ApiError::MethodNotAllowed { method, allowed } => format!(
                 "{method} is not allowed on this resource; allowed: {}",
@@ -186,17 +277,16 @@ impl ApiError {
     pub fn to_problem(&self, base_url: &str) -> Problem {
         let (name, title, status) = self.kind();
         let instance = format!("urn:uuid:{}", uuid::Uuid::new_v4());
-        // Statuses without a belgif type get RFC 9457's `about:blank` and no documentation page.
-        let (problem_type, href) = if name.is_empty() {
-            (
+        // Statuses without a problem type get RFC 9457's `about:blank` and the index page.
+        let (problem_type, href) = match name.split_once(':') {
+            Some((_, short)) => (
+                format!("urn:problem-type:{name}"),
+                format!("{base_url}{PROBLEM_DOCS}/{short}"),
+            ),
+            None => (
                 "about:blank".to_owned(),
                 format!("{base_url}{PROBLEM_DOCS}"),
-            )
-        } else {
-            (
-                format!("urn:problem-type:belgif:{name}"),
-                format!("{base_url}{PROBLEM_DOCS}/{name}"),
-            )
+            ),
         };
         Problem {
             problem_type,
@@ -231,10 +321,26 @@ impl ApiError {
     fn response(&self, problem: &Problem) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        if let ApiError::MethodNotAllowed { allowed, .. } = self {
-            if let Ok(value) = HeaderValue::from_str(&join_methods(allowed)) {
-                response.insert_header((header::ALLOW, value));
+        match self {
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                if let Ok(value) = HeaderValue::from_str(&join_methods(allowed)) {
+                    response.insert_header((header::ALLOW, value));
+                }
             }
+            ApiError::Unauthenticated(problem) => {
+                let challenge = match problem {
+                    TokenProblem::Missing => r#"Bearer realm="kiv""#,
+                    TokenProblem::Invalid => r#"Bearer realm="kiv", error="invalid_token""#,
+                    TokenProblem::Expired => {
+                        r#"Bearer realm="kiv", error="invalid_token", error_description="expired""#
+                    }
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            ApiError::TooManyFailedRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            _ => {}
         }
         match serde_json::to_vec(problem) {
             Ok(body) => response.body(body),
@@ -267,6 +373,16 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
+            StoreError::NotFound => ApiError::NotFound("The resource does not exist".into()),
+            StoreError::VersionMismatch { .. } => ApiError::PreconditionFailed,
+            StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::MissingReference { field, id } => {
+                ApiError::bad_request(vec![InputIssue::referenced_resource_not_found(
+                    IssueLocation::Body,
+                    field,
+                    &id,
+                )])
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -16,6 +16,18 @@ pub enum StoreError {
     /// A query failed.
     #[error("database error: {0}")]
     Query(DieselError),
+    /// The record to change does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The record changed since the caller read it (its version is now `current`).
+    #[error("the record is at version {current}")]
+    VersionMismatch { current: i32 },
+    /// The write would duplicate or contradict existing data; the text says what.
+    #[error("{0}")]
+    Conflict(String),
+    /// A field names a record that does not exist.
+    #[error("{field} names {id:?}, which does not exist")]
+    MissingReference { field: &'static str, id: String },
     /// A write broke a uniqueness or reference rule of the schema.
     #[error("constraint violated: {0}")]
     Constraint(String),

@@ -2,16 +2,22 @@
 //! (production); the backend is picked from the database URL. Functions here take a connection and
 //! return domain types or a [`StoreError`]; they know nothing of HTTP.
 
+pub mod accounts;
+pub mod credentials;
 pub mod database;
+pub mod demo;
 pub mod error;
 pub mod json;
+pub mod login;
 pub mod migrations;
 pub mod page;
 pub mod reference;
 pub mod schema;
+pub mod secrets;
 pub mod seed;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod throttle;
 
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions};
 pub use error::{StoreError, StoreResult};

@@ -90,3 +90,42 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_themes,
     organisations,
 );
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    accounts (id) {
+        id -> Text,
+        kind -> Text,
+        login -> Text,
+        organisation_id -> Text,
+        roles -> Json,
+        secret_hash -> Text,
+        disabled -> Bool,
+        secret_changed_at -> Timestamp,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(accounts -> organisations (organisation_id));
+diesel::allow_tables_to_appear_in_same_query!(accounts, organisations);

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
+use crate::auth::Auth;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{href, Collection};
@@ -88,6 +89,7 @@ collection_query! {
 async fn list_clusters(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     ApiQuery(query): ApiQuery<ClusterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
@@ -124,6 +126,7 @@ async fn list_clusters(
 async fn get_cluster(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     cluster_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state

@@ -2,6 +2,8 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod accounts;
+pub mod auth;
 pub mod clusters;
 pub mod health;
 pub mod organisations;
@@ -11,6 +13,8 @@ pub mod themes;
 /// Mounts every resource; used by the server and by the OpenAPI generator alike.
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
+    auth::configure(cfg);
+    accounts::configure(cfg);
     plans::configure(cfg);
     clusters::configure(cfg);
     themes::configure(cfg);

@@ -1,20 +1,30 @@
 //! `/organisations`: who coordinates, leads and takes part.
 
+use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use kiv_domain::{LocalizedText, Organisation, OrganisationKind};
-use kiv_store::reference::organisations::{self, OrganisationFilter, OrganisationSort};
-use serde::Serialize;
+use actix_web::{patch, post};
+use kiv_domain::{InputIssue, IssueLocation, LocalizedText, Organisation, OrganisationKind};
+use kiv_store::reference::organisations::{
+    self, NewOrganisation, OrganisationChanges, OrganisationFilter, OrganisationSort,
+};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
-use crate::extract::{page_and_sort, ApiQuery};
+use crate::auth::{Admin, Auth};
+use crate::extract::{
+    cannot_remove, expected_version, page_and_sort, patch_field, ApiJson, ApiQuery,
+};
 use crate::problem::{ApiError, Problem};
-use crate::respond::{href, Collection};
+use crate::respond::{href, single, Collection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_organisations).service(get_organisation);
+    cfg.service(list_organisations)
+        .service(create_organisation)
+        .service(get_organisation)
+        .service(update_organisation);
 }
 
 /// An organisation that coordinates the plans or reports on their actions.
@@ -41,7 +51,7 @@ pub struct OrganisationView {
 }
 
 impl OrganisationView {
-    fn new(req: &HttpRequest, organisation: Organisation) -> Self {
+    pub(crate) fn new(req: &HttpRequest, organisation: Organisation) -> Self {
         let Organisation {
             id,
             name,
@@ -91,6 +101,7 @@ collection_query! {
 async fn list_organisations(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     ApiQuery(query): ApiQuery<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
@@ -129,6 +140,7 @@ async fn list_organisations(
 async fn get_organisation(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     organisation_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state
@@ -141,4 +153,159 @@ async fn get_organisation(
             OrganisationView::new,
         )
         .await
+}
+
+fn empty_name() -> InputIssue {
+    InputIssue::invalid(
+        IssueLocation::Body,
+        "name",
+        None,
+        "name needs a text in at least one language (nl, fr, de, en)",
+    )
+}
+
+/// A new organisation, such as a police zone (`kind: localPolice`, `parentId: lokale-politie`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": {"nl": "Politiezone Gent", "fr": "Zone de police Gand"}, "kind": "localPolice", "parentId": "lokale-politie"}))]
+pub struct NewOrganisationRequest {
+    pub name: LocalizedText,
+    pub kind: OrganisationKind,
+    /// Whether the organisation coordinates (reviews follow-ups, writes evaluations).
+    #[serde(default)]
+    pub coordinator: bool,
+    /// The organisation this one belongs to.
+    pub parent_id: Option<String>,
+}
+
+/// Create an organisation
+///
+/// Administrators only. The organisation gets a UUID.
+#[utoipa::path(
+    tag = "Reference data",
+    request_body = NewOrganisationRequest,
+    responses(
+        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 201, description = "The organisation", body = OrganisationView,
+         headers(("Location" = String, description = "The new organisation"))),
+        (status = 400, description = "Invalid input, or an unknown parent", body = Problem,
+         content_type = "application/problem+json"),
+    )
+)]
+#[post("/organisations")]
+async fn create_organisation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: Admin,
+    ApiJson(body): ApiJson<NewOrganisationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if body.name.is_empty() {
+        return Err(ApiError::bad_request(vec![empty_name()]));
+    }
+    let new = NewOrganisation {
+        name: body.name,
+        kind: body.kind,
+        coordinator: body.coordinator,
+        parent_id: body.parent_id,
+    };
+    let organisation = state
+        .run(move |conn| organisations::create(conn, new))
+        .await?;
+    let view = OrganisationView::new(&req, organisation);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, view.href.clone()))
+        .insert_header(header::ETag(header::EntityTag::new_strong("1".into())))
+        .json(view))
+}
+
+/// Changes to an organisation (JSON merge patch): absent properties stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": {"nl": "Politiezone Gent", "en": "Ghent police zone"}}))]
+pub struct OrganisationPatch {
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>)]
+    pub name: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<OrganisationKind>)]
+    pub kind: Option<Option<OrganisationKind>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<bool>)]
+    pub coordinator: Option<Option<bool>>,
+    /// `null` detaches the organisation from its parent.
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub parent_id: Option<Option<String>>,
+}
+
+impl OrganisationPatch {
+    fn validate(self) -> Result<OrganisationChanges, ApiError> {
+        let mut issues = Vec::new();
+        let mut required = |name: &str, present: bool| {
+            if !present {
+                issues.push(cannot_remove(name));
+            }
+        };
+        required("name", !matches!(self.name, Some(None)));
+        required("kind", !matches!(self.kind, Some(None)));
+        required("coordinator", !matches!(self.coordinator, Some(None)));
+        let name = self.name.flatten();
+        if name.as_ref().is_some_and(LocalizedText::is_empty) {
+            issues.push(empty_name());
+        }
+        if !issues.is_empty() {
+            return Err(ApiError::bad_request(issues));
+        }
+        Ok(OrganisationChanges {
+            name,
+            kind: self.kind.flatten(),
+            coordinator: self.coordinator.flatten(),
+            parent_id: self.parent_id,
+        })
+    }
+}
+
+/// Change an organisation
+///
+/// Administrators only. A JSON merge patch (RFC 7396) with `If-Match` set to the organisation's
+/// `ETag`.
+#[utoipa::path(
+    tag = "Reference data",
+    params(
+        ("organisationId" = String, Path, description = "Id of the organisation"),
+        ("If-Match" = String, Header, description = "The organisation's ETag"),
+    ),
+    request_body(content = OrganisationPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 200, description = "The changed organisation", body = OrganisationView),
+        (status = 400, description = "Invalid input, or an unknown parent", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The parent would make a cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The organisation changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/organisations/{organisationId}")]
+async fn update_organisation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: Admin,
+    organisation_id: web::Path<String>,
+    ApiJson(patch): ApiJson<OrganisationPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let changes = patch.validate()?;
+    let expected = expected_version(&req)?;
+    let organisation_id = organisation_id.into_inner();
+    let organisation = state
+        .run(move |conn| organisations::update(conn, &organisation_id, expected, changes))
+        .await?;
+    let version = organisation.version;
+    Ok(single(
+        &req,
+        version,
+        &OrganisationView::new(&req, organisation),
+    ))
 }

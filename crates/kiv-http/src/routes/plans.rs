@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
+use crate::auth::Auth;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{href, Collection};
@@ -113,6 +114,7 @@ collection_query! {
 async fn list_plans(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     ApiQuery(query): ApiQuery<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
@@ -150,6 +152,7 @@ async fn list_plans(
 async fn get_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     plan_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state

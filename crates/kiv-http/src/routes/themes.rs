@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
+use crate::auth::Auth;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{href, Collection};
@@ -78,6 +79,7 @@ collection_query! {
 async fn list_themes(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     ApiQuery(query): ApiQuery<ThemeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
@@ -114,6 +116,7 @@ async fn list_themes(
 async fn get_theme(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _auth: Auth,
     theme_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state

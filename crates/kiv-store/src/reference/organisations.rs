@@ -7,7 +7,7 @@ use kiv_domain::{LocalizedText, Organisation, OrganisationKind, PageRequest};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{now, Page};
 use crate::schema::organisations;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -120,4 +120,101 @@ pub(crate) fn find_row(conn: &mut DbConnection, id: &str) -> StoreResult<Option<
         .select(OrganisationRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// A new organisation (a police zone, a regional partner, ...); it gets a UUID.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub name: LocalizedText,
+    pub kind: OrganisationKind,
+    pub coordinator: bool,
+    pub parent_id: Option<String>,
+}
+
+pub fn create(conn: &mut DbConnection, new: NewOrganisation) -> StoreResult<Organisation> {
+    conn.transaction(|conn| {
+        let id = uuid::Uuid::new_v4().to_string();
+        if let Some(parent_id) = &new.parent_id {
+            check_parent(conn, &id, parent_id)?;
+        }
+        let at = now();
+        let row = OrganisationRow {
+            id,
+            name: JsonValue(new.name),
+            kind: new.kind.as_str().to_owned(),
+            coordinator: new.coordinator,
+            parent_id: new.parent_id,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        diesel::insert_into(organisations::table)
+            .values(&row)
+            .execute(conn)?;
+        Organisation::try_from(row)
+    })
+}
+
+/// Changes to an organisation; `parent_id: Some(None)` detaches it from its parent.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationChanges {
+    pub name: Option<LocalizedText>,
+    pub kind: Option<OrganisationKind>,
+    pub coordinator: Option<bool>,
+    pub parent_id: Option<Option<String>>,
+}
+
+/// Applies `changes` if the organisation is still at `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: Option<i32>,
+    changes: OrganisationChanges,
+) -> StoreResult<Organisation> {
+    conn.transaction(|conn| {
+        let current = find_row(conn, id)?.ok_or(StoreError::NotFound)?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::VersionMismatch {
+                current: current.version,
+            });
+        }
+        let parent_id = changes.parent_id.unwrap_or(current.parent_id.clone());
+        if let Some(parent) = &parent_id {
+            check_parent(conn, id, parent)?;
+        }
+        let row = OrganisationRow {
+            name: changes.name.map(JsonValue).unwrap_or(current.name.clone()),
+            kind: changes
+                .kind
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or(current.kind.clone()),
+            coordinator: changes.coordinator.unwrap_or(current.coordinator),
+            parent_id,
+            version: current.version + 1,
+            updated_at: now(),
+            ..current
+        };
+        diesel::update(organisations::table.find(id))
+            .set(&row)
+            .execute(conn)?;
+        Organisation::try_from(row)
+    })
+}
+
+/// The parent must exist and must not be the organisation itself or one of its members.
+fn check_parent(conn: &mut DbConnection, id: &str, parent_id: &str) -> StoreResult<()> {
+    let mut ancestor = Some(parent_id.to_owned());
+    while let Some(current) = ancestor {
+        if current == id {
+            return Err(StoreError::Conflict(format!(
+                "organisation {parent_id:?} belongs to {id:?}; it cannot also be its parent"
+            )));
+        }
+        let row = find_row(conn, &current)?.ok_or_else(|| StoreError::MissingReference {
+            field: "parentId",
+            id: current.clone(),
+        })?;
+        ancestor = row.parent_id;
+    }
+    Ok(())
 }

@@ -1,0 +1,138 @@
+//! Accounts, roles and who may do what. Deny by default: a caller may do only what one of its
+//! roles allows, and an agency only on its own organisation's objects.
+
+use chrono::NaiveDateTime;
+use serde_json::Value;
+
+use crate::validation::{InputIssue, IssueLocation};
+use crate::vocabulary::{AccountKind, Role};
+
+/// A person or an agency system that calls kiv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    /// UUID.
+    pub id: String,
+    pub kind: AccountKind,
+    /// The username of a person or the client id of an agency system; unique across both and
+    /// never changed, so it names the author of every write.
+    pub login: String,
+    pub organisation_id: String,
+    pub roles: Vec<Role>,
+    /// A disabled account cannot obtain tokens.
+    pub disabled: bool,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The authenticated caller of a request, as its access token describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The account's login (`sub` of the token).
+    pub login: String,
+    /// The caller's organisation (`org` of the token).
+    pub organisation_id: String,
+    pub roles: Vec<Role>,
+}
+
+impl Caller {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|role| self.has(*role))
+    }
+}
+
+/// Shortest password kiv accepts for a person created through the API.
+pub const MIN_PASSWORD_LENGTH: usize = 12;
+
+/// Checks a login (username or client id): 3 to 64 characters, lowercase letters, digits, `.`,
+/// `_` and `-`, starting with a letter or digit.
+pub fn check_login(field: &str, login: &str) -> Option<InputIssue> {
+    let valid = (3..=64).contains(&login.len())
+        && login
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    (!valid).then(|| {
+        InputIssue::invalid(
+            IssueLocation::Body,
+            field,
+            Some(Value::from(login)),
+            format!("{field} must be 3 to 64 lowercase letters, digits, '.', '_' or '-'"),
+        )
+    })
+}
+
+/// Checks a list of roles: at least one, none twice.
+pub fn check_roles(roles: &[Role]) -> Option<InputIssue> {
+    let mut seen = Vec::new();
+    let duplicate = roles.iter().any(|role| {
+        let again = seen.contains(role);
+        seen.push(*role);
+        again
+    });
+    (roles.is_empty() || duplicate).then(|| {
+        InputIssue::invalid(
+            IssueLocation::Body,
+            "roles",
+            Some(Value::from(
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            )),
+            "roles must name at least one role, each once",
+        )
+    })
+}
+
+/// Checks a password chosen by an administrator; the value is never echoed back.
+pub fn check_password(password: &str) -> Option<InputIssue> {
+    (password.chars().count() < MIN_PASSWORD_LENGTH).then(|| {
+        InputIssue::invalid(
+            IssueLocation::Body,
+            "password",
+            None,
+            format!("password must have at least {MIN_PASSWORD_LENGTH} characters"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins() {
+        assert!(check_login("username", "demo-reporter").is_none());
+        assert!(check_login("clientId", "pz.gent_1").is_none());
+        assert!(check_login("username", "Demo").is_some());
+        assert!(check_login("username", "ab").is_some());
+        assert!(check_login("username", "-ab").is_some());
+        assert!(check_login("username", "a b c").is_some());
+    }
+
+    #[test]
+    fn roles_and_passwords() {
+        assert!(check_roles(&[Role::Reporter]).is_none());
+        assert!(check_roles(&[]).is_some());
+        assert!(check_roles(&[Role::Admin, Role::Admin]).is_some());
+        let issue = check_password("short").unwrap();
+        assert_eq!(issue.value, None);
+        assert!(check_password("a long enough passphrase").is_none());
+    }
+
+    #[test]
+    fn caller_roles() {
+        let caller = Caller {
+            login: "x".into(),
+            organisation_id: "o".into(),
+            roles: vec![Role::Evaluator],
+        };
+        assert!(caller.has(Role::Evaluator));
+        assert!(!caller.has_any(&[Role::Admin, Role::Coordinator]));
+    }
+}

@@ -1,0 +1,88 @@
+//! Authentication and authorization at the HTTP edge. A handler that takes [`Auth`] cannot run
+//! without a valid token; the roles it needs are checked with [`Auth::require`], and the objects
+//! it touches with the rules of `kiv_domain::access`.
+
+pub mod openapi;
+pub mod tokens;
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, FromRequest, HttpRequest};
+use kiv_domain::{Caller, Role};
+
+use crate::problem::ApiError;
+use crate::AppState;
+pub use tokens::{TokenProblem, TokenService, TokenSettings};
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Auth(pub Caller);
+
+impl Auth {
+    /// The caller, if it has one of `roles`; otherwise 403 `missingScope`.
+    pub fn require(&self, roles: &[Role]) -> Result<&Caller, ApiError> {
+        if self.0.has_any(roles) {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::MissingScope(roles.to_vec()))
+        }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.0
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).map(Auth))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|token| !token.is_empty())
+        .ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    state
+        .tokens
+        .verify(token)
+        .map_err(ApiError::Unauthenticated)
+}
+
+/// An authenticated administrator; anyone else is refused (403 `missingScope`) before the
+/// request body is even read.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Caller);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|caller| {
+            if caller.has(Role::Admin) {
+                Ok(Admin(caller))
+            } else {
+                Err(ApiError::MissingScope(vec![Role::Admin]))
+            }
+        }))
+    }
+}

@@ -1,0 +1,269 @@
+//! `/auth`: access tokens (OAuth 2.0, RFC 6749) and the keys that verify them.
+
+use actix_web::http::header::{self, ContentType};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kiv_domain::AccountKind;
+use kiv_store::login::{self, LoginOutcome};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// The OAuth client id of people logging in with the password grant.
+pub const PASSWORD_CLIENT_ID: &str = "kiv";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(token).service(jwks);
+}
+
+/// A token request (RFC 6749), as a form (`application/x-www-form-urlencoded`) or as JSON.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `client_credentials` for agency systems, `password` for people.
+    #[schema(example = "client_credentials")]
+    pub grant_type: Option<String>,
+    /// The agency system's client id (or send it with HTTP Basic authentication).
+    #[schema(example = "demo-federale-politie")]
+    pub client_id: Option<String>,
+    /// The agency system's client secret.
+    #[schema(example = "demo")]
+    pub client_secret: Option<String>,
+    /// A person's username.
+    pub username: Option<String>,
+    /// A person's password.
+    pub password: Option<String>,
+    /// Ignored: a token always carries all of the account's roles.
+    pub scope: Option<String>,
+}
+
+/// An access token (RFC 6749 §5.1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT (`typ: at+jwt`) to send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    /// The account's roles, space-separated.
+    #[schema(example = "reporter")]
+    pub scope: String,
+}
+
+/// A refused token request (RFC 6749 §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenError {
+    /// `invalid_request`, `invalid_client`, `invalid_grant` or `unsupported_grant_type`.
+    #[schema(example = "invalid_client")]
+    pub error: &'static str,
+    pub error_description: String,
+}
+
+fn token_error(status: StatusCode, error: &'static str, description: &str) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"));
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="kiv""#));
+    }
+    response.json(TokenError {
+        error,
+        error_description: description.to_owned(),
+    })
+}
+
+/// Client credentials from an `Authorization: Basic` header (RFC 6749 §2.3.1).
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+fn parse_request(req: &HttpRequest, body: &[u8]) -> Option<TokenRequest> {
+    let is_json = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|mime| mime.subtype() == "json");
+    if is_json {
+        serde_json::from_slice(body).ok()
+    } else {
+        serde_urlencoded::from_bytes(body).ok()
+    }
+}
+
+/// Obtain an access token
+///
+/// OAuth 2.0 token endpoint. Agency systems use `grant_type=client_credentials` with
+/// `client_id` and `client_secret` (in the form, or as HTTP Basic credentials); people use
+/// `grant_type=password` with `username` and `password`. The answer is an access token valid for
+/// `expires_in` seconds (15 minutes by default); request a new one when it expires.
+///
+/// Refusals follow RFC 6749 (`{"error": "invalid_client"}`); after repeated failures for an
+/// account or from an address, the endpoint answers `429` with `Retry-After` instead.
+#[utoipa::path(
+    tag = "Authentication",
+    request_body(content(
+        (TokenRequest = "application/x-www-form-urlencoded"),
+        (TokenRequest = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "An access token", body = TokenResponse,
+         headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 400, description = "Malformed request, unknown grant type or wrong password (RFC 6749)", body = TokenError),
+        (status = 401, description = "Unknown client or wrong client secret (RFC 6749)", body = TokenError),
+        (status = 429, description = "Too many failed attempts; retry after `Retry-After` seconds", body = Problem,
+         content_type = "application/problem+json", headers(("Retry-After" = u64))),
+    )
+)]
+#[post("/auth/token")]
+async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let Some(request) = parse_request(&req, &body) else {
+        return Ok(token_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the body must be a form (application/x-www-form-urlencoded) or JSON",
+        ));
+    };
+    let (kind, login, secret, client_id) = match request.grant_type.as_deref() {
+        Some("client_credentials") => {
+            let (id, secret) = match (request.client_id, request.client_secret) {
+                (Some(id), Some(secret)) => (id, secret),
+                _ => match basic_credentials(&req) {
+                    Some(credentials) => credentials,
+                    None => {
+                        return Ok(token_error(
+                            StatusCode::UNAUTHORIZED,
+                            "invalid_client",
+                            "client_id and client_secret are required",
+                        ))
+                    }
+                },
+            };
+            (AccountKind::Client, id.clone(), secret, id)
+        }
+        Some("password") => match (request.username, request.password) {
+            (Some(username), Some(password)) => (
+                AccountKind::Person,
+                username,
+                password,
+                PASSWORD_CLIENT_ID.to_owned(),
+            ),
+            _ => {
+                return Ok(token_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "username and password are required",
+                ))
+            }
+        },
+        Some(_) => {
+            return Ok(token_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type must be client_credentials or password",
+            ))
+        }
+        None => {
+            return Ok(token_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            ))
+        }
+    };
+    let address = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let who = login.clone();
+    let outcome = state
+        .run(move |conn| {
+            login::log_in(
+                conn,
+                kind,
+                &login,
+                &secret,
+                &address,
+                kiv_store::page::now(),
+            )
+        })
+        .await?;
+    match outcome {
+        LoginOutcome::Granted(account) => {
+            let issued = state
+                .tokens
+                .issue(&account, &client_id)
+                .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))?;
+            tracing::info!(login = %who, "issued an access token");
+            Ok(HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::PRAGMA, "no-cache"))
+                .insert_header(ContentType::json())
+                .json(TokenResponse {
+                    access_token: issued.access_token,
+                    token_type: "Bearer",
+                    expires_in: issued.expires_in,
+                    scope: issued.scope,
+                }))
+        }
+        LoginOutcome::Refused => {
+            tracing::warn!(login = %who, "refused a log-in");
+            Ok(match kind {
+                AccountKind::Client => token_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "unknown client or wrong client secret",
+                ),
+                AccountKind::Person => token_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "unknown username or wrong password",
+                ),
+            })
+        }
+        LoginOutcome::Blocked { retry_after } => {
+            tracing::warn!(login = %who, retry_after, "log-in blocked after repeated failures");
+            Err(ApiError::TooManyFailedRequests { retry_after })
+        }
+    }
+}
+
+/// The keys that verify kiv's tokens
+///
+/// A JSON Web Key Set (RFC 7517). With EdDSA or ES256 signing it lists the current key and any
+/// previous keys still accepted, each with its `kid`; with the default HS256 it is empty (the
+/// shared secret is never published).
+#[utoipa::path(
+    tag = "Authentication",
+    responses((status = 200, description = "The public keys", content_type = "application/jwk-set+json",
+               body = Object, example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "kXTwQ0jN5g9aY1r8v3sKxXg0C2mJz6nHq4Wb7uE1fPo", "use": "sig", "alg": "EdDSA"}]})))
+)]
+#[get("/auth/jwks.json")]
+async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/jwk-set+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(state.tokens.jwks())
+}
