@@ -132,3 +132,176 @@ async fn the_served_document_is_the_committed_one_and_every_path_answers() {
     }
     app.stop().await;
 }
+
+#[test]
+fn account_create_prints_a_secret_that_logs_in() {
+    let db = TestDatabase::new();
+    kiv(&db, &["seed"]);
+    let output = stdout(&kiv(
+        &db,
+        &[
+            "account",
+            "create",
+            "pz-gent-rms",
+            "--org",
+            "lokale-politie",
+            "--role",
+            "reporter",
+            "--client",
+        ],
+    ));
+    let secret = output
+        .lines()
+        .find_map(|line| line.strip_prefix("client_secret: "))
+        .unwrap()
+        .to_owned();
+    assert!(output.contains("client_id: pz-gent-rms"));
+    let database = kiv_store::Database::connect(db.url().clone(), Default::default()).unwrap();
+    let mut conn = database.connection().unwrap();
+    let account = kiv_store::accounts::authenticate(
+        &mut conn,
+        kiv_domain::AccountKind::Client,
+        "pz-gent-rms",
+        &secret,
+    )
+    .unwrap()
+    .expect("the printed secret logs in");
+    assert_eq!(account.roles, [kiv_domain::Role::Reporter]);
+    // An unknown role is refused before anything is written.
+    let refused = Command::new(env!("CARGO_BIN_EXE_kiv"))
+        .args([
+            "account",
+            "create",
+            "x-y",
+            "--org",
+            "lokale-politie",
+            "--role",
+            "boss",
+        ])
+        .env("DATABASE_URL", db.url().connection_string())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+}
+
+#[actix_web::test]
+async fn serve_keeps_secrets_out_of_its_logs_and_stops_gracefully() {
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let db = TestDatabase::new();
+    let address = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_kiv"))
+        .args(["serve", "--demo", "--bind", &address])
+        .env("DATABASE_URL", db.url().connection_string())
+        .env("KIV_LOG", "debug")
+        .env("KIV_BOOTSTRAP_ADMIN_PASSWORD", "bootstrap-password-123")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let base = format!("http://{address}/kiv/v1");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if client
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "kiv did not come up");
+
+    let token = |form: Vec<(&'static str, String)>| {
+        client.post(format!("{base}/auth/token")).form(&form).send()
+    };
+    let admin: serde_json::Value = token(vec![
+        ("grant_type", "password".into()),
+        ("username", "admin".into()),
+        ("password", "bootstrap-password-123".into()),
+    ])
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let admin = admin["access_token"].as_str().unwrap().to_owned();
+    let created: serde_json::Value = client
+        .post(format!("{base}/accounts"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"kind": "client", "clientId": "pz-log-test", "organisationId": "pz-demo", "roles": ["reporter"]}))
+        .send().await.unwrap().json().await.unwrap();
+    let secret = created["clientSecret"].as_str().unwrap().to_owned();
+    let issued: serde_json::Value = token(vec![
+        ("grant_type", "client_credentials".into()),
+        ("client_id", "pz-log-test".into()),
+        ("client_secret", secret.clone()),
+    ])
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let access = issued["access_token"].as_str().unwrap().to_owned();
+    assert!(client
+        .get(format!("{base}/me"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    let refused = token(vec![
+        ("grant_type", "password".into()),
+        ("username", "admin".into()),
+        ("password", "a-wrong-guess-456".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+
+    // SIGTERM: kiv stops accepting, finishes, and exits cleanly.
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(child.wait_with_output()));
+    let output = receiver
+        .recv_timeout(Duration::from_secs(40))
+        .expect("kiv did not stop")
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "kiv exited with {:?}",
+        output.status
+    );
+
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        logs.contains("refused a log-in"),
+        "the logs are not what this test thinks: {logs}"
+    );
+    assert!(logs.contains("kiv stopped"));
+    for (what, value) in [
+        ("client secret", secret.as_str()),
+        ("access token", access.as_str()),
+        ("admin token", admin.as_str()),
+        ("bootstrap password", "bootstrap-password-123"),
+        ("wrong password", "a-wrong-guess-456"),
+    ] {
+        assert!(!logs.contains(value), "the log shows the {what}");
+        assert!(!printed.contains(value), "the output shows the {what}");
+    }
+}
