@@ -614,3 +614,33 @@ async fn every_protected_route_refuses_anonymous_calls() {
     assert!(checked >= 15, "only {checked} protected operations");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn one_address_guessing_across_accounts_is_throttled() {
+    let app = TestApp::spawn().await;
+    let limit = kiv_store::login::ADDRESS_POLICY.max_failures;
+    // Spread over accounts so that no single account reaches its own limit.
+    let logins = ["demo-admin", "demo-coordinator", "demo-coordinator-bz", "demo-reporter", "demo-reporter-zone", "demo-evaluator", "nobody", "nobody-else"];
+    for attempt in 0..limit {
+        let login = logins[usize::try_from(attempt).unwrap() % logins.len()];
+        let response = app
+            .client
+            .post(app.url("/auth/token"))
+            .form(&[("grant_type", "password"), ("username", login), ("password", "guess")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "attempt {attempt}");
+    }
+    // The address is blocked now, for every account, even with the right secret.
+    let response = app
+        .client
+        .post(app.url("/auth/token"))
+        .form(&[("grant_type", "client_credentials"), ("client_id", "demo-federale-politie"), ("client_secret", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    assert_problem(response, 429, "tooManyFailedRequests").await;
+    app.stop().await;
+}
