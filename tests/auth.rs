@@ -620,13 +620,26 @@ async fn one_address_guessing_across_accounts_is_throttled() {
     let app = TestApp::spawn().await;
     let limit = kiv_store::login::ADDRESS_POLICY.max_failures;
     // Spread over accounts so that no single account reaches its own limit.
-    let logins = ["demo-admin", "demo-coordinator", "demo-coordinator-bz", "demo-reporter", "demo-reporter-zone", "demo-evaluator", "nobody", "nobody-else"];
+    let logins = [
+        "demo-admin",
+        "demo-coordinator",
+        "demo-coordinator-bz",
+        "demo-reporter",
+        "demo-reporter-zone",
+        "demo-evaluator",
+        "nobody",
+        "nobody-else",
+    ];
     for attempt in 0..limit {
         let login = logins[usize::try_from(attempt).unwrap() % logins.len()];
         let response = app
             .client
             .post(app.url("/auth/token"))
-            .form(&[("grant_type", "password"), ("username", login), ("password", "guess")])
+            .form(&[
+                ("grant_type", "password"),
+                ("username", login),
+                ("password", "guess"),
+            ])
             .send()
             .await
             .unwrap();
@@ -636,7 +649,11 @@ async fn one_address_guessing_across_accounts_is_throttled() {
     let response = app
         .client
         .post(app.url("/auth/token"))
-        .form(&[("grant_type", "client_credentials"), ("client_id", "demo-federale-politie"), ("client_secret", "demo")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "demo-federale-politie"),
+            ("client_secret", "demo"),
+        ])
         .send()
         .await
         .unwrap();

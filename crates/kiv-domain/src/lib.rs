@@ -6,6 +6,7 @@ pub mod access;
 pub mod localized;
 pub mod paging;
 pub mod period;
+pub mod planning;
 pub mod reference;
 pub mod validation;
 pub mod vocabulary;
@@ -14,6 +15,10 @@ pub use access::{Account, Caller};
 pub use localized::{Language, LocalizedText};
 pub use paging::{PageRequest, MAX_PAGE_SIZE};
 pub use period::ReportingPeriod;
+pub use planning::{Action, ActionState, Indicator, IndicatorValue, Objective};
 pub use reference::{Cluster, Organisation, Plan, Theme};
 pub use validation::{InputIssue, IssueLocation};
-pub use vocabulary::{AccountKind, OrganisationKind, PlanKind, ReportingFrequency, Role};
+pub use vocabulary::{
+    AccountKind, ActionStatus, IndicatorDirection, IndicatorMeasure, ObjectiveLevel,
+    OrganisationKind, PlanKind, ReportingFrequency, Role,
+};

@@ -120,6 +120,50 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where an objective sits in a plan's tree.
+    pub enum ObjectiveLevel {
+        /// A strategic objective: the top of the tree, without a parent.
+        Strategic = "strategic",
+        /// An operational objective, under a strategic one of the same plan.
+        Operational = "operational",
+    }
+}
+
+vocabulary! {
+    /// What an indicator's values are.
+    pub enum IndicatorMeasure {
+        /// A count or an amount.
+        Number = "number",
+        /// A share, 0 to 100.
+        Percentage = "percentage",
+        /// A text: an assessment in words.
+        Qualitative = "qualitative",
+    }
+}
+
+vocabulary! {
+    /// Which way an indicator should move for the objective to be met.
+    pub enum IndicatorDirection {
+        Increase = "increase",
+        Decrease = "decrease",
+        Maintain = "maintain",
+    }
+}
+
+vocabulary! {
+    /// Where an action stands, from its latest approved follow-up.
+    pub enum ActionStatus {
+        NotStarted = "notStarted",
+        OnTrack = "onTrack",
+        Delayed = "delayed",
+        Completed = "completed",
+        Cancelled = "cancelled",
+        /// No approved follow-up yet.
+        NotReported = "notReported",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

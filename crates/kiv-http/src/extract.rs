@@ -203,3 +203,36 @@ pub fn cannot_remove(name: &str) -> InputIssue {
         format!("{name} is required and cannot be removed"),
     )
 }
+
+/// The value of a required property in a merge patch: absent stays `None`, `null` is an issue.
+pub fn required<T>(
+    name: &str,
+    value: Option<Option<T>>,
+    issues: &mut Vec<InputIssue>,
+) -> Option<T> {
+    match value {
+        Some(None) => {
+            issues.push(cannot_remove(name));
+            None
+        }
+        Some(Some(value)) => Some(value),
+        None => None,
+    }
+}
+
+/// The language `Accept-Language` asks for, if it names one of kiv's.
+pub fn preferred_language(req: &HttpRequest) -> Option<kiv_domain::Language> {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(kiv_domain::Language::negotiate)
+}
+
+/// A label in the language the client asked for (falling back to Dutch, then any language),
+/// when it asked for one.
+pub fn label(req: &HttpRequest, text: &kiv_domain::LocalizedText) -> Option<String> {
+    let language = preferred_language(req)?;
+    text.get(language)
+        .or_else(|| text.resolve(kiv_domain::Language::Nl).map(|(_, t)| t))
+        .map(str::to_owned)
+}

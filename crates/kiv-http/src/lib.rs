@@ -18,6 +18,7 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 pub mod auth;
 pub mod docs;
 pub mod extract;
+pub mod idempotency;
 pub mod middleware;
 pub mod problem;
 pub mod respond;
@@ -102,6 +103,7 @@ impl AppState {
         (name = "Authentication", description = "Access tokens for agency systems (client credentials) and people (password)."),
         (name = "Accounts", description = "People and agency systems, their organisation and roles."),
         (name = "Reference data", description = "Plans, clusters, themes and organisations."),
+        (name = "Planning", description = "Objectives, actions and indicators of each plan, and their history."),
         (name = "Service", description = "Health of the service."),
     )
 )]
@@ -155,6 +157,7 @@ pub fn build_app(
         .into_app()
         .default_service(web::to(middleware::fallback))
         .wrap(from_fn(middleware::problems))
+        .wrap(from_fn(idempotency::idempotency))
         .wrap(TracingLogger::default())
 }
 

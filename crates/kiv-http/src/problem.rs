@@ -127,6 +127,12 @@ pub enum ApiError {
     /// The resource changed since the entity tag in `If-Match` was read.
     #[error("the resource has changed")]
     PreconditionFailed,
+    /// The `Idempotency-Key` was used before for another request.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
+    /// The `Idempotency-Key` belongs to a request that is still being answered.
+    #[error("the idempotency key is in use")]
+    IdempotencyKeyInUse,
     /// Too many failed log-ins; try again after the given number of seconds.
     #[error("too many failed log-ins")]
     TooManyFailedRequests { retry_after: u64 },
@@ -190,6 +196,16 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
             ),
             ApiError::Conflict(_) => ("kiv:conflict", "Conflict", StatusCode::CONFLICT),
+            ApiError::IdempotencyKeyReused => (
+                "kiv:idempotencyKeyReused",
+                "Idempotency Key Reused",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            ApiError::IdempotencyKeyInUse => (
+                "kiv:idempotencyKeyInUse",
+                "Idempotency Key In Use",
+                StatusCode::CONFLICT,
+            ),
             ApiError::PreconditionRequired => (
                 "kiv:preconditionRequired",
                 "Precondition Required",
@@ -254,6 +270,12 @@ impl ApiError {
             }
             ApiError::PreconditionFailed => {
                 "The resource has changed since the ETag in If-Match; read it again and retry".into()
+            }
+            ApiError::IdempotencyKeyReused => {
+                "This Idempotency-Key was used for a different request; use a new key for a new request".into()
+            }
+            ApiError::IdempotencyKeyInUse => {
+                "A request with this Idempotency-Key is still being answered; retry in a moment".into()
             }
             ApiError::TooManyFailedRequests { retry_after } => format!(
                 "Too many failed log-ins; try again in {retry_after} seconds"
@@ -376,6 +398,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound("The resource does not exist".into()),
             StoreError::VersionMismatch { .. } => ApiError::PreconditionFailed,
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::Rejected(issues) => ApiError::bad_request(issues),
             StoreError::MissingReference { field, id } => {
                 ApiError::bad_request(vec![InputIssue::referenced_resource_not_found(
                     IssueLocation::Body,

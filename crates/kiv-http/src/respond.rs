@@ -96,3 +96,11 @@ pub fn single<T: Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpRe
 pub fn href(req: &HttpRequest, path: &str) -> String {
     format!("{}{}/{path}", base_url(req), crate::BASE_PATH)
 }
+
+/// `201 Created` with the new resource's `Location` and entity tag.
+pub fn created<T: Serialize>(href: &str, version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, href))
+        .insert_header(header::ETag(EntityTag::new_strong(version.to_string())))
+        .json(body)
+}

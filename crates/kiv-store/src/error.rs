@@ -25,6 +25,10 @@ pub enum StoreError {
     /// The write would duplicate or contradict existing data; the text says what.
     #[error("{0}")]
     Conflict(String),
+    /// The input breaks rules that need the stored data to check (references, the plan's
+    /// period, ...): one issue per broken rule.
+    #[error("the input breaks {} rule(s)", .0.len())]
+    Rejected(Vec<kiv_domain::InputIssue>),
     /// A field names a record that does not exist.
     #[error("{field} names {id:?}, which does not exist")]
     MissingReference { field: &'static str, id: String },

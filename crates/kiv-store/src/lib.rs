@@ -3,14 +3,17 @@
 //! return domain types or a [`StoreError`]; they know nothing of HTTP.
 
 pub mod accounts;
+pub mod audit;
 pub mod credentials;
 pub mod database;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod json;
 pub mod login;
 pub mod migrations;
 pub mod page;
+pub mod planning;
 pub mod reference;
 pub mod schema;
 pub mod secrets;

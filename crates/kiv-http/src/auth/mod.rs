@@ -44,7 +44,8 @@ impl FromRequest for Auth {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+/// The caller a request's bearer token stands for.
+pub fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
@@ -67,22 +68,47 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         .map_err(ApiError::Unauthenticated)
 }
 
-/// An authenticated administrator; anyone else is refused (403 `missingScope`) before the
-/// request body is even read.
-#[derive(Debug, Clone)]
-pub struct Admin(pub Caller);
+/// Declares an extractor that admits only callers with one of `roles`; anyone else is refused
+/// (403 `missingScope`) before the request body is even read.
+macro_rules! role_extractor {
+    ($(#[$meta:meta])* $name:ident, [$($role:expr),+]) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Caller);
 
-impl FromRequest for Admin {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+        impl $name {
+            pub const ROLES: &'static [Role] = &[$($role),+];
+        }
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|caller| {
-            if caller.has(Role::Admin) {
-                Ok(Admin(caller))
-            } else {
-                Err(ApiError::MissingScope(vec![Role::Admin]))
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Ready<Result<Self, ApiError>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                ready(authenticate(req).and_then(|caller| {
+                    if caller.has_any(Self::ROLES) {
+                        Ok($name(caller))
+                    } else {
+                        Err(ApiError::MissingScope(Self::ROLES.to_vec()))
+                    }
+                }))
             }
-        }))
-    }
+        }
+    };
 }
+
+role_extractor!(
+    /// An authenticated administrator.
+    Admin,
+    [Role::Admin]
+);
+role_extractor!(
+    /// An authenticated coordinator (FOD Justitie, FOD Binnenlandse Zaken).
+    Coordinator,
+    [Role::Coordinator]
+);
+role_extractor!(
+    /// Somebody who may read the audit trail: a coordinator or an administrator.
+    Auditor,
+    [Role::Coordinator, Role::Admin]
+);

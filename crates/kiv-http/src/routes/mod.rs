@@ -3,9 +3,13 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod accounts;
+pub mod actions;
+pub mod audit;
 pub mod auth;
 pub mod clusters;
 pub mod health;
+pub mod indicators;
+pub mod objectives;
 pub mod organisations;
 pub mod plans;
 pub mod themes;
@@ -19,6 +23,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     clusters::configure(cfg);
     themes::configure(cfg);
     organisations::configure(cfg);
+    objectives::configure(cfg);
+    actions::configure(cfg);
+    indicators::configure(cfg);
+    audit::configure(cfg);
 }
 
 /// Query parameters of a collection: the collection's own filters plus `page`, `pageSize` and

@@ -1,22 +1,25 @@
 //! `/plans`: the Kadernota Integrale Veiligheid, the Nationaal Veiligheidsplan and later cycles.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use kiv_domain::{LocalizedText, Plan, PlanKind, ReportingFrequency};
-use kiv_store::reference::plans::{self, PlanFilter, PlanSort};
-use serde::Serialize;
+use kiv_store::reference::plans::{self, PlanChanges, PlanFilter, PlanInput, PlanSort};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
-use crate::auth::Auth;
-use crate::extract::{page_and_sort, ApiQuery};
+use crate::auth::{Admin, Auth};
+use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
-use crate::respond::{href, Collection};
+use crate::respond::{created, href, single, Collection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_plans).service(get_plan);
+    cfg.service(list_plans)
+        .service(create_plan)
+        .service(get_plan)
+        .service(update_plan);
 }
 
 /// A policy plan and the period over which it is followed up.
@@ -55,7 +58,7 @@ pub struct PlanView {
 }
 
 impl PlanView {
-    fn new(req: &HttpRequest, plan: Plan) -> Self {
+    pub(crate) fn new(req: &HttpRequest, plan: Plan) -> Self {
         let reporting_periods = plan
             .reporting_periods()
             .iter()
@@ -165,4 +168,136 @@ async fn get_plan(
             PlanView::new,
         )
         .await
+}
+
+/// A new plan: the next plan cycle.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"id": "kiv-2020-2023", "kind": "frameworkNote", "title": {"nl": "Kadernota Integrale Veiligheid 2020-2023"}, "periodStart": "2020-01-01", "periodEnd": "2023-12-31", "reportingFrequency": "semiannual", "clusterIds": ["1", "2", "3"], "themeIds": ["internationalCooperation"]}))]
+pub struct NewPlan {
+    /// Readable id: lowercase letters, digits and hyphens.
+    pub id: String,
+    pub kind: PlanKind,
+    pub title: LocalizedText,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub reporting_frequency: ReportingFrequency,
+    #[serde(default)]
+    pub cluster_ids: Vec<String>,
+    #[serde(default)]
+    pub theme_ids: Vec<String>,
+}
+
+/// Create a plan
+///
+/// Administrators only: a new plan cycle is created through the API, not in code.
+#[utoipa::path(
+    tag = "Reference data",
+    request_body = NewPlan,
+    responses(
+        (status = 201, description = "The plan", body = PlanView, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, description = "Invalid input, or unknown clusters or themes", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A plan with this id exists", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/plans")]
+async fn create_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Admin(caller): Admin,
+    ApiJson(body): ApiJson<NewPlan>,
+) -> Result<HttpResponse, ApiError> {
+    let input = PlanInput {
+        id: body.id,
+        kind: body.kind,
+        title: body.title,
+        period_start: body.period_start,
+        period_end: body.period_end,
+        reporting_frequency: body.reporting_frequency,
+        cluster_ids: body.cluster_ids,
+        theme_ids: body.theme_ids,
+    };
+    let plan = state
+        .run(move |conn| plans::create(conn, &caller, input))
+        .await?;
+    let version = plan.version;
+    let view = PlanView::new(&req, plan);
+    Ok(created(&view.href, version, &view))
+}
+
+/// Changes to a plan (JSON merge patch). Its id never changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlanPatch {
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<PlanKind>)]
+    pub kind: Option<Option<PlanKind>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>)]
+    pub title: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub period_start: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub period_end: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<ReportingFrequency>)]
+    pub reporting_frequency: Option<Option<ReportingFrequency>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub cluster_ids: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub theme_ids: Option<Option<Vec<String>>>,
+}
+
+/// Change a plan
+///
+/// Administrators only; `If-Match` with the plan's `ETag`. Refused (409) when the plan's
+/// content would no longer fit: actions planned outside a shortened period, indicator targets
+/// that are no longer reporting periods, clusters or themes still in use.
+#[utoipa::path(
+    tag = "Reference data",
+    params(("planId" = String, Path), ("If-Match" = String, Header, description = "The plan's ETag")),
+    request_body(content = PlanPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed plan", body = PlanView),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The plan's content would no longer fit", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The plan changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/plans/{planId}")]
+async fn update_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Admin(caller): Admin,
+    plan_id: web::Path<String>,
+    ApiJson(patch): ApiJson<PlanPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let mut issues = Vec::new();
+    let changes = PlanChanges {
+        kind: required("kind", patch.kind, &mut issues),
+        title: required("title", patch.title, &mut issues),
+        period_start: required("periodStart", patch.period_start, &mut issues),
+        period_end: required("periodEnd", patch.period_end, &mut issues),
+        reporting_frequency: required("reportingFrequency", patch.reporting_frequency, &mut issues),
+        cluster_ids: required("clusterIds", patch.cluster_ids, &mut issues),
+        theme_ids: required("themeIds", patch.theme_ids, &mut issues),
+    };
+    if !issues.is_empty() {
+        return Err(ApiError::bad_request(issues));
+    }
+    let expected = expected_version(&req)?;
+    let id = plan_id.into_inner();
+    let plan = state
+        .run(move |conn| plans::update(conn, &caller, &id, expected, changes))
+        .await?;
+    let version = plan.version;
+    Ok(single(&req, version, &PlanView::new(&req, plan)))
 }

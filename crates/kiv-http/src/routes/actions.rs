@@ -1,0 +1,554 @@
+//! `/actions`: who does what, when, for which objective, and how far it got.
+
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+use kiv_domain::{Action, ActionState, ActionStatus, LocalizedText, Role};
+use kiv_store::audit::{self, AuditFilter};
+use kiv_store::planning::actions::{self, ActionChanges, ActionFilter, ActionInput, ActionSort};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::audit::AuditEventView;
+use super::collection_query;
+use crate::auth::{Auth, Coordinator};
+use crate::extract::{
+    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiQuery,
+};
+use crate::problem::{ApiError, Problem};
+use crate::respond::{created, href, single, Collection};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_actions)
+        .service(create_action)
+        .service(sync_action)
+        .service(get_action)
+        .service(update_action)
+        .service(delete_action)
+        .service(action_history);
+}
+
+/// An action of a plan.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionView {
+    /// UUID.
+    pub id: String,
+    pub href: String,
+    pub objective_id: String,
+    /// The objective's plan.
+    pub plan_id: String,
+    /// The objective's cluster; absent for a transversal objective.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    /// Unique within the objective.
+    pub code: String,
+    pub title: LocalizedText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<LocalizedText>,
+    /// The title in the language of `Accept-Language` (falling back to Dutch); only when the
+    /// request names a language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The organisation that leads the action and reports on it.
+    pub lead_organisation_id: String,
+    /// Organisations taking part; their reporters may report on it too.
+    pub partner_organisation_ids: Vec<String>,
+    pub theme_ids: Vec<String>,
+    pub planned_start: NaiveDate,
+    pub planned_end: NaiveDate,
+    /// The action's weight in progress roll-ups (default 1).
+    pub weight: f64,
+    /// The lead organisation's own id of the action, unique per lead organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// From the latest approved follow-up; `notReported` before there is one. Read-only.
+    pub status: ActionStatus,
+    /// Progress 0-100 from the latest approved follow-up. Read-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<f64>,
+    /// The reporting period `status` and `progress` come from. Read-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_period: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ActionView {
+    fn new(req: &HttpRequest, action: Action) -> Self {
+        let Action {
+            id,
+            objective_id,
+            plan_id,
+            cluster_id,
+            code,
+            title,
+            description,
+            lead_organisation_id,
+            partner_organisation_ids,
+            theme_ids,
+            planned_start,
+            planned_end,
+            weight,
+            external_id,
+            version: _,
+            created_at,
+            updated_at,
+        } = action;
+        let state = ActionState::default();
+        ActionView {
+            href: href(req, &format!("actions/{id}")),
+            label: label(req, &title),
+            id,
+            objective_id,
+            plan_id,
+            cluster_id,
+            code,
+            title,
+            description,
+            lead_organisation_id,
+            partner_organisation_ids,
+            theme_ids,
+            planned_start,
+            planned_end,
+            weight,
+            external_id,
+            status: state.status,
+            progress: state.progress,
+            status_period: state.period.map(|p| p.to_string()),
+            created_at,
+            updated_at,
+        }
+    }
+}
+
+collection_query! {
+    /// Filters of the action collection.
+    pub struct ActionQuery {
+        pub plan_id: Option<String>,
+        pub cluster_id: Option<String>,
+        pub objective_id: Option<String>,
+        pub theme_id: Option<String>,
+        /// Only the actions this organisation leads or takes part in.
+        pub organisation_id: Option<String>,
+        /// Only the actions whose status is this one.
+        pub status: Option<ActionStatus>,
+        /// Text in the code or the title, in any language.
+        pub q: Option<String>,
+        /// Only the actions planned to end before this day.
+        pub planned_end_before: Option<NaiveDate>,
+    }
+}
+
+/// List the actions
+///
+/// Sorted by objective and code unless `sort` says otherwise (`code`, `title`, `plannedStart`,
+/// `plannedEnd`).
+#[utoipa::path(
+    tag = "Planning",
+    params(ActionQuery, ("Accept-Language" = Option<String>, Header, description = "Adds a `label` in this language")),
+    responses(
+        (status = 200, description = "One page of actions", body = Collection<ActionView>),
+        (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/actions")]
+async fn list_actions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _auth: Auth,
+    ApiQuery(query): ApiQuery<ActionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, sort) = page_and_sort(
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        ActionSort::FIELDS,
+    )?;
+    let filter = ActionFilter {
+        plan_id: query.plan_id,
+        cluster_id: query.cluster_id,
+        objective_id: query.objective_id,
+        theme_id: query.theme_id,
+        organisation_id: query.organisation_id,
+        status: query.status,
+        q: query.q,
+        planned_end_before: query.planned_end_before,
+    };
+    let found = state
+        .run(move |conn| actions::list(conn, &filter, &sort, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, |a| ActionView::new(&req, a)).respond())
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// A new action.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "code": "3.1.1", "title": {"nl": "Regionale drugsteams oprichten"}, "leadOrganisationId": "federale-politie", "partnerOrganisationIds": ["lokale-politie"], "plannedStart": "2016-07-01", "plannedEnd": "2018-12-31", "weight": 2, "externalId": "FGP-2016-044"}))]
+pub struct NewAction {
+    pub objective_id: String,
+    pub code: String,
+    pub title: LocalizedText,
+    pub description: Option<LocalizedText>,
+    pub lead_organisation_id: String,
+    #[serde(default)]
+    pub partner_organisation_ids: Vec<String>,
+    #[serde(default)]
+    pub theme_ids: Vec<String>,
+    /// Inside the plan's period.
+    pub planned_start: NaiveDate,
+    /// Inside the plan's period, not before `plannedStart`.
+    pub planned_end: NaiveDate,
+    /// More than 0; default 1.
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    pub external_id: Option<String>,
+}
+
+/// Create an action
+///
+/// Coordinators only. Honours `Idempotency-Key`.
+#[utoipa::path(
+    tag = "Planning",
+    request_body = NewAction,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body return the first answer")),
+    responses(
+        (status = 201, description = "The action", body = ActionView, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, description = "Invalid input (dates outside the plan: periodOutsidePlan), or a reference to nothing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code or the external id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/actions")]
+async fn create_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    ApiJson(body): ApiJson<NewAction>,
+) -> Result<HttpResponse, ApiError> {
+    let input = ActionInput {
+        objective_id: body.objective_id,
+        code: body.code,
+        title: body.title,
+        description: body.description,
+        lead_organisation_id: body.lead_organisation_id,
+        partner_organisation_ids: body.partner_organisation_ids,
+        theme_ids: body.theme_ids,
+        planned_start: body.planned_start,
+        planned_end: body.planned_end,
+        weight: body.weight,
+        external_id: body.external_id,
+    };
+    let action = state
+        .run(move |conn| actions::create(conn, &caller, input))
+        .await?;
+    let version = action.version;
+    let view = ActionView::new(&req, action);
+    Ok(created(&view.href, version, &view))
+}
+
+/// An action as its lead organisation's system knows it; the organisation and external id are
+/// in the path.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncedAction {
+    pub objective_id: String,
+    pub code: String,
+    pub title: LocalizedText,
+    pub description: Option<LocalizedText>,
+    #[serde(default)]
+    pub partner_organisation_ids: Vec<String>,
+    #[serde(default)]
+    pub theme_ids: Vec<String>,
+    pub planned_start: NaiveDate,
+    pub planned_end: NaiveDate,
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+}
+
+/// Create or replace an action by its external id
+///
+/// For an agency system that keeps its own register: the action that organisation
+/// `organisationId` leads and knows as `externalId` is created (201) or replaced (200) by the
+/// body; sending the same body again changes nothing. Coordinators may sync any organisation's
+/// actions; reporters only their own organisation's. `If-Match` is optional here: with it, the
+/// replacement only happens if the action is still at that version.
+#[utoipa::path(
+    tag = "Planning",
+    params(
+        ("organisationId" = String, Path, description = "The lead organisation"),
+        ("externalId" = String, Path, description = "The lead organisation's own id of the action"),
+        ("If-Match" = Option<String>, Header, description = "Replace only this version"),
+    ),
+    request_body = SyncedAction,
+    responses(
+        (status = 200, description = "The action, replaced (or unchanged)", body = ActionView),
+        (status = 201, description = "The action, created", body = ActionView, headers(("Location" = String))),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organisation's action (missingPermission), or not a coordinator or reporter (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken in the objective", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The action changed since the ETag in If-Match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/actions/byExternalId/{organisationId}/{externalId}")]
+async fn sync_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    ApiJson(body): ApiJson<SyncedAction>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.require(&[Role::Coordinator, Role::Reporter])?.clone();
+    let (organisation_id, external_id) = path.into_inner();
+    if !caller.has(Role::Coordinator) && caller.organisation_id != organisation_id {
+        return Err(ApiError::MissingPermission(format!(
+            "a reporter of {} may only sync the actions its own organisation leads, not those of {organisation_id}",
+            caller.organisation_id
+        )));
+    }
+    let expected = match req
+        .headers()
+        .contains_key(actix_web::http::header::IF_MATCH)
+    {
+        true => expected_version(&req)?,
+        false => None,
+    };
+    let input = ActionInput {
+        objective_id: body.objective_id,
+        code: body.code,
+        title: body.title,
+        description: body.description,
+        lead_organisation_id: organisation_id,
+        partner_organisation_ids: body.partner_organisation_ids,
+        theme_ids: body.theme_ids,
+        planned_start: body.planned_start,
+        planned_end: body.planned_end,
+        weight: body.weight,
+        external_id: Some(external_id),
+    };
+    let (action, was_created) = state
+        .run(move |conn| actions::upsert_by_external_id(conn, &caller, expected, input))
+        .await?;
+    let version = action.version;
+    let view = ActionView::new(&req, action);
+    Ok(if was_created {
+        created(&view.href, version, &view)
+    } else {
+        single(&req, version, &view)
+    })
+}
+
+/// Read an action
+///
+/// With its status and progress from the latest approved follow-up.
+#[utoipa::path(
+    tag = "Planning",
+    params(("actionId" = String, Path, description = "UUID of the action")),
+    responses(
+        (status = 200, description = "The action", body = ActionView, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
+        (status = 404, description = "No such action", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/actions/{actionId}")]
+async fn get_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _auth: Auth,
+    action_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .read_one(
+            &req,
+            "action",
+            action_id.into_inner(),
+            actions::get,
+            |a| a.version,
+            ActionView::new,
+        )
+        .await
+}
+
+/// Changes to an action (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActionPatch {
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub objective_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>)]
+    pub title: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>, nullable)]
+    pub description: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub lead_organisation_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub partner_organisation_ids: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub theme_ids: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub planned_start: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub planned_end: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<f64>)]
+    pub weight: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub external_id: Option<Option<String>>,
+}
+
+impl ActionPatch {
+    fn changes(self) -> Result<ActionChanges, ApiError> {
+        let mut issues = Vec::new();
+        let changes = ActionChanges {
+            objective_id: required("objectiveId", self.objective_id, &mut issues),
+            code: required("code", self.code, &mut issues),
+            title: required("title", self.title, &mut issues),
+            description: self.description,
+            lead_organisation_id: required(
+                "leadOrganisationId",
+                self.lead_organisation_id,
+                &mut issues,
+            ),
+            partner_organisation_ids: required(
+                "partnerOrganisationIds",
+                self.partner_organisation_ids,
+                &mut issues,
+            ),
+            theme_ids: required("themeIds", self.theme_ids, &mut issues),
+            planned_start: required("plannedStart", self.planned_start, &mut issues),
+            planned_end: required("plannedEnd", self.planned_end, &mut issues),
+            weight: required("weight", self.weight, &mut issues),
+            external_id: self.external_id,
+        };
+        if issues.is_empty() {
+            Ok(changes)
+        } else {
+            Err(ApiError::bad_request(issues))
+        }
+    }
+}
+
+/// Change an action
+///
+/// Coordinators only; `If-Match` with the action's `ETag`.
+#[utoipa::path(
+    tag = "Planning",
+    params(("actionId" = String, Path), ("If-Match" = String, Header, description = "The action's ETag")),
+    request_body(content = ActionPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed action", body = ActionView),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such action", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code or the external id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The action changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/actions/{actionId}")]
+async fn update_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    action_id: web::Path<String>,
+    ApiJson(patch): ApiJson<ActionPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let changes = patch.changes()?;
+    let expected = expected_version(&req)?;
+    let id = action_id.into_inner();
+    let action = state
+        .run(move |conn| actions::update(conn, &caller, &id, expected, changes))
+        .await?;
+    let version = action.version;
+    Ok(single(&req, version, &ActionView::new(&req, action)))
+}
+
+/// Delete an action
+///
+/// Coordinators only; `If-Match` with the action's `ETag`. Refused (409) while indicators or
+/// follow-ups hang on it.
+#[utoipa::path(
+    tag = "Planning",
+    params(("actionId" = String, Path), ("If-Match" = String, Header, description = "The action's ETag")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such action", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Something depends on the action; the detail says what", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The action changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/actions/{actionId}")]
+async fn delete_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    action_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = expected_version(&req)?;
+    let id = action_id.into_inner();
+    state
+        .run(move |conn| actions::delete(conn, &caller, &id, expected))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+collection_query! {
+    /// Paging of an action's history.
+    pub struct HistoryQuery {}
+}
+
+/// The history of an action
+///
+/// Every change to the action, oldest first: who (account and organisation), when, and the
+/// action before and after. Readable by anyone who may read the action.
+#[utoipa::path(
+    tag = "Planning",
+    params(("actionId" = String, Path), HistoryQuery),
+    responses(
+        (status = 200, description = "One page of the action's changes", body = Collection<AuditEventView>),
+        (status = 404, description = "No such action, now or ever", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/actions/{actionId}/history")]
+async fn action_history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _auth: Auth,
+    action_id: web::Path<String>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let id = action_id.into_inner();
+    let filter = AuditFilter {
+        entity_type: Some("action".into()),
+        entity_id: Some(id.clone()),
+        account_login: None,
+    };
+    let found = state
+        .run(move |conn| audit::list(conn, &filter, page))
+        .await?;
+    if found.total == 0 {
+        return Err(ApiError::not_found("action", &id));
+    }
+    Ok(Collection::new(&req, page, found, AuditEventView::from).respond())
+}

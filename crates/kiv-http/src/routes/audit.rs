@@ -1,0 +1,112 @@
+//! `/auditEvents`: the trail of every change, for coordinators and administrators.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use kiv_store::audit::{self, AuditEvent, AuditFilter};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::collection_query;
+use crate::auth::Auditor;
+use crate::extract::{page_and_sort, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use crate::respond::Collection;
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_audit_events);
+}
+
+/// One recorded change.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEventView {
+    pub id: String,
+    /// When, in UTC.
+    pub occurred_at: NaiveDateTime,
+    /// Who: the account's username or client id.
+    pub account: String,
+    /// On behalf of which organisation.
+    pub organisation_id: String,
+    /// `plan`, `objective`, `action` or `indicator`.
+    pub entity_type: String,
+    pub entity_id: String,
+    /// `create`, `update` or `delete`.
+    pub operation: String,
+    /// The record before the change (absent for a creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// The record after the change (absent for a deletion).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+impl From<AuditEvent> for AuditEventView {
+    fn from(event: AuditEvent) -> Self {
+        let AuditEvent {
+            id,
+            occurred_at,
+            account_login,
+            organisation_id,
+            entity_type,
+            entity_id,
+            operation,
+            before,
+            after,
+        } = event;
+        AuditEventView {
+            id,
+            occurred_at,
+            account: account_login,
+            organisation_id,
+            entity_type,
+            entity_id,
+            operation,
+            before: before.map(|v| v.0),
+            after: after.map(|v| v.0),
+        }
+    }
+}
+
+collection_query! {
+    /// Filters of the audit trail.
+    pub struct AuditQuery {
+        /// `plan`, `objective`, `action` or `indicator`.
+        pub entity_type: Option<String>,
+        pub entity_id: Option<String>,
+        /// Changes by this account (username or client id).
+        pub account: Option<String>,
+    }
+}
+
+/// The audit trail
+///
+/// Every change, oldest first. Coordinators and administrators only.
+#[utoipa::path(
+    tag = "Planning",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "One page of changes", body = Collection<AuditEventView>),
+        (status = 403, description = "Neither a coordinator nor an administrator (missingScope)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auditEvents")]
+async fn list_audit_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _auditor: Auditor,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let filter = AuditFilter {
+        entity_type: query.entity_type,
+        entity_id: query.entity_id,
+        account_login: query.account,
+    };
+    let found = state
+        .run(move |conn| audit::list(conn, &filter, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, AuditEventView::from).respond())
+}

@@ -1,0 +1,612 @@
+//! Actions: who leads, who takes part, when, for which objective.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use kiv_domain::paging::SortKey;
+use kiv_domain::planning::{
+    check_action_schedule, check_code, check_external_id, check_members, check_text, search_text,
+    sort_key,
+};
+use kiv_domain::{
+    Action, ActionStatus, Caller, InputIssue, IssueLocation, LocalizedText, PageRequest,
+};
+
+use super::{check_organisations, like_pattern, load_links, missing, reject_if_any, replace_links};
+use crate::audit::{self, Operation};
+use crate::database::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::json::JsonValue;
+use crate::page::{now, Page};
+use crate::planning::objectives;
+use crate::reference::{organisations, plans};
+use crate::schema::{
+    action_partners, action_themes, actions, indicators, objectives as objective_table,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = actions, treat_none_as_null = true)]
+pub(crate) struct ActionRow {
+    pub id: String,
+    pub objective_id: String,
+    pub code: String,
+    pub title: JsonValue<LocalizedText>,
+    pub description: Option<JsonValue<LocalizedText>>,
+    pub lead_organisation_id: String,
+    pub planned_start: NaiveDate,
+    pub planned_end: NaiveDate,
+    pub weight: f64,
+    pub external_id: Option<String>,
+    pub sort_title: String,
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An action row with its objective's plan and cluster.
+type Joined = (ActionRow, (String, Option<String>));
+
+fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Action>> {
+    let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
+    let mut partners = load_links!(conn, action_partners, action_id, organisation_id, &ids);
+    let mut themes = load_links!(conn, action_themes, action_id, theme_id, &ids);
+    Ok(rows
+        .into_iter()
+        .map(|(row, (plan_id, cluster_id))| {
+            let ActionRow {
+                id,
+                objective_id,
+                code,
+                title,
+                description,
+                lead_organisation_id,
+                planned_start,
+                planned_end,
+                weight,
+                external_id,
+                sort_title: _,
+                search_text: _,
+                version,
+                created_at,
+                updated_at,
+            } = row;
+            Action {
+                partner_organisation_ids: partners.remove(&id).unwrap_or_default(),
+                theme_ids: themes.remove(&id).unwrap_or_default(),
+                id,
+                objective_id,
+                plan_id,
+                cluster_id,
+                code,
+                title: title.0,
+                description: description.map(|d| d.0),
+                lead_organisation_id,
+                planned_start,
+                planned_end,
+                weight,
+                external_id,
+                version,
+                created_at,
+                updated_at,
+            }
+        })
+        .collect())
+}
+
+fn joined() -> diesel::dsl::InnerJoin<actions::table, objective_table::table> {
+    actions::table.inner_join(objective_table::table)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
+    let row: Option<Joined> = joined()
+        .filter(actions::id.eq(id))
+        .select((
+            ActionRow::as_select(),
+            (objective_table::plan_id, objective_table::cluster_id),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(with_links(conn, row.into_iter().collect())?.pop())
+}
+
+/// The action an organisation knows by its own id.
+pub fn find_by_external_id(
+    conn: &mut DbConnection,
+    lead_organisation_id: &str,
+    external_id: &str,
+) -> StoreResult<Option<Action>> {
+    let id: Option<String> = actions::table
+        .filter(actions::lead_organisation_id.eq(lead_organisation_id))
+        .filter(actions::external_id.eq(external_id))
+        .select(actions::id)
+        .first(conn)
+        .optional()?;
+    match id {
+        Some(id) => get(conn, &id),
+        None => Ok(None),
+    }
+}
+
+/// The content of an action, as created or after a change.
+#[derive(Debug, Clone)]
+pub struct ActionInput {
+    pub objective_id: String,
+    pub code: String,
+    pub title: LocalizedText,
+    pub description: Option<LocalizedText>,
+    pub lead_organisation_id: String,
+    pub partner_organisation_ids: Vec<String>,
+    pub theme_ids: Vec<String>,
+    pub planned_start: NaiveDate,
+    pub planned_end: NaiveDate,
+    pub weight: f64,
+    pub external_id: Option<String>,
+}
+
+/// Changes to an action; `Some(None)` clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct ActionChanges {
+    pub objective_id: Option<String>,
+    pub code: Option<String>,
+    pub title: Option<LocalizedText>,
+    pub description: Option<Option<LocalizedText>>,
+    pub lead_organisation_id: Option<String>,
+    pub partner_organisation_ids: Option<Vec<String>>,
+    pub theme_ids: Option<Vec<String>>,
+    pub planned_start: Option<NaiveDate>,
+    pub planned_end: Option<NaiveDate>,
+    pub weight: Option<f64>,
+    pub external_id: Option<Option<String>>,
+}
+
+impl ActionChanges {
+    fn apply(self, current: &Action) -> ActionInput {
+        ActionInput {
+            objective_id: self
+                .objective_id
+                .unwrap_or_else(|| current.objective_id.clone()),
+            code: self.code.unwrap_or_else(|| current.code.clone()),
+            title: self.title.unwrap_or_else(|| current.title.clone()),
+            description: self
+                .description
+                .unwrap_or_else(|| current.description.clone()),
+            lead_organisation_id: self
+                .lead_organisation_id
+                .unwrap_or_else(|| current.lead_organisation_id.clone()),
+            partner_organisation_ids: self
+                .partner_organisation_ids
+                .unwrap_or_else(|| current.partner_organisation_ids.clone()),
+            theme_ids: self.theme_ids.unwrap_or_else(|| current.theme_ids.clone()),
+            planned_start: self.planned_start.unwrap_or(current.planned_start),
+            planned_end: self.planned_end.unwrap_or(current.planned_end),
+            weight: self.weight.unwrap_or(current.weight),
+            external_id: self
+                .external_id
+                .unwrap_or_else(|| current.external_id.clone()),
+        }
+    }
+}
+
+/// Every rule an action must keep, checked against its objective's plan and the references.
+fn validate(conn: &mut DbConnection, input: &ActionInput, id: Option<&str>) -> StoreResult<()> {
+    let mut issues = Vec::new();
+    issues.extend(check_code(&input.code));
+    issues.extend(check_text("title", &input.title, 500));
+    if let Some(description) = &input.description {
+        issues.extend(check_text("description", description, 10_000));
+    }
+    if let Some(external_id) = &input.external_id {
+        issues.extend(check_external_id(external_id));
+    }
+    let objective = objectives::get(conn, &input.objective_id)?;
+    match &objective {
+        None => issues.push(missing("objectiveId", &input.objective_id)),
+        Some(objective) => {
+            let plan = plans::get(conn, &objective.plan_id)?.ok_or(StoreError::NotFound)?;
+            issues.extend(check_action_schedule(
+                &plan,
+                input.planned_start,
+                input.planned_end,
+                input.weight,
+            ));
+            issues.extend(check_members(
+                "themeIds",
+                &input.theme_ids,
+                &plan.theme_ids,
+                "theme",
+                &plan.id,
+            ));
+        }
+    }
+    if organisations::find_row(conn, &input.lead_organisation_id)?.is_none() {
+        issues.push(missing("leadOrganisationId", &input.lead_organisation_id));
+    }
+    check_organisations(
+        conn,
+        "partnerOrganisationIds",
+        &input.partner_organisation_ids,
+        &mut issues,
+    )?;
+    for (index, partner) in input.partner_organisation_ids.iter().enumerate() {
+        let field = format!("partnerOrganisationIds[{index}]");
+        if *partner == input.lead_organisation_id {
+            issues.push(InputIssue::invalid(
+                IssueLocation::Body,
+                field,
+                Some(partner.as_str().into()),
+                "the lead organisation is not also a partner",
+            ));
+        } else if input
+            .partner_organisation_ids
+            .iter()
+            .take(index)
+            .any(|p| p == partner)
+        {
+            issues.push(InputIssue::invalid(
+                IssueLocation::Body,
+                field,
+                Some(partner.as_str().into()),
+                format!("{partner:?} is listed twice"),
+            ));
+        }
+    }
+    reject_if_any(issues)?;
+    let other = id.unwrap_or_default();
+    let code_taken: i64 = actions::table
+        .filter(actions::objective_id.eq(&input.objective_id))
+        .filter(actions::code.eq(&input.code))
+        .filter(actions::id.ne(other))
+        .count()
+        .get_result(conn)?;
+    if code_taken > 0 {
+        return Err(StoreError::Conflict(format!(
+            "the objective has an action with code {:?} already",
+            input.code
+        )));
+    }
+    if let Some(external_id) = &input.external_id {
+        let external_taken: i64 = actions::table
+            .filter(actions::lead_organisation_id.eq(&input.lead_organisation_id))
+            .filter(actions::external_id.eq(external_id))
+            .filter(actions::id.ne(other))
+            .count()
+            .get_result(conn)?;
+        if external_taken > 0 {
+            return Err(StoreError::Conflict(format!(
+                "organisation {} has an action with externalId {external_id:?} already",
+                input.lead_organisation_id
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn row(id: String, input: &ActionInput, version: i32, created_at: NaiveDateTime) -> ActionRow {
+    ActionRow {
+        id,
+        objective_id: input.objective_id.clone(),
+        code: input.code.clone(),
+        title: JsonValue(input.title.clone()),
+        description: input.description.clone().map(JsonValue),
+        lead_organisation_id: input.lead_organisation_id.clone(),
+        planned_start: input.planned_start,
+        planned_end: input.planned_end,
+        weight: input.weight,
+        external_id: input.external_id.clone(),
+        sort_title: sort_key(&input.title),
+        search_text: search_text(&input.code, &input.title),
+        version,
+        created_at,
+        updated_at: now(),
+    }
+}
+
+fn write_links(conn: &mut DbConnection, id: &str, input: &ActionInput) -> StoreResult<()> {
+    replace_links!(
+        conn,
+        action_partners,
+        action_id,
+        organisation_id,
+        id,
+        &input.partner_organisation_ids
+    );
+    replace_links!(
+        conn,
+        action_themes,
+        action_id,
+        theme_id,
+        id,
+        &input.theme_ids
+    );
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConnection, actor: &Caller, input: ActionInput) -> StoreResult<Action> {
+    conn.transaction(|conn| insert(conn, actor, &input))
+}
+
+fn insert(conn: &mut DbConnection, actor: &Caller, input: &ActionInput) -> StoreResult<Action> {
+    validate(conn, input, None)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    diesel::insert_into(actions::table)
+        .values(&row(id.clone(), input, 1, now()))
+        .execute(conn)?;
+    write_links(conn, &id, input)?;
+    let created = get(conn, &id)?.ok_or(StoreError::NotFound)?;
+    audit::record(
+        conn,
+        actor,
+        "action",
+        &id,
+        Operation::Create,
+        None,
+        Some(&created),
+    )?;
+    Ok(created)
+}
+
+fn replace(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    current: &Action,
+    input: &ActionInput,
+) -> StoreResult<Action> {
+    validate(conn, input, Some(&current.id))?;
+    diesel::update(actions::table.find(&current.id))
+        .set(&row(
+            current.id.clone(),
+            input,
+            current.version + 1,
+            current.created_at,
+        ))
+        .execute(conn)?;
+    write_links(conn, &current.id, input)?;
+    let updated = get(conn, &current.id)?.ok_or(StoreError::NotFound)?;
+    audit::record(
+        conn,
+        actor,
+        "action",
+        &current.id,
+        Operation::Update,
+        Some(current),
+        Some(&updated),
+    )?;
+    Ok(updated)
+}
+
+fn check_version(current: &Action, expected_version: Option<i32>) -> StoreResult<()> {
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    Ok(())
+}
+
+/// Applies `changes` to the action if it is still at `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    changes: ActionChanges,
+) -> StoreResult<Action> {
+    conn.transaction(|conn| {
+        let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        check_version(&current, expected_version)?;
+        replace(conn, actor, &current, &changes.apply(&current))
+    })
+}
+
+/// Creates the action `external_id` of its lead organisation, or replaces it: an agency system
+/// syncs its own register with the same request, as often as it likes. The flag says whether
+/// it was created.
+pub fn upsert_by_external_id(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    expected_version: Option<i32>,
+    input: ActionInput,
+) -> StoreResult<(Action, bool)> {
+    conn.transaction(|conn| {
+        let external_id = input.external_id.clone().unwrap_or_default();
+        match find_by_external_id(conn, &input.lead_organisation_id, &external_id)? {
+            Some(current) => {
+                check_version(&current, expected_version)?;
+                let unchanged = ActionChanges::default().apply(&current);
+                if same_content(&unchanged, &input) {
+                    return Ok((current, false));
+                }
+                Ok((replace(conn, actor, &current, &input)?, false))
+            }
+            None if expected_version.is_some() => Err(StoreError::VersionMismatch { current: 0 }),
+            None => Ok((insert(conn, actor, &input)?, true)),
+        }
+    })
+}
+
+/// Whether a replacement would change nothing (a repeated sync writes no new version).
+fn same_content(a: &ActionInput, b: &ActionInput) -> bool {
+    let mut a_partners = a.partner_organisation_ids.clone();
+    let mut b_partners = b.partner_organisation_ids.clone();
+    let mut a_themes = a.theme_ids.clone();
+    let mut b_themes = b.theme_ids.clone();
+    a_partners.sort();
+    b_partners.sort();
+    a_themes.sort();
+    b_themes.sort();
+    (
+        &a.objective_id,
+        &a.code,
+        &a.title,
+        &a.description,
+        &a.lead_organisation_id,
+        a.planned_start,
+        a.planned_end,
+        &a.external_id,
+    ) == (
+        &b.objective_id,
+        &b.code,
+        &b.title,
+        &b.description,
+        &b.lead_organisation_id,
+        b.planned_start,
+        b.planned_end,
+        &b.external_id,
+    ) && a.weight.to_bits() == b.weight.to_bits()
+        && a_partners == b_partners
+        && a_themes == b_themes
+}
+
+/// Deletes an action that nothing depends on; otherwise a conflict that names what does.
+pub fn delete(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        check_version(&current, expected_version)?;
+        let indicators: i64 = indicators::table
+            .filter(indicators::action_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if indicators > 0 {
+            return Err(StoreError::Conflict(format!(
+                "action {} still has {indicators} indicator(s); delete them first",
+                current.code
+            )));
+        }
+        diesel::delete(actions::table.find(id)).execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "action",
+            id,
+            Operation::Delete,
+            Some(&current),
+            None,
+        )?;
+        Ok(())
+    })
+}
+
+/// Fields an action collection can be sorted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionSort {
+    Code,
+    Title,
+    PlannedStart,
+    PlannedEnd,
+}
+
+impl ActionSort {
+    pub const FIELDS: &'static [(&'static str, ActionSort)] = &[
+        ("code", ActionSort::Code),
+        ("title", ActionSort::Title),
+        ("plannedStart", ActionSort::PlannedStart),
+        ("plannedEnd", ActionSort::PlannedEnd),
+    ];
+}
+
+/// Filters of the action collection.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub plan_id: Option<String>,
+    pub cluster_id: Option<String>,
+    pub objective_id: Option<String>,
+    pub theme_id: Option<String>,
+    /// Actions this organisation leads or takes part in.
+    pub organisation_id: Option<String>,
+    /// Actions whose derived status is this one.
+    pub status: Option<ActionStatus>,
+    pub q: Option<String>,
+    /// Actions planned to end before this day.
+    pub planned_end_before: Option<NaiveDate>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ActionFilter,
+    sort: &[SortKey<ActionSort>],
+    page: PageRequest,
+) -> StoreResult<Page<Action>> {
+    // Until follow-ups are approved, every action is `notReported`.
+    if filter
+        .status
+        .is_some_and(|s| s != ActionStatus::NotReported)
+    {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+        });
+    }
+    let filtered = || {
+        let mut query = joined().into_boxed();
+        if let Some(plan_id) = &filter.plan_id {
+            query = query.filter(objective_table::plan_id.eq(plan_id.clone()));
+        }
+        if let Some(cluster_id) = &filter.cluster_id {
+            query = query.filter(objective_table::cluster_id.eq(cluster_id.clone()));
+        }
+        if let Some(objective_id) = &filter.objective_id {
+            query = query.filter(actions::objective_id.eq(objective_id.clone()));
+        }
+        if let Some(theme_id) = &filter.theme_id {
+            query = query.filter(
+                actions::id.eq_any(
+                    action_themes::table
+                        .filter(action_themes::theme_id.eq(theme_id.clone()))
+                        .select(action_themes::action_id),
+                ),
+            );
+        }
+        if let Some(organisation_id) = &filter.organisation_id {
+            query = query.filter(
+                actions::lead_organisation_id
+                    .eq(organisation_id.clone())
+                    .or(actions::id.eq_any(
+                        action_partners::table
+                            .filter(action_partners::organisation_id.eq(organisation_id.clone()))
+                            .select(action_partners::action_id),
+                    )),
+            );
+        }
+        if let Some(q) = &filter.q {
+            query = query.filter(actions::search_text.like(like_pattern(q)).escape('\\'));
+        }
+        if let Some(day) = filter.planned_end_before {
+            query = query.filter(actions::planned_end.lt(day));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let mut query = filtered();
+    for key in sort {
+        query = match (key.field, key.descending) {
+            (ActionSort::Code, false) => query.then_order_by(actions::code.asc()),
+            (ActionSort::Code, true) => query.then_order_by(actions::code.desc()),
+            (ActionSort::Title, false) => query.then_order_by(actions::sort_title.asc()),
+            (ActionSort::Title, true) => query.then_order_by(actions::sort_title.desc()),
+            (ActionSort::PlannedStart, false) => query.then_order_by(actions::planned_start.asc()),
+            (ActionSort::PlannedStart, true) => query.then_order_by(actions::planned_start.desc()),
+            (ActionSort::PlannedEnd, false) => query.then_order_by(actions::planned_end.asc()),
+            (ActionSort::PlannedEnd, true) => query.then_order_by(actions::planned_end.desc()),
+        };
+    }
+    let rows: Vec<Joined> = query
+        .then_order_by(objective_table::code.asc())
+        .then_order_by(actions::code.asc())
+        .then_order_by(actions::id.asc())
+        .limit(page.limit())
+        .offset(page.offset())
+        .select((
+            ActionRow::as_select(),
+            (objective_table::plan_id, objective_table::cluster_id),
+        ))
+        .load(conn)?;
+    Ok(Page {
+        items: with_links(conn, rows)?,
+        total,
+    })
+}

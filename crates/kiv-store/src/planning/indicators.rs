@@ -1,0 +1,398 @@
+//! Indicators: what measures an objective or an action, from a baseline to targets per period.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use kiv_domain::paging::SortKey;
+use kiv_domain::planning::{
+    check_indicator_values, check_text, search_text, sort_key, Baseline, Target,
+};
+use kiv_domain::{
+    Caller, Indicator, IndicatorDirection, IndicatorMeasure, InputIssue, IssueLocation,
+    LocalizedText, PageRequest,
+};
+
+use super::{like_pattern, missing, reject_if_any};
+use crate::audit::{self, Operation};
+use crate::database::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::json::JsonValue;
+use crate::page::{now, Page};
+use crate::planning::{actions, objectives};
+use crate::reference::plans;
+use crate::schema::{actions as action_table, indicators, objectives as objective_table};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = indicators, treat_none_as_null = true)]
+struct IndicatorRow {
+    id: String,
+    objective_id: Option<String>,
+    action_id: Option<String>,
+    name: JsonValue<LocalizedText>,
+    unit: Option<String>,
+    measure: String,
+    direction: String,
+    baseline: Option<JsonValue<Baseline>>,
+    targets: JsonValue<Vec<Target>>,
+    sort_title: String,
+    search_text: String,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl TryFrom<IndicatorRow> for Indicator {
+    type Error = StoreError;
+
+    fn try_from(row: IndicatorRow) -> Result<Self, Self::Error> {
+        let IndicatorRow {
+            id,
+            objective_id,
+            action_id,
+            name,
+            unit,
+            measure,
+            direction,
+            baseline,
+            targets,
+            sort_title: _,
+            search_text: _,
+            version,
+            created_at,
+            updated_at,
+        } = row;
+        Ok(Indicator {
+            measure: measure.parse().map_err(StoreError::corrupt)?,
+            direction: direction.parse().map_err(StoreError::corrupt)?,
+            id,
+            objective_id,
+            action_id,
+            name: name.0,
+            unit,
+            baseline: baseline.map(|b| b.0),
+            targets: targets.0,
+            version,
+            created_at,
+            updated_at,
+        })
+    }
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Indicator>> {
+    indicators::table
+        .find(id)
+        .select(IndicatorRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Indicator::try_from)
+        .transpose()
+}
+
+/// The content of an indicator, as created or after a change.
+#[derive(Debug, Clone)]
+pub struct IndicatorInput {
+    pub objective_id: Option<String>,
+    pub action_id: Option<String>,
+    pub name: LocalizedText,
+    pub unit: Option<String>,
+    pub measure: IndicatorMeasure,
+    pub direction: IndicatorDirection,
+    pub baseline: Option<Baseline>,
+    pub targets: Vec<Target>,
+}
+
+/// Changes to an indicator; `Some(None)` clears an optional field. What it is attached to
+/// never changes.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorChanges {
+    pub name: Option<LocalizedText>,
+    pub unit: Option<Option<String>>,
+    pub measure: Option<IndicatorMeasure>,
+    pub direction: Option<IndicatorDirection>,
+    pub baseline: Option<Option<Baseline>>,
+    pub targets: Option<Vec<Target>>,
+}
+
+impl IndicatorChanges {
+    fn apply(self, current: &Indicator) -> IndicatorInput {
+        IndicatorInput {
+            objective_id: current.objective_id.clone(),
+            action_id: current.action_id.clone(),
+            name: self.name.unwrap_or_else(|| current.name.clone()),
+            unit: self.unit.unwrap_or_else(|| current.unit.clone()),
+            measure: self.measure.unwrap_or(current.measure),
+            direction: self.direction.unwrap_or(current.direction),
+            baseline: self.baseline.unwrap_or_else(|| current.baseline.clone()),
+            targets: self.targets.unwrap_or_else(|| current.targets.clone()),
+        }
+    }
+}
+
+/// The plan of whatever the indicator is attached to, with issues for a missing attachment.
+fn plan_id_of(
+    conn: &mut DbConnection,
+    input: &IndicatorInput,
+    issues: &mut Vec<InputIssue>,
+) -> StoreResult<Option<String>> {
+    match (&input.objective_id, &input.action_id) {
+        (Some(objective_id), None) => {
+            let objective = objectives::get(conn, objective_id)?;
+            if objective.is_none() {
+                issues.push(missing("objectiveId", objective_id));
+            }
+            Ok(objective.map(|o| o.plan_id))
+        }
+        (None, Some(action_id)) => {
+            let action = actions::get(conn, action_id)?;
+            if action.is_none() {
+                issues.push(missing("actionId", action_id));
+            }
+            Ok(action.map(|a| a.plan_id))
+        }
+        _ => {
+            issues.push(InputIssue::invalid(
+                IssueLocation::Body,
+                "objectiveId",
+                None,
+                "an indicator belongs to exactly one objective or one action: give objectiveId or actionId",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+fn validate(conn: &mut DbConnection, input: &IndicatorInput) -> StoreResult<()> {
+    let mut issues = Vec::new();
+    issues.extend(check_text("name", &input.name, 500));
+    if let Some(unit) = &input.unit {
+        if unit.trim().is_empty() || unit.chars().count() > 50 {
+            issues.push(InputIssue::invalid(
+                IssueLocation::Body,
+                "unit",
+                Some(unit.as_str().into()),
+                "unit must be 1 to 50 characters",
+            ));
+        }
+    }
+    if let Some(plan_id) = plan_id_of(conn, input, &mut issues)? {
+        let plan = plans::get(conn, &plan_id)?.ok_or(StoreError::NotFound)?;
+        issues.extend(check_indicator_values(
+            &plan,
+            input.measure,
+            input.baseline.as_ref(),
+            &input.targets,
+        ));
+    }
+    reject_if_any(issues)
+}
+
+fn row(
+    id: String,
+    input: &IndicatorInput,
+    version: i32,
+    created_at: NaiveDateTime,
+) -> IndicatorRow {
+    let mut targets = input.targets.clone();
+    targets.sort_by_key(|t| t.period);
+    IndicatorRow {
+        id,
+        objective_id: input.objective_id.clone(),
+        action_id: input.action_id.clone(),
+        name: JsonValue(input.name.clone()),
+        unit: input.unit.clone(),
+        measure: input.measure.as_str().to_owned(),
+        direction: input.direction.as_str().to_owned(),
+        baseline: input.baseline.clone().map(JsonValue),
+        targets: JsonValue(targets),
+        sort_title: sort_key(&input.name),
+        search_text: search_text("", &input.name),
+        version,
+        created_at,
+        updated_at: now(),
+    }
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    input: IndicatorInput,
+) -> StoreResult<Indicator> {
+    conn.transaction(|conn| {
+        validate(conn, &input)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        diesel::insert_into(indicators::table)
+            .values(&row(id.clone(), &input, 1, now()))
+            .execute(conn)?;
+        let created = get(conn, &id)?.ok_or(StoreError::NotFound)?;
+        audit::record(
+            conn,
+            actor,
+            "indicator",
+            &id,
+            Operation::Create,
+            None,
+            Some(&created),
+        )?;
+        Ok(created)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    changes: IndicatorChanges,
+) -> StoreResult<Indicator> {
+    conn.transaction(|conn| {
+        let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::VersionMismatch {
+                current: current.version,
+            });
+        }
+        let input = changes.apply(&current);
+        validate(conn, &input)?;
+        diesel::update(indicators::table.find(id))
+            .set(&row(
+                id.to_owned(),
+                &input,
+                current.version + 1,
+                current.created_at,
+            ))
+            .execute(conn)?;
+        let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        audit::record(
+            conn,
+            actor,
+            "indicator",
+            id,
+            Operation::Update,
+            Some(&current),
+            Some(&updated),
+        )?;
+        Ok(updated)
+    })
+}
+
+pub fn delete(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::VersionMismatch {
+                current: current.version,
+            });
+        }
+        diesel::delete(indicators::table.find(id)).execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "indicator",
+            id,
+            Operation::Delete,
+            Some(&current),
+            None,
+        )?;
+        Ok(())
+    })
+}
+
+/// Fields an indicator collection can be sorted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndicatorSort {
+    Name,
+}
+
+impl IndicatorSort {
+    pub const FIELDS: &'static [(&'static str, IndicatorSort)] = &[("name", IndicatorSort::Name)];
+}
+
+/// Filters of the indicator collection.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorFilter {
+    pub objective_id: Option<String>,
+    pub action_id: Option<String>,
+    /// Indicators of the plan's objectives and actions.
+    pub plan_id: Option<String>,
+    /// Indicators of the cluster's objectives and actions.
+    pub cluster_id: Option<String>,
+    pub measure: Option<IndicatorMeasure>,
+    pub q: Option<String>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &IndicatorFilter,
+    sort: &[SortKey<IndicatorSort>],
+    page: PageRequest,
+) -> StoreResult<Page<Indicator>> {
+    let filtered = || {
+        let mut query = indicators::table.into_boxed();
+        if let Some(objective_id) = &filter.objective_id {
+            query = query.filter(indicators::objective_id.eq(objective_id.clone()));
+        }
+        if let Some(action_id) = &filter.action_id {
+            query = query.filter(indicators::action_id.eq(action_id.clone()));
+        }
+        // An indicator belongs to the plan (cluster) of its objective, or of its action's.
+        if let Some(plan_id) = &filter.plan_id {
+            query = query.filter(
+                indicators::objective_id
+                    .eq_any(
+                        objective_table::table
+                            .filter(objective_table::plan_id.eq(plan_id.clone()))
+                            .select(objective_table::id.nullable()),
+                    )
+                    .or(indicators::action_id.eq_any(
+                        action_table::table
+                            .inner_join(objective_table::table)
+                            .filter(objective_table::plan_id.eq(plan_id.clone()))
+                            .select(action_table::id.nullable()),
+                    )),
+            );
+        }
+        if let Some(cluster_id) = &filter.cluster_id {
+            query = query.filter(
+                indicators::objective_id
+                    .eq_any(
+                        objective_table::table
+                            .filter(objective_table::cluster_id.eq(cluster_id.clone()))
+                            .select(objective_table::id.nullable()),
+                    )
+                    .or(indicators::action_id.eq_any(
+                        action_table::table
+                            .inner_join(objective_table::table)
+                            .filter(objective_table::cluster_id.eq(cluster_id.clone()))
+                            .select(action_table::id.nullable()),
+                    )),
+            );
+        }
+        if let Some(measure) = filter.measure {
+            query = query.filter(indicators::measure.eq(measure.as_str()));
+        }
+        if let Some(q) = &filter.q {
+            query = query.filter(indicators::search_text.like(like_pattern(q)).escape('\\'));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let mut query = filtered();
+    for key in sort {
+        query = match (key.field, key.descending) {
+            (IndicatorSort::Name, false) => query.then_order_by(indicators::sort_title.asc()),
+            (IndicatorSort::Name, true) => query.then_order_by(indicators::sort_title.desc()),
+        };
+    }
+    let rows: Vec<IndicatorRow> = query
+        .then_order_by(indicators::sort_title.asc())
+        .then_order_by(indicators::id.asc())
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(IndicatorRow::as_select())
+        .load(conn)?;
+    Page { items: rows, total }.try_map(Indicator::try_from)
+}

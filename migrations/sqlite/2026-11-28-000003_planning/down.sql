@@ -1,0 +1,9 @@
+DROP TABLE idempotent_requests;
+DROP TABLE audit_events;
+DROP TABLE indicators;
+DROP TABLE action_themes;
+DROP TABLE action_partners;
+DROP TABLE actions;
+DROP TABLE objective_owners;
+DROP TABLE objective_themes;
+DROP TABLE objectives;
