@@ -37,13 +37,13 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
     assert!(body["detail"].as_str().unwrap().contains("DELETE"));
     let response = app
         .client
-        .post(app.url("/plans"))
+        .delete(app.url("/plans"))
         .bearer_auth(&app.reader)
-        .json(&json!({}))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["allow"], "GET");
+    assert_eq!(response.headers()["allow"], "GET, POST");
+    assert_problem(response, 405, "methodNotAllowed").await;
     app.stop().await;
 }
 
