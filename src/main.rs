@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kiv_domain::{AccountKind, Role};
+use kiv_domain::{AccountKind, Caller, Role};
 use kiv_http::auth::{TokenService, TokenSettings};
 use kiv_http::{AppState, ServerOptions};
 use kiv_store::accounts::{self, NewAccount};
@@ -256,7 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 organisation_id,
                 roles,
             };
-            let account = accounts::create(&mut conn, new, &secret)?;
+            let account = accounts::create(&mut conn, &Caller::system(), new, &secret)?;
             let (id_label, secret_label) = match kind {
                 AccountKind::Client => ("client_id", "client_secret"),
                 AccountKind::Person => ("username", "password"),
@@ -298,7 +298,7 @@ fn prepare(database: &Database) -> anyhow::Result<()> {
             organisation_id: "fod-binnenlandse-zaken".into(),
             roles: vec![Role::Admin],
         };
-        accounts::create(&mut conn, admin, &password)?;
+        accounts::create(&mut conn, &Caller::system(), admin, &password)?;
         if generated {
             println!(
                 "kiv: created the administrator account {BOOTSTRAP_ADMIN:?} with the password {password}\n\

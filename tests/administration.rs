@@ -116,6 +116,36 @@ async fn a_client_secret_is_shown_once_and_works() {
             .as_u16(),
         200
     );
+
+    // The trail records the creation and the rotation, never a secret or its hash.
+    let trail = app
+        .request(
+            Method::GET,
+            &format!(
+                "/auditEvents?entityType=account&entityId={}",
+                created["id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let events: Value = serde_json::from_str(&trail).unwrap();
+    let operations: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(operations, ["create", "update"]);
+    assert_eq!(events["items"][0]["account"], "demo-admin");
+    for secret in [secret.as_str(), new_secret] {
+        assert!(!trail.contains(secret));
+    }
+    assert!(!trail.contains("argon2"));
     app.stop().await;
 }
 

@@ -242,6 +242,16 @@ async fn every_rule_is_refused_with_its_field_and_nothing_changes() {
         let problem = fod.refused("/objectives", body.clone()).await;
         assert_eq!(issue_names(&problem), expected, "{body}");
     }
+    // References to nothing are told apart from references to something else.
+    let problem = fod
+        .refused("/objectives", json!({"planId": "kiv-2016-2019", "clusterId": "11", "code": "x", "level": "strategic", "title": {"nl": "x"}, "themeIds": ["terrorism"]}))
+        .await;
+    for issue in problem["issues"].as_array().unwrap() {
+        assert_eq!(
+            issue["type"], "urn:problem-type:belgif:input-validation:referencedResourceNotFound",
+            "{issue}"
+        );
+    }
     let base = |extra: Value| {
         let mut body = json!({"objectiveId": objective["id"], "code": "8.1.z", "title": {"nl": "x"}, "leadOrganisationId": "federale-politie", "plannedStart": "2017-01-01", "plannedEnd": "2017-12-31"});
         for (key, value) in extra.as_object().unwrap() {

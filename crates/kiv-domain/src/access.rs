@@ -8,7 +8,8 @@ use crate::validation::{InputIssue, IssueLocation};
 use crate::vocabulary::{AccountKind, Role};
 
 /// A person or an agency system that calls kiv.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Account {
     /// UUID.
     pub id: String,
@@ -36,6 +37,15 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// kiv itself: changes made from the command line or at start-up.
+    pub fn system() -> Self {
+        Caller {
+            login: "kiv".into(),
+            organisation_id: String::new(),
+            roles: Vec::new(),
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -61,7 +61,8 @@ pub struct Theme {
 }
 
 /// A body that leads, takes part in or coordinates the follow-up.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Organisation {
     pub id: String,
     pub name: LocalizedText,

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::{Account, AccountKind, PageRequest, Role};
+use kiv_domain::{Account, AccountKind, Caller, PageRequest, Role};
+
+use crate::audit::{self, Operation};
 
 use crate::credentials::{decoy_hash, hash_secret, verify_secret};
 use crate::database::DbConnection;
@@ -69,7 +71,12 @@ pub struct NewAccount {
 
 /// Creates an account whose password or client secret is `secret`.
 /// [`StoreError::Conflict`] when the login is taken.
-pub fn create(conn: &mut DbConnection, new: NewAccount, secret: &str) -> StoreResult<Account> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    new: NewAccount,
+    secret: &str,
+) -> StoreResult<Account> {
     let secret_hash = hash_secret(secret)?;
     conn.transaction(|conn| {
         if crate::reference::organisations::find_row(conn, &new.organisation_id)?.is_none() {
@@ -101,7 +108,17 @@ pub fn create(conn: &mut DbConnection, new: NewAccount, secret: &str) -> StoreRe
         diesel::insert_into(accounts::table)
             .values(&row)
             .execute(conn)?;
-        Account::try_from(row)
+        let account = Account::try_from(row)?;
+        audit::record(
+            conn,
+            actor,
+            "account",
+            &account.id,
+            Operation::Create,
+            None,
+            Some(&account),
+        )?;
+        Ok(account)
     })
 }
 
@@ -190,6 +207,7 @@ pub struct AccountChanges {
 /// Applies `changes` if the account is still at `expected_version`.
 pub fn update(
     conn: &mut DbConnection,
+    actor: &Caller,
     id: &str,
     expected_version: Option<i32>,
     changes: AccountChanges,
@@ -202,7 +220,7 @@ pub fn update(
             });
         }
         let disabled = changes.disabled.unwrap_or(current.disabled);
-        let roles = changes.roles.unwrap_or(current.roles);
+        let roles = changes.roles.unwrap_or_else(|| current.roles.clone());
         diesel::update(accounts::table.find(id))
             .set((
                 accounts::disabled.eq(disabled),
@@ -211,13 +229,24 @@ pub fn update(
                 accounts::updated_at.eq(now()),
             ))
             .execute(conn)?;
-        get(conn, id)?.ok_or(StoreError::NotFound)
+        let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        audit::record(
+            conn,
+            actor,
+            "account",
+            id,
+            Operation::Update,
+            Some(&current),
+            Some(&updated),
+        )?;
+        Ok(updated)
     })
 }
 
 /// Replaces the account's secret (rotation); the old one stops working at once.
 pub fn set_secret(
     conn: &mut DbConnection,
+    actor: &Caller,
     id: &str,
     expected_version: Option<i32>,
     secret: &str,
@@ -239,7 +268,18 @@ pub fn set_secret(
                 accounts::updated_at.eq(at),
             ))
             .execute(conn)?;
-        get(conn, id)?.ok_or(StoreError::NotFound)
+        let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        // The trail says that the secret changed, never what it is.
+        audit::record(
+            conn,
+            actor,
+            "account",
+            id,
+            Operation::Update,
+            Some(&current),
+            Some(&updated),
+        )?;
+        Ok(updated)
     })
 }
 

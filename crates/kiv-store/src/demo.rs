@@ -97,7 +97,7 @@ pub fn apply(conn: &mut DbConnection) -> StoreResult<Vec<String>> {
                     organisation_id: organisation_id.to_owned(),
                     roles: vec![role],
                 };
-                accounts::create(conn, new, DEMO_SECRET)?;
+                accounts::create(conn, &kiv_domain::Caller::system(), new, DEMO_SECRET)?;
                 created.push(login.to_owned());
             }
         }

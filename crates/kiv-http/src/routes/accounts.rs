@@ -321,7 +321,10 @@ async fn create_account(
     let (new, secret, generated) = body.validate()?;
     let shown = generated.then(|| secret.clone());
     let account = state
-        .run(move |conn| accounts::create(conn, new, &secret))
+        .run({
+            let admin = admin.0.clone();
+            move |conn| accounts::create(conn, &admin, new, &secret)
+        })
         .await?;
     tracing::info!(admin = %admin.0.login, login = %account.login, "created an account");
     let version = account.version;
@@ -402,7 +405,8 @@ async fn update_account(
     account_id: web::Path<String>,
     ApiJson(patch): ApiJson<AccountPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let admin = admin.0.login;
+    let caller = admin.0;
+    let admin = caller.login.clone();
     if let Some(roles) = &patch.roles {
         if let Some(issue) = check_roles(roles) {
             return Err(ApiError::bad_request(vec![issue]));
@@ -425,7 +429,7 @@ async fn update_account(
                     "an administrator cannot disable their own account or drop their own admin role".into(),
                 ));
             }
-            accounts::update(conn, &account_id, expected, changes)
+            accounts::update(conn, &caller, &account_id, expected, changes)
         })
         .await?;
     let version = account.version;
@@ -463,7 +467,10 @@ async fn rotate_secret(
     let stored = secret.clone();
     let account_id = account_id.into_inner();
     let account = state
-        .run(move |conn| accounts::set_secret(conn, &account_id, expected, &stored))
+        .run({
+            let admin = admin.0.clone();
+            move |conn| accounts::set_secret(conn, &admin, &account_id, expected, &stored)
+        })
         .await?;
     tracing::info!(admin = %admin.0.login, login = %account.login, "rotated a secret");
     let version = account.version;

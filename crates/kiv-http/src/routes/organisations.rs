@@ -197,7 +197,7 @@ pub struct NewOrganisationRequest {
 async fn create_organisation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     ApiJson(body): ApiJson<NewOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if body.name.is_empty() {
@@ -210,7 +210,7 @@ async fn create_organisation(
         parent_id: body.parent_id,
     };
     let organisation = state
-        .run(move |conn| organisations::create(conn, new))
+        .run(move |conn| organisations::create(conn, &admin.0, new))
         .await?;
     let view = OrganisationView::new(&req, organisation);
     Ok(HttpResponse::Created()
@@ -292,7 +292,7 @@ impl OrganisationPatch {
 async fn update_organisation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     organisation_id: web::Path<String>,
     ApiJson(patch): ApiJson<OrganisationPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -300,7 +300,7 @@ async fn update_organisation(
     let expected = expected_version(&req)?;
     let organisation_id = organisation_id.into_inner();
     let organisation = state
-        .run(move |conn| organisations::update(conn, &organisation_id, expected, changes))
+        .run(move |conn| organisations::update(conn, &admin.0, &organisation_id, expected, changes))
         .await?;
     let version = organisation.version;
     Ok(single(

@@ -11,7 +11,10 @@ use kiv_domain::{
     Action, ActionStatus, Caller, InputIssue, IssueLocation, LocalizedText, PageRequest,
 };
 
-use super::{check_organisations, like_pattern, load_links, missing, reject_if_any, replace_links};
+use super::{
+    check_organisations, check_reference_data, like_pattern, load_links, missing, reject_if_any,
+    replace_links,
+};
 use crate::audit::{self, Operation};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
@@ -209,13 +212,15 @@ fn validate(conn: &mut DbConnection, input: &ActionInput, id: Option<&str>) -> S
                 input.planned_end,
                 input.weight,
             ));
-            issues.extend(check_members(
-                "themeIds",
-                &input.theme_ids,
-                &plan.theme_ids,
-                "theme",
-                &plan.id,
-            ));
+            if check_reference_data(conn, None, &input.theme_ids, &mut issues)? {
+                issues.extend(check_members(
+                    "themeIds",
+                    &input.theme_ids,
+                    &plan.theme_ids,
+                    "theme",
+                    &plan.id,
+                ));
+            }
         }
     }
     if organisations::find_row(conn, &input.lead_organisation_id)?.is_none() {

@@ -84,6 +84,28 @@ pub(crate) fn check_organisations(
     Ok(())
 }
 
+/// Issues for clusters and themes that do not exist at all (rather than not in the plan); true
+/// when every one exists, so the plan's own rules can be checked next.
+pub(crate) fn check_reference_data(
+    conn: &mut DbConnection,
+    cluster_id: Option<&str>,
+    theme_ids: &[String],
+    issues: &mut Vec<InputIssue>,
+) -> StoreResult<bool> {
+    let before = issues.len();
+    if let Some(cluster_id) = cluster_id {
+        if crate::reference::clusters::find_row(conn, cluster_id)?.is_none() {
+            issues.push(missing("clusterId", cluster_id));
+        }
+    }
+    for (index, theme_id) in theme_ids.iter().enumerate() {
+        if crate::reference::themes::find_row(conn, theme_id)?.is_none() {
+            issues.push(missing(&format!("themeIds[{index}]"), theme_id));
+        }
+    }
+    Ok(issues.len() == before)
+}
+
 /// Fails with every issue found, or passes.
 pub(crate) fn reject_if_any(issues: Vec<InputIssue>) -> StoreResult<()> {
     if issues.is_empty() {

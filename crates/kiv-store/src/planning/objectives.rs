@@ -7,7 +7,8 @@ use kiv_domain::planning::{check_code, check_objective_place, check_text, search
 use kiv_domain::{Caller, LocalizedText, Objective, ObjectiveLevel, PageRequest};
 
 use super::{
-    check_organisations, like_pattern, load_links, missing, plan_of, reject_if_any, replace_links,
+    check_organisations, check_reference_data, like_pattern, load_links, missing, plan_of,
+    reject_if_any, replace_links,
 };
 use crate::audit::{self, Operation};
 use crate::database::DbConnection;
@@ -161,8 +162,14 @@ fn validate(conn: &mut DbConnection, input: &ObjectiveInput, id: Option<&str>) -
         }
         None => None,
     };
+    let known = check_reference_data(
+        conn,
+        input.cluster_id.as_deref(),
+        &input.theme_ids,
+        &mut issues,
+    )?;
     if let Some(plan) = &plan {
-        if input.parent_id.is_none() || parent.is_some() {
+        if known && (input.parent_id.is_none() || parent.is_some()) {
             issues.extend(check_objective_place(
                 plan,
                 input.level,

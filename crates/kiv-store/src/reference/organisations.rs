@@ -131,7 +131,11 @@ pub struct NewOrganisation {
     pub parent_id: Option<String>,
 }
 
-pub fn create(conn: &mut DbConnection, new: NewOrganisation) -> StoreResult<Organisation> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &kiv_domain::Caller,
+    new: NewOrganisation,
+) -> StoreResult<Organisation> {
     conn.transaction(|conn| {
         let id = uuid::Uuid::new_v4().to_string();
         if let Some(parent_id) = &new.parent_id {
@@ -151,7 +155,17 @@ pub fn create(conn: &mut DbConnection, new: NewOrganisation) -> StoreResult<Orga
         diesel::insert_into(organisations::table)
             .values(&row)
             .execute(conn)?;
-        Organisation::try_from(row)
+        let created = Organisation::try_from(row)?;
+        crate::audit::record(
+            conn,
+            actor,
+            "organisation",
+            &created.id,
+            crate::audit::Operation::Create,
+            None,
+            Some(&created),
+        )?;
+        Ok(created)
     })
 }
 
@@ -167,6 +181,7 @@ pub struct OrganisationChanges {
 /// Applies `changes` if the organisation is still at `expected_version`.
 pub fn update(
     conn: &mut DbConnection,
+    actor: &kiv_domain::Caller,
     id: &str,
     expected_version: Option<i32>,
     changes: OrganisationChanges,
@@ -182,6 +197,7 @@ pub fn update(
         if let Some(parent) = &parent_id {
             check_parent(conn, id, parent)?;
         }
+        let current_row = current.clone();
         let row = OrganisationRow {
             name: changes.name.map(JsonValue).unwrap_or(current.name.clone()),
             kind: changes
@@ -194,10 +210,21 @@ pub fn update(
             updated_at: now(),
             ..current
         };
+        let before = Organisation::try_from(current_row)?;
         diesel::update(organisations::table.find(id))
             .set(&row)
             .execute(conn)?;
-        Organisation::try_from(row)
+        let updated = Organisation::try_from(row)?;
+        crate::audit::record(
+            conn,
+            actor,
+            "organisation",
+            id,
+            crate::audit::Operation::Update,
+            Some(&before),
+            Some(&updated),
+        )?;
+        Ok(updated)
     })
 }
 
