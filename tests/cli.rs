@@ -113,6 +113,8 @@ async fn the_served_document_is_the_committed_one_and_every_path_answers() {
             .replace("{clusterId}", "6")
             .replace("{themeId}", "identityFraud")
             .replace("{organisationId}", "fod-justitie");
+        // Required query parameters.
+        let concrete = concrete.replace("/followUps/missing", "/followUps/missing?period=2017S2");
         let concrete = concrete
             .split('/')
             .map(|segment| {

@@ -3,6 +3,7 @@
 //! rule can be tested on its own and reused by the store, the HTTP layer and the command line.
 
 pub mod access;
+pub mod followup;
 pub mod localized;
 pub mod paging;
 pub mod period;
@@ -12,6 +13,7 @@ pub mod validation;
 pub mod vocabulary;
 
 pub use access::{Account, Caller};
+pub use followup::{FollowUp, ReportedValue, Transition};
 pub use localized::{Language, LocalizedText};
 pub use paging::{PageRequest, MAX_PAGE_SIZE};
 pub use period::ReportingPeriod;
@@ -19,6 +21,6 @@ pub use planning::{Action, ActionState, Indicator, IndicatorValue, Objective};
 pub use reference::{Cluster, Organisation, Plan, Theme};
 pub use validation::{InputIssue, IssueLocation};
 pub use vocabulary::{
-    AccountKind, ActionStatus, IndicatorDirection, IndicatorMeasure, ObjectiveLevel,
-    OrganisationKind, PlanKind, ReportingFrequency, Role,
+    AccountKind, ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure,
+    ObjectiveLevel, OrganisationKind, PlanKind, ReportingFrequency, Role, WorkflowState,
 };

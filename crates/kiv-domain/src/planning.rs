@@ -53,6 +53,9 @@ pub struct Action {
     pub planned_end: NaiveDate,
     pub weight: f64,
     pub external_id: Option<String>,
+    /// Derived from the latest approved follow-up; not part of the action's own record.
+    #[serde(skip)]
+    pub state: ActionState,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

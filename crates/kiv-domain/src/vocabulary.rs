@@ -164,6 +164,31 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an organisation says of an action in a follow-up.
+    pub enum FollowUpStatus {
+        NotStarted = "notStarted",
+        OnTrack = "onTrack",
+        Delayed = "delayed",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
+}
+
+vocabulary! {
+    /// Where a follow-up is in its review.
+    pub enum WorkflowState {
+        /// Being written by the reporting organisation.
+        Draft = "draft",
+        /// Waiting for a coordinator's review.
+        Submitted = "submitted",
+        /// Accepted: it counts in reports and can no longer be edited.
+        Approved = "approved",
+        /// Sent back with a review note, to be edited and submitted again.
+        Returned = "returned",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,8 +51,8 @@ fn issue_from<E: std::fmt::Display>(
 ) -> InputIssue {
     let path = error.path().to_string();
     let message = error.into_inner().to_string();
-    let unknown = message
-        .starts_with("unknown field")
+    // Unknown and missing fields have no path of their own: serde names them in the message.
+    let unknown = (message.starts_with("unknown field") || message.starts_with("missing field"))
         .then(|| message.split('`').nth(1).unwrap_or_default().to_owned());
     let name = match unknown {
         // Some deserializers already put the unknown field on the path, others stop at its parent.

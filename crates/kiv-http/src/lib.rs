@@ -104,6 +104,7 @@ impl AppState {
         (name = "Accounts", description = "People and agency systems, their organisation and roles."),
         (name = "Reference data", description = "Plans, clusters, themes and organisations."),
         (name = "Planning", description = "Objectives, actions and indicators of each plan, and their history."),
+        (name = "Follow-up", description = "Progress per action and reporting period, and its review by the coordinating FODs."),
         (name = "Service", description = "Health of the service."),
     )
 )]

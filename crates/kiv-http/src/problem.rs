@@ -118,6 +118,10 @@ pub enum ApiError {
     /// The caller may not act on this object; the text says why.
     #[error("{0}")]
     MissingPermission(String),
+    /// A workflow move the current state does not allow; the text names the state and the
+    /// allowed moves.
+    #[error("{0}")]
+    InvalidTransition(String),
     /// The change contradicts the current state; the text says what.
     #[error("{0}")]
     Conflict(String),
@@ -196,6 +200,11 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
             ),
             ApiError::Conflict(_) => ("kiv:conflict", "Conflict", StatusCode::CONFLICT),
+            ApiError::InvalidTransition(_) => (
+                "kiv:invalidTransition",
+                "Invalid transition",
+                StatusCode::CONFLICT,
+            ),
             ApiError::IdempotencyKeyReused => (
                 "kiv:idempotencyKeyReused",
                 "Idempotency Key Reused",
@@ -251,7 +260,8 @@ impl ApiError {
             ApiError::NotFound(detail)
             | ApiError::Status { detail, .. }
             | ApiError::MissingPermission(detail)
-            | ApiError::Conflict(detail) => detail.clone(),
+            | ApiError::Conflict(detail)
+            | ApiError::InvalidTransition(detail) => detail.clone(),
             ApiError::Unauthenticated(TokenProblem::Missing) => {
                 "This resource needs an access token: Authorization: Bearer <token> (POST /kiv/v1/auth/token)".into()
             }
@@ -399,6 +409,10 @@ impl From<StoreError> for ApiError {
             StoreError::VersionMismatch { .. } => ApiError::PreconditionFailed,
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::Rejected(issues) => ApiError::bad_request(issues),
+            StoreError::NotPermitted(detail) => ApiError::MissingPermission(detail),
+            StoreError::InvalidTransition(refused) => {
+                ApiError::InvalidTransition(refused.to_string())
+            }
             StoreError::MissingReference { field, id } => {
                 ApiError::bad_request(vec![InputIssue::referenced_resource_not_found(
                     IssueLocation::Body,

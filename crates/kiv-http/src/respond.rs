@@ -104,3 +104,8 @@ pub fn created<T: Serialize>(href: &str, version: i32, body: &T) -> HttpResponse
         .insert_header(header::ETag(EntityTag::new_strong(version.to_string())))
         .json(body)
 }
+
+/// A stored UTC time as the API shows it: RFC 3339 with `Z`.
+pub fn utc(time: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    time.and_utc()
+}

@@ -29,6 +29,12 @@ pub enum StoreError {
     /// period, ...): one issue per broken rule.
     #[error("the input breaks {} rule(s)", .0.len())]
     Rejected(Vec<kiv_domain::InputIssue>),
+    /// The caller's role allows the operation, but not on this record; the text says why.
+    #[error("{0}")]
+    NotPermitted(String),
+    /// A workflow move the record's state does not allow.
+    #[error(transparent)]
+    InvalidTransition(#[from] kiv_domain::followup::InvalidTransition),
     /// A field names a record that does not exist.
     #[error("{field} names {id:?}, which does not exist")]
     MissingReference { field: &'static str, id: String },

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod database;
 pub mod demo;
 pub mod error;
+pub mod followups;
 pub mod idempotency;
 pub mod json;
 pub mod login;

@@ -253,6 +253,103 @@ diesel::joinable!(actions -> objectives (objective_id));
 diesel::joinable!(action_partners -> actions (action_id));
 diesel::joinable!(action_themes -> actions (action_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    follow_ups (id) {
+        id -> Text,
+        action_id -> Text,
+        period -> Text,
+        period_start -> Date,
+        status -> Text,
+        progress -> Nullable<Double>,
+        narrative -> Nullable<Json>,
+        state -> Text,
+        organisation_id -> Text,
+        created_by -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_note -> Nullable<Text>,
+        revision -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    follow_up_values (follow_up_id, indicator_id) {
+        follow_up_id -> Text,
+        indicator_id -> Text,
+        position -> Integer,
+        number_value -> Nullable<Double>,
+        text_value -> Nullable<Text>,
+        comment -> Nullable<Json>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    follow_up_events (id) {
+        id -> Text,
+        follow_up_id -> Text,
+        revision -> Integer,
+        event -> Text,
+        account_login -> Text,
+        organisation_id -> Text,
+        occurred_at -> Timestamp,
+        note -> Nullable<Text>,
+        snapshot -> Json,
+    }
+}
+
+diesel::table! {
+    approved_follow_ups (id) {
+        id -> Text,
+        follow_up_id -> Text,
+        revision -> Integer,
+        action_id -> Text,
+        period -> Text,
+        period_start -> Date,
+        status -> Text,
+        progress -> Nullable<Double>,
+        approved_at -> Timestamp,
+        approved_by -> Text,
+    }
+}
+
+diesel::table! {
+    approved_values (approved_id, indicator_id) {
+        approved_id -> Text,
+        indicator_id -> Text,
+        number_value -> Nullable<Double>,
+        text_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    action_states (action_id) {
+        action_id -> Text,
+        approved_id -> Text,
+        status -> Text,
+        progress -> Nullable<Double>,
+        period -> Text,
+        period_start -> Date,
+        approved_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(follow_ups -> actions (action_id));
+diesel::joinable!(follow_up_values -> follow_ups (follow_up_id));
+diesel::joinable!(action_states -> actions (action_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     plans,
     clusters,
@@ -272,4 +369,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicators,
     audit_events,
     idempotent_requests,
+    follow_ups,
+    follow_up_values,
+    follow_up_events,
+    approved_follow_ups,
+    approved_values,
+    action_states,
 );

@@ -108,6 +108,12 @@ role_extractor!(
     [Role::Coordinator]
 );
 role_extractor!(
+    /// Somebody who reports follow-ups: a reporter (for its own organisation's actions) or a
+    /// coordinator.
+    Reporting,
+    [Role::Reporter, Role::Coordinator]
+);
+role_extractor!(
     /// Somebody who may read the audit trail: a coordinator or an administrator.
     Auditor,
     [Role::Coordinator, Role::Admin]

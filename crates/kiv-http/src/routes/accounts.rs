@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use kiv_domain::access::{check_login, check_password, check_roles};
 use kiv_domain::{Account, AccountKind, InputIssue, IssueLocation, Role};
 use kiv_store::accounts::{self, AccountChanges, AccountFilter, NewAccount};
@@ -17,7 +17,7 @@ use super::organisations::OrganisationView;
 use crate::auth::{Admin, Auth};
 use crate::extract::{expected_version, page_and_sort, ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
-use crate::respond::{href, single, Collection};
+use crate::respond::{href, single, utc, Collection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -48,8 +48,8 @@ pub struct AccountView {
     pub roles: Vec<Role>,
     /// A disabled account cannot obtain tokens.
     pub disabled: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl AccountView {
@@ -78,8 +78,8 @@ impl AccountView {
             organisation_id,
             roles,
             disabled,
-            created_at,
-            updated_at,
+            created_at: utc(created_at),
+            updated_at: utc(updated_at),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! `/actions`: who does what, when, for which objective, and how far it got.
 
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
-use kiv_domain::{Action, ActionState, ActionStatus, LocalizedText, Role};
+use chrono::{DateTime, NaiveDate, Utc};
+use kiv_domain::{Action, ActionStatus, LocalizedText, Role};
 use kiv_store::audit::{self, AuditFilter};
 use kiv_store::planning::actions::{self, ActionChanges, ActionFilter, ActionInput, ActionSort};
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use crate::extract::{
     expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiQuery,
 };
 use crate::problem::{ApiError, Problem};
-use crate::respond::{created, href, single, Collection};
+use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -71,12 +71,12 @@ pub struct ActionView {
     /// The reporting period `status` and `progress` come from. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_period: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl ActionView {
-    fn new(req: &HttpRequest, action: Action) -> Self {
+    pub(crate) fn new(req: &HttpRequest, action: Action) -> Self {
         let Action {
             id,
             objective_id,
@@ -92,11 +92,11 @@ impl ActionView {
             planned_end,
             weight,
             external_id,
+            state,
             version: _,
             created_at,
             updated_at,
         } = action;
-        let state = ActionState::default();
         ActionView {
             href: href(req, &format!("actions/{id}")),
             label: label(req, &title),
@@ -117,8 +117,8 @@ impl ActionView {
             status: state.status,
             progress: state.progress,
             status_period: state.period.map(|p| p.to_string()),
-            created_at,
-            updated_at,
+            created_at: utc(created_at),
+            updated_at: utc(updated_at),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `/auditEvents`: the trail of every change, for coordinators and administrators.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use kiv_store::audit::{self, AuditEvent, AuditFilter};
 use serde::Serialize;
 use serde_json::Value;
@@ -12,7 +12,7 @@ use super::collection_query;
 use crate::auth::Auditor;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
-use crate::respond::Collection;
+use crate::respond::{utc, Collection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct AuditEventView {
     pub id: String,
     /// When, in UTC.
-    pub occurred_at: NaiveDateTime,
+    pub occurred_at: DateTime<Utc>,
     /// Who: the account's username or client id.
     pub account: String,
     /// On behalf of which organisation.
@@ -58,7 +58,7 @@ impl From<AuditEvent> for AuditEventView {
         } = event;
         AuditEventView {
             id,
-            occurred_at,
+            occurred_at: utc(occurred_at),
             account: account_login,
             organisation_id,
             entity_type,

@@ -1,7 +1,7 @@
 //! `/indicators`: what measures an objective or an action.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use kiv_domain::planning::{Baseline, Target};
 use kiv_domain::{Indicator, IndicatorDirection, IndicatorMeasure, LocalizedText};
 use kiv_store::planning::indicators::{
@@ -17,7 +17,7 @@ use crate::extract::{
     expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiQuery,
 };
 use crate::problem::{ApiError, Problem};
-use crate::respond::{created, href, single, Collection};
+use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -55,8 +55,8 @@ pub struct IndicatorView {
     pub baseline: Option<Baseline>,
     /// Targets per reporting period, in period order.
     pub targets: Vec<Target>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl IndicatorView {
@@ -87,8 +87,8 @@ impl IndicatorView {
             direction,
             baseline,
             targets,
-            created_at,
-            updated_at,
+            created_at: utc(created_at),
+            updated_at: utc(updated_at),
         }
     }
 }

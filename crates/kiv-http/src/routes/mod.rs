@@ -7,6 +7,7 @@ pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod clusters;
+pub mod followups;
 pub mod health;
 pub mod indicators;
 pub mod objectives;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     objectives::configure(cfg);
     actions::configure(cfg);
     indicators::configure(cfg);
+    followups::configure(cfg);
     audit::configure(cfg);
 }
 

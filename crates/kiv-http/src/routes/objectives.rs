@@ -1,7 +1,7 @@
 //! `/objectives`: the strategic and operational objectives of each plan.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use kiv_domain::{LocalizedText, Objective, ObjectiveLevel};
 use kiv_store::planning::objectives::{
     self, ObjectiveChanges, ObjectiveFilter, ObjectiveInput, ObjectiveSort,
@@ -16,7 +16,7 @@ use crate::extract::{
     expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiQuery,
 };
 use crate::problem::{ApiError, Problem};
-use crate::respond::{created, href, single, Collection};
+use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -55,8 +55,8 @@ pub struct ObjectiveView {
     pub theme_ids: Vec<String>,
     /// The organisations that own the objective (for the NVP: federal and/or local police).
     pub owner_organisation_ids: Vec<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl ObjectiveView {
@@ -89,8 +89,8 @@ impl ObjectiveView {
             description,
             theme_ids,
             owner_organisation_ids,
-            created_at,
-            updated_at,
+            created_at: utc(created_at),
+            updated_at: utc(updated_at),
         }
     }
 }

@@ -23,7 +23,8 @@ use crate::page::{now, Page};
 use crate::planning::objectives;
 use crate::reference::{organisations, plans};
 use crate::schema::{
-    action_partners, action_themes, actions, indicators, objectives as objective_table,
+    action_partners, action_states, action_themes, actions, follow_ups, indicators,
+    objectives as objective_table,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -53,6 +54,7 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
     let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
     let mut partners = load_links!(conn, action_partners, action_id, organisation_id, &ids);
     let mut themes = load_links!(conn, action_themes, action_id, theme_id, &ids);
+    let mut states = crate::followups::action_states(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|(row, (plan_id, cluster_id))| {
@@ -74,6 +76,7 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
                 updated_at,
             } = row;
             Action {
+                state: states.remove(&id).unwrap_or_default(),
                 partner_organisation_ids: partners.remove(&id).unwrap_or_default(),
                 theme_ids: themes.remove(&id).unwrap_or_default(),
                 id,
@@ -110,6 +113,22 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
         .first(conn)
         .optional()?;
     Ok(with_links(conn, row.into_iter().collect())?.pop())
+}
+
+/// Several actions by id, in the order of `ids` (missing ones left out).
+pub fn get_many(conn: &mut DbConnection, ids: &[&str]) -> StoreResult<Vec<Action>> {
+    let rows: Vec<Joined> = joined()
+        .filter(actions::id.eq_any(ids))
+        .select((
+            ActionRow::as_select(),
+            (objective_table::plan_id, objective_table::cluster_id),
+        ))
+        .load(conn)?;
+    let mut found: std::collections::HashMap<String, Action> = with_links(conn, rows)?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(*id)).collect())
 }
 
 /// The action an organisation knows by its own id.
@@ -476,10 +495,20 @@ pub fn delete(
             .filter(indicators::action_id.eq(id))
             .count()
             .get_result(conn)?;
-        if indicators > 0 {
+        let follow_ups: i64 = follow_ups::table
+            .filter(follow_ups::action_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let dependants: Vec<String> = [(indicators, "indicator(s)"), (follow_ups, "follow-up(s)")]
+            .into_iter()
+            .filter(|(count, _)| *count > 0)
+            .map(|(count, what)| format!("{count} {what}"))
+            .collect();
+        if !dependants.is_empty() {
             return Err(StoreError::Conflict(format!(
-                "action {} still has {indicators} indicator(s); delete them first",
-                current.code
+                "action {} still has {}; they must go first",
+                current.code,
+                dependants.join(" and ")
             )));
         }
         diesel::delete(actions::table.find(id)).execute(conn)?;
@@ -536,16 +565,6 @@ pub fn list(
     sort: &[SortKey<ActionSort>],
     page: PageRequest,
 ) -> StoreResult<Page<Action>> {
-    // Until follow-ups are approved, every action is `notReported`.
-    if filter
-        .status
-        .is_some_and(|s| s != ActionStatus::NotReported)
-    {
-        return Ok(Page {
-            items: Vec::new(),
-            total: 0,
-        });
-    }
     let filtered = || {
         let mut query = joined().into_boxed();
         if let Some(plan_id) = &filter.plan_id {
@@ -579,6 +598,23 @@ pub fn list(
         }
         if let Some(q) = &filter.q {
             query = query.filter(actions::search_text.like(like_pattern(q)).escape('\\'));
+        }
+        match filter.status {
+            None => {}
+            Some(ActionStatus::NotReported) => {
+                query = query.filter(diesel::dsl::not(
+                    actions::id.eq_any(action_states::table.select(action_states::action_id)),
+                ));
+            }
+            Some(status) => {
+                query = query.filter(
+                    actions::id.eq_any(
+                        action_states::table
+                            .filter(action_states::status.eq(status.as_str()))
+                            .select(action_states::action_id),
+                    ),
+                );
+            }
         }
         if let Some(day) = filter.planned_end_before {
             query = query.filter(actions::planned_end.lt(day));

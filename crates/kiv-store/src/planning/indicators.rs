@@ -287,6 +287,20 @@ pub fn delete(
                 current: current.version,
             });
         }
+        let reported: i64 = crate::schema::follow_up_values::table
+            .filter(crate::schema::follow_up_values::indicator_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let approved: i64 = crate::schema::approved_values::table
+            .filter(crate::schema::approved_values::indicator_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if reported + approved > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the indicator has values in {} follow-up(s); it can no longer be deleted",
+                reported.max(approved)
+            )));
+        }
         diesel::delete(indicators::table.find(id)).execute(conn)?;
         audit::record(
             conn,

@@ -1,0 +1,655 @@
+//! `/followUps`: what each organisation reports per action and reporting period, and its review
+//! by the coordinating FODs.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use kiv_domain::followup::allowed_transitions;
+use kiv_domain::{
+    Caller, FollowUp, FollowUpStatus, LocalizedText, ReportedValue, ReportingPeriod, Role,
+    Transition, WorkflowState,
+};
+use kiv_store::followups::{self, FollowUpChanges, FollowUpFilter, FollowUpInput};
+use kiv_store::planning::actions;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::collection_query;
+use crate::auth::{Auth, Coordinator, Reporting};
+use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use crate::respond::{created, href, single, utc, Collection};
+use crate::routes::actions::ActionView;
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    // `missing` before `{followUpId}`: routes are tried in order.
+    cfg.service(missing_follow_ups)
+        .service(list_follow_ups)
+        .service(create_follow_up)
+        .service(get_follow_up)
+        .service(update_follow_up)
+        .service(submit)
+        .service(approve)
+        .service(return_follow_up)
+        .service(reopen)
+        .service(history);
+}
+
+/// What an organisation reports on one action for one reporting period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpView {
+    /// UUID.
+    pub id: String,
+    pub href: String,
+    pub action_id: String,
+    /// A reporting period of the action's plan: `2017S1`.
+    #[schema(example = "2017S1")]
+    pub period: String,
+    pub status: FollowUpStatus,
+    /// 0-100; absent for `notStarted` and `cancelled` when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<LocalizedText>,
+    pub indicator_values: Vec<ReportedValue>,
+    /// `draft`, `submitted`, `approved` or `returned`. Read-only.
+    pub state: WorkflowState,
+    /// The moves the state allows now: `submit`, `approve`, `return`, `reopen`. Read-only.
+    pub allowed_transitions: Vec<String>,
+    /// The reporting organisation. Read-only.
+    pub organisation_id: String,
+    /// The account that created the follow-up. Read-only.
+    pub created_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why the coordinator returned (or approved, or reopened) it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_note: Option<String>,
+    /// 1, then one more each time an approved follow-up is reopened.
+    pub revision: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl FollowUpView {
+    fn new(req: &HttpRequest, follow_up: FollowUp) -> Self {
+        let FollowUp {
+            id,
+            action_id,
+            period,
+            status,
+            progress,
+            narrative,
+            indicator_values,
+            state,
+            organisation_id,
+            created_by,
+            submitted_at,
+            reviewed_by,
+            reviewed_at,
+            review_note,
+            revision,
+            version: _,
+            created_at,
+            updated_at,
+        } = follow_up;
+        FollowUpView {
+            href: href(req, &format!("followUps/{id}")),
+            id,
+            action_id,
+            period: period.to_string(),
+            status,
+            progress,
+            narrative,
+            indicator_values,
+            allowed_transitions: allowed_transitions(state)
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+            state,
+            organisation_id,
+            created_by,
+            submitted_at: submitted_at.map(utc),
+            reviewed_by,
+            reviewed_at: reviewed_at.map(utc),
+            review_note,
+            revision,
+            created_at: utc(created_at),
+            updated_at: utc(updated_at),
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn parse_period(
+    text: &str,
+    location: kiv_domain::IssueLocation,
+) -> Result<ReportingPeriod, ApiError> {
+    text.parse()
+        .map_err(|e: kiv_domain::period::InvalidPeriod| {
+            ApiError::bad_request(vec![kiv_domain::InputIssue::invalid(
+                location,
+                "period",
+                Some(Value::from(text)),
+                e.to_string(),
+            )])
+        })
+}
+
+/// The follow-up, if `caller` may see it: reporters see only those of their organisation's
+/// actions (others answer 404, as if they did not exist).
+async fn readable(state: &AppState, caller: &Caller, id: String) -> Result<FollowUp, ApiError> {
+    let who = caller.clone();
+    let key = id.clone();
+    state
+        .run(move |conn| {
+            let Some(follow_up) = followups::get(conn, &key)? else {
+                return Ok(None);
+            };
+            let action = actions::get(conn, &follow_up.action_id)?;
+            Ok(action
+                .filter(|a| followups::may_read(&who, a))
+                .map(|_| follow_up))
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("follow-up", &id))
+}
+
+collection_query! {
+    /// Filters of the follow-up collection.
+    pub struct FollowUpQuery {
+        pub action_id: Option<String>,
+        /// A reporting period: `2017S2`.
+        pub period: Option<String>,
+        pub state: Option<WorkflowState>,
+        pub status: Option<FollowUpStatus>,
+        /// The reporting organisation.
+        pub organisation_id: Option<String>,
+        pub plan_id: Option<String>,
+    }
+}
+
+/// List the follow-ups
+///
+/// Newest period first. Reporters see the follow-ups of the actions their organisation leads or
+/// takes part in; coordinators, evaluators and administrators see all.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(FollowUpQuery),
+    responses(
+        (status = 200, description = "One page of follow-ups", body = Collection<FollowUpView>),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/followUps")]
+async fn list_follow_ups(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<FollowUpQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let caller = auth.caller();
+    let filter = FollowUpFilter {
+        action_id: query.action_id,
+        period: query
+            .period
+            .as_deref()
+            .map(|p| parse_period(p, kiv_domain::IssueLocation::Query))
+            .transpose()?,
+        state: query.state,
+        status: query.status,
+        organisation_id: query.organisation_id,
+        plan_id: query.plan_id,
+        involving: (!caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]))
+            .then(|| caller.organisation_id.clone()),
+    };
+    let found = state
+        .run(move |conn| followups::list(conn, &filter, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, |f| FollowUpView::new(&req, f)).respond())
+}
+
+/// A new follow-up.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "period": "2017S1", "status": "onTrack", "progress": 40, "narrative": {"nl": "Twee regionale eenheden operationeel."}, "indicatorValues": [{"indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8", "value": 12, "comment": {"nl": "Per 30 juni"}}]}))]
+pub struct NewFollowUp {
+    pub action_id: String,
+    /// A reporting period of the action's plan that has begun: `2017S1`.
+    pub period: String,
+    pub status: FollowUpStatus,
+    /// 0-100; required for `onTrack` and `delayed`; `completed` means 100.
+    pub progress: Option<f64>,
+    pub narrative: Option<LocalizedText>,
+    /// Values of the indicators of the action or its objective.
+    #[serde(default)]
+    pub indicator_values: Vec<ReportedValue>,
+}
+
+/// Create a follow-up
+///
+/// A draft, for an action the caller's organisation leads or takes part in (coordinators: any
+/// action). At most one per action and period. Honours `Idempotency-Key`.
+#[utoipa::path(
+    tag = "Follow-up",
+    request_body = NewFollowUp,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body return the first answer")),
+    responses(
+        (status = 201, description = "The draft follow-up", body = FollowUpView, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, description = "Invalid input (period outside the plan: periodOutsidePlan; not begun: periodInFuture)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's action (missingPermission), or not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The action has a follow-up for this period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/followUps")]
+async fn create_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Reporting(caller): Reporting,
+    ApiJson(body): ApiJson<NewFollowUp>,
+) -> Result<HttpResponse, ApiError> {
+    let input = FollowUpInput {
+        action_id: body.action_id,
+        period: parse_period(&body.period, kiv_domain::IssueLocation::Body)?,
+        status: body.status,
+        progress: body.progress,
+        narrative: body.narrative,
+        indicator_values: body.indicator_values,
+    };
+    let follow_up = state
+        .run(move |conn| followups::create(conn, &caller, input, today()))
+        .await?;
+    let version = follow_up.version;
+    let view = FollowUpView::new(&req, follow_up);
+    Ok(created(&view.href, version, &view))
+}
+
+/// Read a follow-up
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path, description = "UUID of the follow-up")),
+    responses(
+        (status = 200, description = "The follow-up", body = FollowUpView, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
+        (status = 404, description = "No such follow-up (or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/followUps/{followUpId}")]
+async fn get_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    follow_up_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
+    let version = follow_up.version;
+    Ok(single(&req, version, &FollowUpView::new(&req, follow_up)))
+}
+
+/// Changes to a draft or returned follow-up (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FollowUpPatch {
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<FollowUpStatus>)]
+    pub status: Option<Option<FollowUpStatus>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<f64>, nullable)]
+    pub progress: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>, nullable)]
+    pub narrative: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<Vec<ReportedValue>>)]
+    pub indicator_values: Option<Option<Vec<ReportedValue>>>,
+}
+
+/// Change a follow-up
+///
+/// Only drafts and returned follow-ups can be edited (409 otherwise); `If-Match` with the
+/// follow-up's `ETag`.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
+    request_body(content = FollowUpPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed follow-up", body = FollowUpView),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's action (missingPermission)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The follow-up is submitted or approved", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/followUps/{followUpId}")]
+async fn update_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Reporting(caller): Reporting,
+    follow_up_id: web::Path<String>,
+    ApiJson(patch): ApiJson<FollowUpPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let mut issues = Vec::new();
+    let changes = FollowUpChanges {
+        status: required("status", patch.status, &mut issues),
+        progress: patch.progress,
+        narrative: patch.narrative,
+        indicator_values: required("indicatorValues", patch.indicator_values, &mut issues),
+    };
+    if !issues.is_empty() {
+        return Err(ApiError::bad_request(issues));
+    }
+    let expected = expected_version(&req)?;
+    let follow_up = readable(&state, &caller, follow_up_id.into_inner()).await?;
+    let follow_up = state
+        .run(move |conn| {
+            followups::update(conn, &caller, &follow_up.id, expected, changes, today())
+        })
+        .await?;
+    let version = follow_up.version;
+    Ok(single(&req, version, &FollowUpView::new(&req, follow_up)))
+}
+
+/// A coordinator's note on a review.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Review {
+    /// Why: required when returning a follow-up, optional otherwise. Kept in the history.
+    pub review_note: Option<String>,
+}
+
+async fn move_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: String,
+    transition: Transition,
+    note: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = expected_version(&req)?;
+    let follow_up = readable(&state, &caller, id).await?;
+    let moved = state
+        .run(move |conn| followups::apply(conn, &caller, &follow_up.id, expected, transition, note))
+        .await?;
+    let version = moved.version;
+    Ok(single(&req, version, &FollowUpView::new(&req, moved)))
+}
+
+fn note_of(review: Option<ApiJson<Review>>) -> Option<String> {
+    review
+        .and_then(|ApiJson(review)| review.review_note)
+        .map(|note| note.trim().to_owned())
+        .filter(|note| !note.is_empty())
+}
+
+/// Submit a follow-up for review
+///
+/// From `draft` or `returned` to `submitted`. Reporters of the lead or a partner organisation,
+/// or coordinators; `If-Match` with the follow-up's `ETag`. Of two concurrent submits, one wins
+/// and the other gets 412.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
+    responses(
+        (status = 200, description = "The submitted follow-up", body = FollowUpView),
+        (status = 403, description = "Not the caller's action", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/followUps/{followUpId}/submit")]
+async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Reporting(caller): Reporting,
+    follow_up_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    move_follow_up(
+        req,
+        state,
+        caller,
+        follow_up_id.into_inner(),
+        Transition::Submit,
+        None,
+    )
+    .await
+}
+
+/// Approve a follow-up
+///
+/// From `submitted` to `approved`: it now counts in reports and the action's status and
+/// progress follow it. Coordinators only; `If-Match`; an optional `reviewNote`.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
+    request_body(content = Option<Review>),
+    responses(
+        (status = 200, description = "The approved follow-up", body = FollowUpView),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/followUps/{followUpId}/approve")]
+async fn approve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    follow_up_id: web::Path<String>,
+    review: Option<ApiJson<Review>>,
+) -> Result<HttpResponse, ApiError> {
+    move_follow_up(
+        req,
+        state,
+        caller,
+        follow_up_id.into_inner(),
+        Transition::Approve,
+        note_of(review),
+    )
+    .await
+}
+
+/// Return a follow-up to its reporter
+///
+/// From `submitted` to `returned`, with a required `reviewNote` saying what to change; the
+/// reporter edits and submits it again. Coordinators only; `If-Match`.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
+    request_body = Review,
+    responses(
+        (status = 200, description = "The returned follow-up", body = FollowUpView),
+        (status = 400, description = "The reviewNote is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/followUps/{followUpId}/return")]
+async fn return_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    follow_up_id: web::Path<String>,
+    review: Option<ApiJson<Review>>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(note) = note_of(review) else {
+        return Err(ApiError::bad_request(vec![
+            kiv_domain::InputIssue::invalid(
+                kiv_domain::IssueLocation::Body,
+                "reviewNote",
+                None,
+                "say why the follow-up is returned: the reporter needs to know what to change",
+            ),
+        ]));
+    };
+    move_follow_up(
+        req,
+        state,
+        caller,
+        follow_up_id.into_inner(),
+        Transition::Return,
+        Some(note),
+    )
+    .await
+}
+
+/// Reopen an approved follow-up
+///
+/// The approved follow-up becomes a draft of its next revision, to be corrected, submitted and
+/// approved again; the approved revision stays in the history and keeps counting until then.
+/// Coordinators only; `If-Match`; an optional `reviewNote`.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
+    request_body(content = Option<Review>),
+    responses(
+        (status = 200, description = "The reopened follow-up, a draft", body = FollowUpView),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/followUps/{followUpId}/reopen")]
+async fn reopen(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    follow_up_id: web::Path<String>,
+    review: Option<ApiJson<Review>>,
+) -> Result<HttpResponse, ApiError> {
+    move_follow_up(
+        req,
+        state,
+        caller,
+        follow_up_id.into_inner(),
+        Transition::Reopen,
+        note_of(review),
+    )
+    .await
+}
+
+/// One step in a follow-up's life.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpEventView {
+    /// `created`, `updated`, `submitted`, `approved`, `returned` or `reopened`.
+    pub event: String,
+    pub revision: i32,
+    /// Who: the account's username or client id.
+    pub account: String,
+    pub organisation_id: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The review note given with the step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The follow-up as it was after the step.
+    pub follow_up: Value,
+}
+
+collection_query! {
+    /// Paging of a follow-up's history.
+    pub struct FollowUpHistoryQuery {}
+}
+
+/// The history of a follow-up
+///
+/// Every revision and step, oldest first: who, when, the review notes (why it was returned) and
+/// the follow-up as it was after each step.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), FollowUpHistoryQuery),
+    responses(
+        (status = 200, description = "One page of the history", body = Collection<FollowUpEventView>),
+        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/followUps/{followUpId}/history")]
+async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    follow_up_id: web::Path<String>,
+    ApiQuery(query): ApiQuery<FollowUpHistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
+    let found = state
+        .run(move |conn| followups::history(conn, &follow_up.id, page))
+        .await?;
+    Ok(
+        Collection::new(&req, page, found, |event| FollowUpEventView {
+            event: event.event,
+            revision: event.revision,
+            account: event.account_login,
+            organisation_id: event.organisation_id,
+            occurred_at: utc(event.occurred_at),
+            note: event.note,
+            follow_up: event.snapshot.0,
+        })
+        .respond(),
+    )
+}
+
+collection_query! {
+    /// Which reports are missing.
+    pub struct MissingQuery {
+        /// The reporting period: `2017S2`.
+        pub period: String,
+        /// Only the actions this organisation leads or takes part in.
+        pub organisation_id: Option<String>,
+    }
+}
+
+/// Missing reports
+///
+/// The actions due a follow-up for `period` (planned during it and not cancelled) that have none
+/// submitted or approved: what the coordinators chase. Reporters see their own organisation's.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(MissingQuery),
+    responses(
+        (status = 200, description = "One page of actions without a report", body = Collection<ActionView>),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/followUps/missing")]
+async fn missing_follow_ups(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<MissingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let period = parse_period(&query.period, kiv_domain::IssueLocation::Query)?;
+    let caller = auth.caller();
+    let organisation_id = if caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]) {
+        query.organisation_id
+    } else {
+        Some(caller.organisation_id.clone())
+    };
+    let found = state
+        .run(move |conn| followups::missing(conn, period, organisation_id.as_deref(), page))
+        .await?;
+    Ok(Collection::new(&req, page, found, |a| ActionView::new(&req, a)).respond())
+}

@@ -1,0 +1,806 @@
+//! Follow-ups and their review. Each write is one transaction; a change to a follow-up only
+//! happens if it is still at the version the caller read (a conditional update, so of two
+//! concurrent submits exactly one wins). Approval copies the follow-up into an immutable approved
+//! revision, which is what reports count, and moves the action's current state.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use kiv_domain::followup::{
+    action_status, check_period, check_progress, check_reported_values, editable, transition,
+    Transition,
+};
+use kiv_domain::planning::{ActionState, IndicatorValue};
+use kiv_domain::{
+    Action, Caller, FollowUp, FollowUpStatus, IndicatorMeasure, LocalizedText, PageRequest,
+    ReportedValue, ReportingPeriod, Role, WorkflowState,
+};
+
+use crate::database::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::json::JsonValue;
+use crate::page::{now, Page};
+use crate::planning::actions;
+use crate::reference::plans;
+use crate::schema::{
+    action_partners, action_states, actions as action_table, approved_follow_ups, approved_values,
+    follow_up_events, follow_up_values, follow_ups, indicators,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = follow_ups, treat_none_as_null = true)]
+struct FollowUpRow {
+    id: String,
+    action_id: String,
+    period: String,
+    period_start: NaiveDate,
+    status: String,
+    progress: Option<f64>,
+    narrative: Option<JsonValue<LocalizedText>>,
+    state: String,
+    organisation_id: String,
+    created_by: String,
+    submitted_at: Option<NaiveDateTime>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<NaiveDateTime>,
+    review_note: Option<String>,
+    revision: i32,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = follow_up_values)]
+struct ValueRow {
+    follow_up_id: String,
+    indicator_id: String,
+    position: i32,
+    number_value: Option<f64>,
+    text_value: Option<String>,
+    comment: Option<JsonValue<LocalizedText>>,
+}
+
+impl ValueRow {
+    fn reported(self) -> ReportedValue {
+        ReportedValue {
+            indicator_id: self.indicator_id,
+            value: match (self.number_value, self.text_value) {
+                (Some(number), _) => IndicatorValue::Number(number),
+                (None, text) => IndicatorValue::Text(text.unwrap_or_default()),
+            },
+            comment: self.comment.map(|c| c.0),
+        }
+    }
+}
+
+fn split(value: &IndicatorValue) -> (Option<f64>, Option<String>) {
+    match value {
+        IndicatorValue::Number(number) => (Some(*number), None),
+        IndicatorValue::Text(text) => (None, Some(text.clone())),
+    }
+}
+
+fn to_follow_up(row: FollowUpRow, values: Vec<ReportedValue>) -> StoreResult<FollowUp> {
+    let FollowUpRow {
+        id,
+        action_id,
+        period,
+        period_start: _,
+        status,
+        progress,
+        narrative,
+        state,
+        organisation_id,
+        created_by,
+        submitted_at,
+        reviewed_by,
+        reviewed_at,
+        review_note,
+        revision,
+        version,
+        created_at,
+        updated_at,
+    } = row;
+    Ok(FollowUp {
+        period: period.parse().map_err(StoreError::corrupt)?,
+        status: status.parse().map_err(StoreError::corrupt)?,
+        state: state.parse().map_err(StoreError::corrupt)?,
+        id,
+        action_id,
+        progress,
+        narrative: narrative.map(|n| n.0),
+        indicator_values: values,
+        organisation_id,
+        created_by,
+        submitted_at,
+        reviewed_by,
+        reviewed_at,
+        review_note,
+        revision,
+        version,
+        created_at,
+        updated_at,
+    })
+}
+
+fn with_values(conn: &mut DbConnection, rows: Vec<FollowUpRow>) -> StoreResult<Vec<FollowUp>> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let values: Vec<ValueRow> = follow_up_values::table
+        .filter(follow_up_values::follow_up_id.eq_any(&ids))
+        .order((follow_up_values::follow_up_id, follow_up_values::position))
+        .select(ValueRow::as_select())
+        .load(conn)?;
+    let mut grouped: HashMap<String, Vec<ReportedValue>> = HashMap::new();
+    for value in values {
+        grouped
+            .entry(value.follow_up_id.clone())
+            .or_default()
+            .push(value.reported());
+    }
+    rows.into_iter()
+        .map(|row| {
+            let values = grouped.remove(&row.id).unwrap_or_default();
+            to_follow_up(row, values)
+        })
+        .collect()
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<FollowUp>> {
+    let row = follow_ups::table
+        .find(id)
+        .select(FollowUpRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(with_values(conn, row.into_iter().collect())?.pop())
+}
+
+/// Whether `caller` may report on `action`: coordinators on every action, reporters on the
+/// actions their organisation leads or takes part in.
+pub fn may_report(caller: &Caller, action: &Action) -> bool {
+    caller.has(Role::Coordinator)
+        || (caller.has(Role::Reporter) && action.involves(&caller.organisation_id))
+}
+
+/// Whether `caller` may read the follow-ups of `action`: reporters only those of their own
+/// organisation's actions; coordinators, evaluators and administrators all.
+pub fn may_read(caller: &Caller, action: &Action) -> bool {
+    caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin])
+        || action.involves(&caller.organisation_id)
+}
+
+/// The content of a follow-up, as created or after a change.
+#[derive(Debug, Clone)]
+pub struct FollowUpInput {
+    pub action_id: String,
+    pub period: ReportingPeriod,
+    pub status: FollowUpStatus,
+    pub progress: Option<f64>,
+    pub narrative: Option<LocalizedText>,
+    pub indicator_values: Vec<ReportedValue>,
+}
+
+/// Changes to a follow-up; `Some(None)` clears an optional field. Action and period never change.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpChanges {
+    pub status: Option<FollowUpStatus>,
+    pub progress: Option<Option<f64>>,
+    pub narrative: Option<Option<LocalizedText>>,
+    pub indicator_values: Option<Vec<ReportedValue>>,
+}
+
+/// The indicators a follow-up of `action` may report: the action's and its objective's.
+fn reportable_indicators(
+    conn: &mut DbConnection,
+    action: &Action,
+) -> StoreResult<Vec<(String, IndicatorMeasure)>> {
+    let rows: Vec<(String, String)> = indicators::table
+        .filter(
+            indicators::action_id
+                .eq(&action.id)
+                .or(indicators::objective_id.eq(&action.objective_id)),
+        )
+        .select((indicators::id, indicators::measure))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, measure)| Ok((id, measure.parse().map_err(StoreError::corrupt)?)))
+        .collect()
+}
+
+/// Checks the input against the action's plan and indicators; returns the progress to store.
+fn validate(
+    conn: &mut DbConnection,
+    action: &Action,
+    input: &FollowUpInput,
+    today: NaiveDate,
+) -> StoreResult<Option<f64>> {
+    let plan = plans::get(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
+    let mut issues = Vec::new();
+    issues.extend(check_period(&plan, input.period, today));
+    let progress = match check_progress(input.status, input.progress) {
+        Ok(progress) => progress,
+        Err(issue) => {
+            issues.push(*issue);
+            None
+        }
+    };
+    if let Some(narrative) = &input.narrative {
+        issues.extend(kiv_domain::planning::check_text(
+            "narrative",
+            narrative,
+            20_000,
+        ));
+    }
+    let reportable = reportable_indicators(conn, action)?;
+    issues.extend(check_reported_values(&input.indicator_values, &reportable));
+    crate::planning::reject_if_any(issues)?;
+    Ok(progress)
+}
+
+fn action_for(conn: &mut DbConnection, action_id: &str) -> StoreResult<Action> {
+    actions::get(conn, action_id)?.ok_or_else(|| StoreError::MissingReference {
+        field: "actionId",
+        id: action_id.to_owned(),
+    })
+}
+
+fn write_values(conn: &mut DbConnection, id: &str, values: &[ReportedValue]) -> StoreResult<()> {
+    diesel::delete(follow_up_values::table.filter(follow_up_values::follow_up_id.eq(id)))
+        .execute(conn)?;
+    for (position, reported) in (0..).zip(values) {
+        let (number_value, text_value) = split(&reported.value);
+        diesel::insert_into(follow_up_values::table)
+            .values(&ValueRow {
+                follow_up_id: id.to_owned(),
+                indicator_id: reported.indicator_id.clone(),
+                position,
+                number_value,
+                text_value,
+                comment: reported.comment.clone().map(JsonValue),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What happened to a follow-up, for its history.
+fn record(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    follow_up: &FollowUp,
+    event: &str,
+    note: Option<&str>,
+) -> StoreResult<()> {
+    let snapshot =
+        serde_json::to_value(follow_up).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    diesel::insert_into(follow_up_events::table)
+        .values((
+            follow_up_events::id.eq(uuid::Uuid::new_v4().to_string()),
+            follow_up_events::follow_up_id.eq(&follow_up.id),
+            follow_up_events::revision.eq(follow_up.revision),
+            follow_up_events::event.eq(event),
+            follow_up_events::account_login.eq(&actor.login),
+            follow_up_events::organisation_id.eq(&actor.organisation_id),
+            follow_up_events::occurred_at.eq(now()),
+            follow_up_events::note.eq(note),
+            follow_up_events::snapshot.eq(JsonValue(snapshot)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Creates a draft follow-up. `today` bounds the period: nobody reports on a period not begun.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    input: FollowUpInput,
+    today: NaiveDate,
+) -> StoreResult<FollowUp> {
+    conn.transaction(|conn| insert(conn, actor, &input, today))
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    input: &FollowUpInput,
+    today: NaiveDate,
+) -> StoreResult<FollowUp> {
+    let action = action_for(conn, &input.action_id)?;
+    if !may_report(actor, &action) {
+        return Err(StoreError::NotPermitted(format!(
+            "{} neither leads nor takes part in action {}",
+            actor.organisation_id, action.code
+        )));
+    }
+    let progress = validate(conn, &action, input, today)?;
+    let existing: Option<String> = follow_ups::table
+        .filter(follow_ups::action_id.eq(&input.action_id))
+        .filter(follow_ups::period.eq(input.period.to_string()))
+        .select(follow_ups::id)
+        .first(conn)
+        .optional()?;
+    if let Some(existing) = existing {
+        return Err(StoreError::Conflict(format!(
+            "action {} has a follow-up for {} already ({existing}); change that one",
+            action.code, input.period
+        )));
+    }
+    // A reporter reports for its own organisation; a coordinator on the lead's behalf.
+    let organisation_id = if action.involves(&actor.organisation_id) {
+        actor.organisation_id.clone()
+    } else {
+        action.lead_organisation_id.clone()
+    };
+    let at = now();
+    let row = FollowUpRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        action_id: input.action_id.clone(),
+        period: input.period.to_string(),
+        period_start: input.period.start(),
+        status: input.status.as_str().to_owned(),
+        progress,
+        narrative: input.narrative.clone().map(JsonValue),
+        state: WorkflowState::Draft.as_str().to_owned(),
+        organisation_id,
+        created_by: actor.login.clone(),
+        submitted_at: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        review_note: None,
+        revision: 1,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    diesel::insert_into(follow_ups::table)
+        .values(&row)
+        .execute(conn)?;
+    write_values(conn, &row.id, &input.indicator_values)?;
+    let created = get(conn, &row.id)?.ok_or(StoreError::NotFound)?;
+    record(conn, actor, &created, "created", None)?;
+    Ok(created)
+}
+
+/// The follow-up, if it is at `expected_version` (any version when `None`).
+fn current(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: Option<i32>,
+) -> StoreResult<FollowUp> {
+    let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    Ok(current)
+}
+
+/// Writes `row` only if the stored follow-up is still at `version`: of two concurrent writers
+/// exactly one wins, the other is told the record changed.
+fn save(conn: &mut DbConnection, row: &FollowUpRow, version: i32) -> StoreResult<()> {
+    let written = diesel::update(
+        follow_ups::table
+            .filter(follow_ups::id.eq(&row.id))
+            .filter(follow_ups::version.eq(version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    if written == 0 {
+        return Err(StoreError::VersionMismatch {
+            current: version + 1,
+        });
+    }
+    Ok(())
+}
+
+fn row_of(follow_up: &FollowUp) -> FollowUpRow {
+    FollowUpRow {
+        id: follow_up.id.clone(),
+        action_id: follow_up.action_id.clone(),
+        period: follow_up.period.to_string(),
+        period_start: follow_up.period.start(),
+        status: follow_up.status.as_str().to_owned(),
+        progress: follow_up.progress,
+        narrative: follow_up.narrative.clone().map(JsonValue),
+        state: follow_up.state.as_str().to_owned(),
+        organisation_id: follow_up.organisation_id.clone(),
+        created_by: follow_up.created_by.clone(),
+        submitted_at: follow_up.submitted_at,
+        reviewed_by: follow_up.reviewed_by.clone(),
+        reviewed_at: follow_up.reviewed_at,
+        review_note: follow_up.review_note.clone(),
+        revision: follow_up.revision,
+        version: follow_up.version + 1,
+        created_at: follow_up.created_at,
+        updated_at: now(),
+    }
+}
+
+/// Changes a draft or returned follow-up.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    changes: FollowUpChanges,
+    today: NaiveDate,
+) -> StoreResult<FollowUp> {
+    conn.transaction(|conn| {
+        let current = current(conn, id, expected_version)?;
+        let action = action_for(conn, &current.action_id)?;
+        if !may_report(actor, &action) {
+            return Err(StoreError::NotPermitted(format!(
+                "{} neither leads nor takes part in action {}",
+                actor.organisation_id, action.code
+            )));
+        }
+        if !editable(current.state) {
+            return Err(StoreError::Conflict(format!(
+                "a follow-up that is {} cannot be edited; {}",
+                current.state,
+                if current.state == WorkflowState::Approved {
+                    "a coordinator reopens it as a new revision"
+                } else {
+                    "a coordinator returns it first"
+                }
+            )));
+        }
+        replace(conn, actor, current, changes, &action, today)
+    })
+}
+
+fn replace(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    current: FollowUp,
+    changes: FollowUpChanges,
+    action: &Action,
+    today: NaiveDate,
+) -> StoreResult<FollowUp> {
+    let status = changes.status.unwrap_or(current.status);
+    let input = FollowUpInput {
+        action_id: current.action_id.clone(),
+        period: current.period,
+        status,
+        // A new status without a progress does not inherit one that no longer fits.
+        progress: match changes.progress {
+            Some(progress) => progress,
+            None if changes.status.is_some() && matches!(status, FollowUpStatus::Completed) => None,
+            None => current.progress,
+        },
+        narrative: changes
+            .narrative
+            .unwrap_or_else(|| current.narrative.clone()),
+        indicator_values: changes
+            .indicator_values
+            .unwrap_or_else(|| current.indicator_values.clone()),
+    };
+    let progress = validate(conn, action, &input, today)?;
+    let mut row = row_of(&current);
+    row.status = input.status.as_str().to_owned();
+    row.progress = progress;
+    row.narrative = input.narrative.clone().map(JsonValue);
+    save(conn, &row, current.version)?;
+    write_values(conn, &current.id, &input.indicator_values)?;
+    let updated = get(conn, &current.id)?.ok_or(StoreError::NotFound)?;
+    record(conn, actor, &updated, "updated", None)?;
+    Ok(updated)
+}
+
+/// Moves a follow-up through its review. The caller's role is checked by the HTTP layer (submit:
+/// reporter or coordinator; the others: coordinator); its right to the object here.
+pub fn apply(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    move_: Transition,
+    note: Option<String>,
+) -> StoreResult<FollowUp> {
+    conn.transaction(|conn| {
+        let current = current(conn, id, expected_version)?;
+        let action = action_for(conn, &current.action_id)?;
+        if move_ == Transition::Submit && !may_report(actor, &action) {
+            return Err(StoreError::NotPermitted(format!(
+                "{} neither leads nor takes part in action {}",
+                actor.organisation_id, action.code
+            )));
+        }
+        let state = transition(current.state, move_)?;
+        let at = now();
+        let mut row = row_of(&current);
+        row.state = state.as_str().to_owned();
+        match move_ {
+            Transition::Submit => {
+                row.submitted_at = Some(at);
+            }
+            Transition::Approve | Transition::Return => {
+                row.reviewed_by = Some(actor.login.clone());
+                row.reviewed_at = Some(at);
+                row.review_note = note.clone();
+            }
+            Transition::Reopen => {
+                row.revision = current.revision + 1;
+                row.submitted_at = None;
+                row.reviewed_by = None;
+                row.reviewed_at = None;
+                row.review_note = note.clone();
+            }
+        }
+        save(conn, &row, current.version)?;
+        let moved = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        if move_ == Transition::Approve {
+            approve(conn, actor, &moved, at)?;
+        }
+        let event = match move_ {
+            Transition::Submit => "submitted",
+            Transition::Approve => "approved",
+            Transition::Return => "returned",
+            Transition::Reopen => "reopened",
+        };
+        record(conn, actor, &moved, event, note.as_deref())?;
+        Ok(moved)
+    })
+}
+
+/// Keeps the approved revision for good and makes it the action's state if it is the latest.
+fn approve(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    follow_up: &FollowUp,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    let approved_id = uuid::Uuid::new_v4().to_string();
+    diesel::insert_into(approved_follow_ups::table)
+        .values((
+            approved_follow_ups::id.eq(&approved_id),
+            approved_follow_ups::follow_up_id.eq(&follow_up.id),
+            approved_follow_ups::revision.eq(follow_up.revision),
+            approved_follow_ups::action_id.eq(&follow_up.action_id),
+            approved_follow_ups::period.eq(follow_up.period.to_string()),
+            approved_follow_ups::period_start.eq(follow_up.period.start()),
+            approved_follow_ups::status.eq(follow_up.status.as_str()),
+            approved_follow_ups::progress.eq(follow_up.progress),
+            approved_follow_ups::approved_at.eq(at),
+            approved_follow_ups::approved_by.eq(&actor.login),
+        ))
+        .execute(conn)?;
+    for reported in &follow_up.indicator_values {
+        let (number_value, text_value) = split(&reported.value);
+        diesel::insert_into(approved_values::table)
+            .values((
+                approved_values::approved_id.eq(&approved_id),
+                approved_values::indicator_id.eq(&reported.indicator_id),
+                approved_values::number_value.eq(number_value),
+                approved_values::text_value.eq(text_value),
+            ))
+            .execute(conn)?;
+    }
+    let latest: Option<NaiveDate> = action_states::table
+        .find(&follow_up.action_id)
+        .select(action_states::period_start)
+        .first(conn)
+        .optional()?;
+    let values = (
+        action_states::approved_id.eq(&approved_id),
+        action_states::status.eq(follow_up.status.as_str()),
+        action_states::progress.eq(follow_up.progress),
+        action_states::period.eq(follow_up.period.to_string()),
+        action_states::period_start.eq(follow_up.period.start()),
+        action_states::approved_at.eq(at),
+    );
+    match latest {
+        None => {
+            diesel::insert_into(action_states::table)
+                .values((action_states::action_id.eq(&follow_up.action_id), values))
+                .execute(conn)?;
+        }
+        // An approval for an earlier period does not override a later one.
+        Some(start) if start <= follow_up.period.start() => {
+            diesel::update(action_states::table.find(&follow_up.action_id))
+                .set(values)
+                .execute(conn)?;
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// One entry of a follow-up's history.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = follow_up_events)]
+pub struct FollowUpEvent {
+    pub id: String,
+    pub follow_up_id: String,
+    pub revision: i32,
+    /// `created`, `updated`, `submitted`, `approved`, `returned`, `reopened`.
+    pub event: String,
+    pub account_login: String,
+    pub organisation_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub note: Option<String>,
+    pub snapshot: JsonValue<serde_json::Value>,
+}
+
+/// Every event of a follow-up, oldest first.
+pub fn history(
+    conn: &mut DbConnection,
+    id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<FollowUpEvent>> {
+    let filtered = || follow_up_events::table.filter(follow_up_events::follow_up_id.eq(id));
+    let total = filtered().count().get_result(conn)?;
+    let items = filtered()
+        .order((
+            follow_up_events::occurred_at.asc(),
+            follow_up_events::revision.asc(),
+        ))
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(FollowUpEvent::as_select())
+        .load(conn)?;
+    Ok(Page { items, total })
+}
+
+/// The current state of each action: its latest approved follow-up, `notReported` without one.
+pub fn action_states(
+    conn: &mut DbConnection,
+    action_ids: &[&str],
+) -> StoreResult<HashMap<String, ActionState>> {
+    let rows: Vec<(String, String, Option<f64>, String)> = action_states::table
+        .filter(action_states::action_id.eq_any(action_ids))
+        .select((
+            action_states::action_id,
+            action_states::status,
+            action_states::progress,
+            action_states::period,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(action_id, status, progress, period)| {
+            let status: FollowUpStatus = status.parse().map_err(StoreError::corrupt)?;
+            Ok((
+                action_id,
+                ActionState {
+                    status: action_status(status),
+                    progress,
+                    period: Some(period.parse().map_err(StoreError::corrupt)?),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Filters of the follow-up collection.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpFilter {
+    pub action_id: Option<String>,
+    pub period: Option<ReportingPeriod>,
+    pub state: Option<WorkflowState>,
+    pub status: Option<FollowUpStatus>,
+    /// Follow-ups reported by this organisation.
+    pub organisation_id: Option<String>,
+    pub plan_id: Option<String>,
+    /// Only follow-ups of actions this organisation leads or takes part in (a reporter's view).
+    pub involving: Option<String>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &FollowUpFilter,
+    page: PageRequest,
+) -> StoreResult<Page<FollowUp>> {
+    use crate::schema::objectives;
+    let filtered = || {
+        let mut query = follow_ups::table.into_boxed();
+        if let Some(action_id) = &filter.action_id {
+            query = query.filter(follow_ups::action_id.eq(action_id.clone()));
+        }
+        if let Some(period) = filter.period {
+            query = query.filter(follow_ups::period.eq(period.to_string()));
+        }
+        if let Some(state) = filter.state {
+            query = query.filter(follow_ups::state.eq(state.as_str()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(follow_ups::status.eq(status.as_str()));
+        }
+        if let Some(organisation_id) = &filter.organisation_id {
+            query = query.filter(follow_ups::organisation_id.eq(organisation_id.clone()));
+        }
+        if let Some(plan_id) = &filter.plan_id {
+            query = query.filter(
+                follow_ups::action_id.eq_any(
+                    action_table::table
+                        .inner_join(objectives::table)
+                        .filter(objectives::plan_id.eq(plan_id.clone()))
+                        .select(action_table::id),
+                ),
+            );
+        }
+        if let Some(organisation_id) = &filter.involving {
+            query = query.filter(
+                follow_ups::action_id
+                    .eq_any(
+                        action_table::table
+                            .filter(action_table::lead_organisation_id.eq(organisation_id.clone()))
+                            .select(action_table::id),
+                    )
+                    .or(follow_ups::action_id.eq_any(
+                        action_partners::table
+                            .filter(action_partners::organisation_id.eq(organisation_id.clone()))
+                            .select(action_partners::action_id),
+                    )),
+            );
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows: Vec<FollowUpRow> = filtered()
+        .order((follow_ups::period_start.desc(), follow_ups::action_id.asc()))
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(FollowUpRow::as_select())
+        .load(conn)?;
+    Ok(Page {
+        items: with_values(conn, rows)?,
+        total,
+    })
+}
+
+/// The actions due a report for `period` that have none submitted or approved: planned during
+/// the period, not cancelled, optionally of one organisation (lead or partner).
+pub fn missing(
+    conn: &mut DbConnection,
+    period: ReportingPeriod,
+    organisation_id: Option<&str>,
+    page: PageRequest,
+) -> StoreResult<Page<Action>> {
+    let reported = follow_ups::table
+        .filter(follow_ups::period.eq(period.to_string()))
+        .filter(follow_ups::state.eq_any([
+            WorkflowState::Submitted.as_str(),
+            WorkflowState::Approved.as_str(),
+        ]))
+        .select(follow_ups::action_id);
+    let approved = approved_follow_ups::table
+        .filter(approved_follow_ups::period.eq(period.to_string()))
+        .select(approved_follow_ups::action_id);
+    let cancelled = action_states::table
+        .filter(action_states::status.eq(FollowUpStatus::Cancelled.as_str()))
+        .select(action_states::action_id);
+    let mut query = action_table::table
+        .filter(action_table::planned_start.le(period.end()))
+        .filter(action_table::planned_end.ge(period.start()))
+        .filter(diesel::dsl::not(action_table::id.eq_any(reported)))
+        .filter(diesel::dsl::not(action_table::id.eq_any(approved)))
+        .filter(diesel::dsl::not(action_table::id.eq_any(cancelled)))
+        .select(action_table::id)
+        .into_boxed();
+    if let Some(organisation_id) = organisation_id {
+        query = query.filter(
+            action_table::lead_organisation_id
+                .eq(organisation_id.to_owned())
+                .or(action_table::id.eq_any(
+                    action_partners::table
+                        .filter(action_partners::organisation_id.eq(organisation_id.to_owned()))
+                        .select(action_partners::action_id),
+                )),
+        );
+    }
+    let ids: Vec<String> = query.order(action_table::id).load(conn)?;
+    let total = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+    let start = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let chosen: Vec<&str> = ids
+        .iter()
+        .skip(start)
+        .take(usize::try_from(page.limit()).unwrap_or(0))
+        .map(String::as_str)
+        .collect();
+    Ok(Page {
+        items: actions::get_many(conn, &chosen)?,
+        total,
+    })
+}
