@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_problem, TestApp};
+use common::{assert_problem, both, TestApp};
 use reqwest::{Method, Response};
 use serde_json::{json, Value};
 
@@ -467,6 +467,26 @@ async fn changes_need_the_current_etag_and_deletions_their_dependants_gone() {
     .await;
     assert_eq!(issue_names(&body), ["plannedEnd"]);
 
+    // Two concurrent changes from the same version: one wins, the other is told to read again.
+    let (first, second) = both(
+        fod.send(
+            Method::PATCH,
+            &path,
+            Some(json!({"weight": 2})),
+            Some("\"3\""),
+        ),
+        fod.send(
+            Method::PATCH,
+            &path,
+            Some(json!({"weight": 3})),
+            Some("\"3\""),
+        ),
+    )
+    .await;
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412]);
+    let path_version = "\"4\"";
     let indicator = fod.create("/indicators", json!({"actionId": action["id"], "name": {"nl": "Snelheidsovertredingen"}, "measure": "number", "direction": "decrease"})).await;
     let objective_path = format!("/objectives/{}", strategic["id"].as_str().unwrap());
     let body = assert_problem(
@@ -481,7 +501,8 @@ async fn changes_need_the_current_etag_and_deletions_their_dependants_gone() {
         "{body}"
     );
     let body = assert_problem(
-        fod.send(Method::DELETE, &path, None, Some("\"3\"")).await,
+        fod.send(Method::DELETE, &path, None, Some(path_version))
+            .await,
         409,
         "kiv:conflict",
     )
@@ -503,7 +524,7 @@ async fn changes_need_the_current_etag_and_deletions_their_dependants_gone() {
         204
     );
     assert_eq!(
-        fod.send(Method::DELETE, &path, None, Some("\"3\""))
+        fod.send(Method::DELETE, &path, None, Some(path_version))
             .await
             .status()
             .as_u16(),
@@ -523,7 +544,7 @@ async fn changes_need_the_current_etag_and_deletions_their_dependants_gone() {
     )
     .await;
 
-    // The history outlives the action: creation, two changes, deletion.
+    // The history outlives the action.
     let history = fod.get(&format!("{path}/history")).await;
     let operations: Vec<&str> = history["items"]
         .as_array()
@@ -531,7 +552,11 @@ async fn changes_need_the_current_etag_and_deletions_their_dependants_gone() {
         .iter()
         .map(|e| e["operation"].as_str().unwrap())
         .collect();
-    assert_eq!(operations, ["create", "update", "update", "delete"]);
+    // Creation, two changes, the concurrent change that won (not the one refused), deletion.
+    assert_eq!(
+        operations,
+        ["create", "update", "update", "update", "delete"]
+    );
     let first_change = &history["items"][1];
     assert_eq!(first_change["account"], "demo-coordinator");
     assert_eq!(first_change["organisationId"], "fod-justitie");

@@ -172,3 +172,38 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, problem_ty
         .starts_with("http://127.0.0.1:"));
     body
 }
+
+/// Runs two requests at once.
+pub async fn both<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    let a = std::pin::pin!(a);
+    let b = std::pin::pin!(b);
+    let mut a = Some(a);
+    let mut b = Some(b);
+    let mut out_a = None;
+    let mut out_b = None;
+    std::future::poll_fn(|cx| {
+        use std::task::Poll;
+        if let Some(fut) = a.as_mut() {
+            if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+                out_a = Some(v);
+                a = None;
+            }
+        }
+        if let Some(fut) = b.as_mut() {
+            if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+                out_b = Some(v);
+                b = None;
+            }
+        }
+        if a.is_none() && b.is_none() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    (out_a.unwrap(), out_b.unwrap())
+}

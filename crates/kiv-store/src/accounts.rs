@@ -78,7 +78,7 @@ pub fn create(
     secret: &str,
 ) -> StoreResult<Account> {
     let secret_hash = hash_secret(secret)?;
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         if crate::reference::organisations::find_row(conn, &new.organisation_id)?.is_none() {
             return Err(StoreError::MissingReference {
                 field: "organisationId",
@@ -212,7 +212,7 @@ pub fn update(
     expected_version: Option<i32>,
     changes: AccountChanges,
 ) -> StoreResult<Account> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {
@@ -221,14 +221,19 @@ pub fn update(
         }
         let disabled = changes.disabled.unwrap_or(current.disabled);
         let roles = changes.roles.unwrap_or_else(|| current.roles.clone());
-        diesel::update(accounts::table.find(id))
-            .set((
-                accounts::disabled.eq(disabled),
-                accounts::roles.eq(JsonValue(roles)),
-                accounts::version.eq(current.version + 1),
-                accounts::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
+        let written = diesel::update(
+            accounts::table
+                .filter(accounts::id.eq(id))
+                .filter(accounts::version.eq(current.version)),
+        )
+        .set((
+            accounts::disabled.eq(disabled),
+            accounts::roles.eq(JsonValue(roles)),
+            accounts::version.eq(current.version + 1),
+            accounts::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        crate::database::expect_one_written(written, current.version)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(
             conn,
@@ -252,7 +257,7 @@ pub fn set_secret(
     secret: &str,
 ) -> StoreResult<Account> {
     let secret_hash = hash_secret(secret)?;
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {
@@ -260,14 +265,19 @@ pub fn set_secret(
             });
         }
         let at = now();
-        diesel::update(accounts::table.find(id))
-            .set((
-                accounts::secret_hash.eq(secret_hash),
-                accounts::secret_changed_at.eq(at),
-                accounts::version.eq(current.version + 1),
-                accounts::updated_at.eq(at),
-            ))
-            .execute(conn)?;
+        let written = diesel::update(
+            accounts::table
+                .filter(accounts::id.eq(id))
+                .filter(accounts::version.eq(current.version)),
+        )
+        .set((
+            accounts::secret_hash.eq(secret_hash),
+            accounts::secret_changed_at.eq(at),
+            accounts::version.eq(current.version + 1),
+            accounts::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        crate::database::expect_one_written(written, current.version)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         // The trail says that the secret changed, never what it is.
         audit::record(

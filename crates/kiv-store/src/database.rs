@@ -49,6 +49,57 @@ macro_rules! on_backend {
     };
 }
 
+/// Runs `work` in one transaction that is a writer from its first statement. On SQLite that is
+/// `BEGIN IMMEDIATE`: a deferred transaction that reads before it writes fails at once with
+/// "database is locked" when another writer got there first, instead of waiting its turn (the
+/// busy timeout applies to taking the write lock, not to upgrading a read). On PostgreSQL it is a
+/// plain transaction.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    if AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()?
+        .is_some()
+    {
+        // Already inside a transaction: a savepoint, as `transaction` would.
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    // The work runs in a savepoint of the immediate transaction, which ends here.
+    let result = conn.transaction(work);
+    let ended = match &result {
+        Ok(_) => <DbConnection as Connection>::TransactionManager::commit_transaction(conn),
+        Err(_) => <DbConnection as Connection>::TransactionManager::rollback_transaction(conn),
+    };
+    match (result, ended) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(error)) => {
+            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(error.into())
+        }
+        (Err(error), _) => Err(error),
+    }
+}
+
+/// A conditional update (`... WHERE version = expected`) wrote nothing: the record changed in
+/// between, and the caller must read it again.
+pub(crate) fn expect_one_written(written: usize, expected: i32) -> crate::error::StoreResult<()> {
+    if written == 0 {
+        Err(StoreError::VersionMismatch {
+            current: expected + 1,
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// The two database engines kiv runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -67,7 +67,7 @@ pub const DEMO_ACCOUNTS: [(&str, AccountKind, &str, Role); 7] = [
 pub fn apply(conn: &mut DbConnection) -> StoreResult<Vec<String>> {
     use diesel::prelude::*;
 
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         if organisations::find_row(conn, DEMO_ZONE_ID)?.is_none() {
             let at = now();
             diesel::insert_into(schema::organisations::table)

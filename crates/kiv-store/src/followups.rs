@@ -297,7 +297,7 @@ pub fn create(
     input: FollowUpInput,
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
-    conn.transaction(|conn| insert(conn, actor, &input, today))
+    crate::database::write_transaction(conn, |conn| insert(conn, actor, &input, today))
 }
 
 fn insert(
@@ -427,7 +427,7 @@ pub fn update(
     changes: FollowUpChanges,
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = current(conn, id, expected_version)?;
         let action = action_for(conn, &current.action_id)?;
         if !may_report(actor, &action) {
@@ -499,7 +499,7 @@ pub fn apply(
     move_: Transition,
     note: Option<String>,
 ) -> StoreResult<FollowUp> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = current(conn, id, expected_version)?;
         let action = action_for(conn, &current.action_id)?;
         if move_ == Transition::Submit && !may_report(actor, &action) {

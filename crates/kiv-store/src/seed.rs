@@ -348,7 +348,7 @@ pub fn is_seeded(conn: &mut DbConnection) -> StoreResult<bool> {
 /// Loads the reference data in one transaction: all of it, or nothing.
 pub fn apply(conn: &mut DbConnection, data: &ReferenceData) -> StoreResult<SeedReport> {
     data.validate()?;
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let mut report = SeedReport::default();
         let at = now();
         for seed in &data.clusters {

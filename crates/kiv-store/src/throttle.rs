@@ -53,7 +53,7 @@ pub fn record_failure(
     now: NaiveDateTime,
 ) -> StoreResult<Option<TimeDelta>> {
     let attempt = |conn: &mut DbConnection| {
-        conn.transaction(|conn| {
+        crate::database::write_transaction(conn, |conn| {
             let existing = find(conn, key)?;
             let fresh_window = existing
                 .as_ref()

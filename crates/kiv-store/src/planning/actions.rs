@@ -346,7 +346,7 @@ fn write_links(conn: &mut DbConnection, id: &str, input: &ActionInput) -> StoreR
 }
 
 pub fn create(conn: &mut DbConnection, actor: &Caller, input: ActionInput) -> StoreResult<Action> {
-    conn.transaction(|conn| insert(conn, actor, &input))
+    crate::database::write_transaction(conn, |conn| insert(conn, actor, &input))
 }
 
 fn insert(conn: &mut DbConnection, actor: &Caller, input: &ActionInput) -> StoreResult<Action> {
@@ -376,14 +376,19 @@ fn replace(
     input: &ActionInput,
 ) -> StoreResult<Action> {
     validate(conn, input, Some(&current.id))?;
-    diesel::update(actions::table.find(&current.id))
-        .set(&row(
-            current.id.clone(),
-            input,
-            current.version + 1,
-            current.created_at,
-        ))
-        .execute(conn)?;
+    let written = diesel::update(
+        actions::table
+            .filter(actions::id.eq(&current.id))
+            .filter(actions::version.eq(current.version)),
+    )
+    .set(&row(
+        current.id.clone(),
+        input,
+        current.version + 1,
+        current.created_at,
+    ))
+    .execute(conn)?;
+    crate::database::expect_one_written(written, current.version)?;
     write_links(conn, &current.id, input)?;
     let updated = get(conn, &current.id)?.ok_or(StoreError::NotFound)?;
     audit::record(
@@ -415,7 +420,7 @@ pub fn update(
     expected_version: Option<i32>,
     changes: ActionChanges,
 ) -> StoreResult<Action> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         check_version(&current, expected_version)?;
         replace(conn, actor, &current, &changes.apply(&current))
@@ -431,7 +436,7 @@ pub fn upsert_by_external_id(
     expected_version: Option<i32>,
     input: ActionInput,
 ) -> StoreResult<(Action, bool)> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let external_id = input.external_id.clone().unwrap_or_default();
         match find_by_external_id(conn, &input.lead_organisation_id, &external_id)? {
             Some(current) => {
@@ -488,7 +493,7 @@ pub fn delete(
     id: &str,
     expected_version: Option<i32>,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         check_version(&current, expected_version)?;
         let indicators: i64 = indicators::table

@@ -216,7 +216,7 @@ pub fn create(
     actor: &Caller,
     input: IndicatorInput,
 ) -> StoreResult<Indicator> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         validate(conn, &input)?;
         let id = uuid::Uuid::new_v4().to_string();
         diesel::insert_into(indicators::table)
@@ -243,7 +243,7 @@ pub fn update(
     expected_version: Option<i32>,
     changes: IndicatorChanges,
 ) -> StoreResult<Indicator> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {
@@ -252,14 +252,19 @@ pub fn update(
         }
         let input = changes.apply(&current);
         validate(conn, &input)?;
-        diesel::update(indicators::table.find(id))
-            .set(&row(
-                id.to_owned(),
-                &input,
-                current.version + 1,
-                current.created_at,
-            ))
-            .execute(conn)?;
+        let written = diesel::update(
+            indicators::table
+                .filter(indicators::id.eq(id))
+                .filter(indicators::version.eq(current.version)),
+        )
+        .set(&row(
+            id.to_owned(),
+            &input,
+            current.version + 1,
+            current.created_at,
+        ))
+        .execute(conn)?;
+        crate::database::expect_one_written(written, current.version)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(
             conn,
@@ -280,7 +285,7 @@ pub fn delete(
     id: &str,
     expected_version: Option<i32>,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {

@@ -263,7 +263,7 @@ pub fn create(
     actor: &Caller,
     input: ObjectiveInput,
 ) -> StoreResult<Objective> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         validate(conn, &input, None)?;
         let id = uuid::Uuid::new_v4().to_string();
         let at = now();
@@ -292,7 +292,7 @@ pub fn update(
     expected_version: Option<i32>,
     changes: ObjectiveChanges,
 ) -> StoreResult<Objective> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {
@@ -301,14 +301,19 @@ pub fn update(
         }
         let input = changes.apply(&current);
         validate(conn, &input, Some(id))?;
-        diesel::update(objectives::table.find(id))
-            .set(&row(
-                id.to_owned(),
-                &input,
-                current.version + 1,
-                current.created_at,
-            ))
-            .execute(conn)?;
+        let written = diesel::update(
+            objectives::table
+                .filter(objectives::id.eq(id))
+                .filter(objectives::version.eq(current.version)),
+        )
+        .set(&row(
+            id.to_owned(),
+            &input,
+            current.version + 1,
+            current.created_at,
+        ))
+        .execute(conn)?;
+        crate::database::expect_one_written(written, current.version)?;
         write_links(conn, id, &input)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(
@@ -331,7 +336,7 @@ pub fn delete(
     id: &str,
     expected_version: Option<i32>,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {

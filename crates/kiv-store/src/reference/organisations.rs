@@ -136,7 +136,7 @@ pub fn create(
     actor: &kiv_domain::Caller,
     new: NewOrganisation,
 ) -> StoreResult<Organisation> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let id = uuid::Uuid::new_v4().to_string();
         if let Some(parent_id) = &new.parent_id {
             check_parent(conn, &id, parent_id)?;
@@ -186,7 +186,7 @@ pub fn update(
     expected_version: Option<i32>,
     changes: OrganisationChanges,
 ) -> StoreResult<Organisation> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = find_row(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {
@@ -211,9 +211,14 @@ pub fn update(
             ..current
         };
         let before = Organisation::try_from(current_row)?;
-        diesel::update(organisations::table.find(id))
-            .set(&row)
-            .execute(conn)?;
+        let written = diesel::update(
+            organisations::table
+                .filter(organisations::id.eq(id))
+                .filter(organisations::version.eq(current.version)),
+        )
+        .set(&row)
+        .execute(conn)?;
+        crate::database::expect_one_written(written, current.version)?;
         let updated = Organisation::try_from(row)?;
         crate::audit::record(
             conn,

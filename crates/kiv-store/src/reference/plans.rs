@@ -260,9 +260,14 @@ fn write(
             .values(&row)
             .execute(conn)?;
     } else {
-        diesel::update(plans::table.find(&input.id))
-            .set(&row)
-            .execute(conn)?;
+        let written = diesel::update(
+            plans::table
+                .filter(plans::id.eq(&input.id))
+                .filter(plans::version.eq(version - 1)),
+        )
+        .set(&row)
+        .execute(conn)?;
+        crate::database::expect_one_written(written, version - 1)?;
     }
     crate::planning::replace_links!(
         conn,
@@ -289,7 +294,7 @@ pub fn create(
     actor: &kiv_domain::Caller,
     input: PlanInput,
 ) -> StoreResult<Plan> {
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         validate(conn, &input)?;
         if find_row(conn, &input.id)?.is_some() {
             return Err(StoreError::Conflict(format!(
@@ -322,7 +327,7 @@ pub fn update(
     changes: PlanChanges,
 ) -> StoreResult<Plan> {
     use crate::schema::{action_themes, actions, indicators, objective_themes, objectives};
-    conn.transaction(|conn| {
+    crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::VersionMismatch {
