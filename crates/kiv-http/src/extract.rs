@@ -67,8 +67,8 @@ fn issue_from<E: std::fmt::Display>(
     InputIssue::schema_violation(location, name, value, message)
 }
 
-/// The largest JSON body kiv reads.
-pub const JSON_LIMIT: usize = 1024 * 1024;
+/// The largest request body kiv reads (a CSV import of some 50,000 lines).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// A JSON body deserialized into `T`, refused (and nothing changed) when it is not JSON, too
 /// large, malformed, of the wrong shape or carries unknown properties: each answer names the
@@ -94,7 +94,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let bytes = body.await.map_err(|_| ApiError::Status {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
-                detail: format!("The body is larger than {JSON_LIMIT} bytes"),
+                detail: format!("The body is larger than {BODY_LIMIT} bytes"),
             })?;
             parse_json(&bytes).map(ApiJson)
         })

@@ -152,6 +152,7 @@ pub fn build_app(
     App::new()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
+        .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
         .configure(|cfg| docs::configure(cfg, document))
         .into_utoipa_app()
         .service(utoipa_actix_web::scope(BASE_PATH).configure(routes::configure))

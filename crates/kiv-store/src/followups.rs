@@ -804,3 +804,265 @@ pub fn missing(
         total,
     })
 }
+
+/// What a bulk row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowOutcome {
+    Created,
+    Updated,
+    /// The follow-up exists with this very content: nothing to do (a re-sent file).
+    Unchanged,
+    Refused,
+}
+
+impl RowOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowOutcome::Created => "created",
+            RowOutcome::Updated => "updated",
+            RowOutcome::Unchanged => "unchanged",
+            RowOutcome::Refused => "refused",
+        }
+    }
+}
+
+/// The result of one bulk row.
+#[derive(Debug, Clone)]
+pub struct RowResult {
+    pub outcome: RowOutcome,
+    pub follow_up: Option<FollowUp>,
+    /// Why the row was refused, as the single request would have said it.
+    pub issues: Vec<kiv_domain::InputIssue>,
+}
+
+/// All or nothing, or each row on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    Atomic,
+    Partial,
+}
+
+/// A bulk row: a follow-up, or the issues that kept it from being one (an unreadable row).
+pub type BulkRow = Result<FollowUpInput, Vec<kiv_domain::InputIssue>>;
+
+/// How a row names its action: by id, or by its lead organisation's own id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionRef {
+    Id(String),
+    External {
+        organisation_id: String,
+        external_id: String,
+    },
+}
+
+/// The action id an [`ActionRef`] names, or an issue.
+pub fn resolve_action(
+    conn: &mut DbConnection,
+    reference: &ActionRef,
+) -> StoreResult<Result<String, kiv_domain::InputIssue>> {
+    match reference {
+        ActionRef::Id(id) => Ok(Ok(id.clone())),
+        ActionRef::External {
+            organisation_id,
+            external_id,
+        } => {
+            let id: Option<String> = action_table::table
+                .filter(action_table::lead_organisation_id.eq(organisation_id))
+                .filter(action_table::external_id.eq(external_id))
+                .select(action_table::id)
+                .first(conn)
+                .optional()?;
+            Ok(id.ok_or_else(|| {
+                kiv_domain::InputIssue::referenced_resource_not_found(
+                    kiv_domain::IssueLocation::Body,
+                    "actionExternalId",
+                    &format!("{organisation_id}/{external_id}"),
+                )
+            }))
+        }
+    }
+}
+
+/// Whether the follow-up already says what `input` says.
+fn same_content(current: &FollowUp, input: &FollowUpInput, progress: Option<f64>) -> bool {
+    current.status == input.status
+        && current.progress.map(f64::to_bits) == progress.map(f64::to_bits)
+        && current.narrative == input.narrative
+        && sorted_values(&current.indicator_values) == sorted_values(&input.indicator_values)
+}
+
+/// Reported values in indicator order: the order of a file's columns says nothing.
+fn sorted_values(values: &[ReportedValue]) -> Vec<&ReportedValue> {
+    let mut sorted: Vec<&ReportedValue> = values.iter().collect();
+    sorted.sort_by(|a, b| a.indicator_id.cmp(&b.indicator_id));
+    sorted
+}
+
+/// Creates the follow-up of the input's action and period, or changes it if it is a draft or
+/// returned, or leaves it if it already says the same.
+fn upsert(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    input: &FollowUpInput,
+    today: NaiveDate,
+) -> StoreResult<(FollowUp, RowOutcome)> {
+    let existing: Option<String> = follow_ups::table
+        .filter(follow_ups::action_id.eq(&input.action_id))
+        .filter(follow_ups::period.eq(input.period.to_string()))
+        .select(follow_ups::id)
+        .first(conn)
+        .optional()?;
+    let Some(id) = existing else {
+        return Ok((insert(conn, actor, input, today)?, RowOutcome::Created));
+    };
+    let current = get(conn, &id)?.ok_or(StoreError::NotFound)?;
+    let action = action_for(conn, &current.action_id)?;
+    if !may_report(actor, &action) {
+        return Err(StoreError::NotPermitted(format!(
+            "{} neither leads nor takes part in action {}",
+            actor.organisation_id, action.code
+        )));
+    }
+    let progress = validate(conn, &action, input, today)?;
+    if same_content(&current, input, progress) {
+        return Ok((current, RowOutcome::Unchanged));
+    }
+    if !editable(current.state) {
+        return Err(StoreError::Conflict(format!(
+            "the follow-up of action {} for {} is {} and can no longer be changed",
+            action.code, input.period, current.state
+        )));
+    }
+    let changes = FollowUpChanges {
+        status: Some(input.status),
+        progress: Some(input.progress),
+        narrative: Some(input.narrative.clone()),
+        indicator_values: Some(input.indicator_values.clone()),
+    };
+    Ok((
+        replace(conn, actor, current, changes, &action, today)?,
+        RowOutcome::Updated,
+    ))
+}
+
+/// The issues a refused row gets, as the single request would have answered them; `Err` for
+/// failures that are not the row's fault.
+fn refusal(error: StoreError) -> StoreResult<Vec<kiv_domain::InputIssue>> {
+    use kiv_domain::{InputIssue, IssueLocation};
+    Ok(match error {
+        StoreError::Rejected(issues) => issues,
+        StoreError::MissingReference { field, id } => {
+            vec![InputIssue::referenced_resource_not_found(
+                IssueLocation::Body,
+                field,
+                &id,
+            )]
+        }
+        StoreError::Conflict(detail) => vec![InputIssue::kiv(
+            "conflict",
+            "Conflict",
+            IssueLocation::Body,
+            "",
+            None,
+            detail,
+        )],
+        StoreError::NotPermitted(detail) => vec![InputIssue {
+            issue_type: "urn:problem-type:belgif:missingPermission".into(),
+            title: "Missing Permission".into(),
+            ..InputIssue::invalid(IssueLocation::Body, "actionId", None, detail)
+        }],
+        other => return Err(other),
+    })
+}
+
+/// Applies bulk rows in order. Atomic: all in one transaction, and if any row is refused none is
+/// applied (the report then tells which were refused and why). Partial: each row in its own
+/// savepoint, applied or refused on its own.
+pub fn import(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    rows: Vec<BulkRow>,
+    mode: ImportMode,
+    today: NaiveDate,
+) -> StoreResult<(Vec<RowResult>, bool)> {
+    let mut results = Vec::with_capacity(rows.len());
+    let outcome = crate::database::write_transaction(conn, |conn| {
+        for row in rows {
+            let result = match row {
+                Err(issues) => RowResult {
+                    outcome: RowOutcome::Refused,
+                    follow_up: None,
+                    issues,
+                },
+                Ok(input) => match conn.transaction(|conn| upsert(conn, actor, &input, today)) {
+                    Ok((follow_up, outcome)) => RowResult {
+                        outcome,
+                        follow_up: Some(follow_up),
+                        issues: Vec::new(),
+                    },
+                    Err(error) => RowResult {
+                        outcome: RowOutcome::Refused,
+                        follow_up: None,
+                        issues: refusal(error)?,
+                    },
+                },
+            };
+            results.push(result);
+        }
+        let refused = results.iter().any(|r| r.outcome == RowOutcome::Refused);
+        if mode == ImportMode::Atomic && refused {
+            // Undo every row: the caller reports what would have been refused.
+            return Err(ImportStop::Refused);
+        }
+        Ok(())
+    });
+    match outcome {
+        Ok(()) => Ok((results, true)),
+        Err(ImportStop::Refused) => Ok((results, false)),
+        Err(ImportStop::Failed(error)) => Err(error),
+    }
+}
+
+/// Why an import transaction ends without committing.
+#[derive(Debug)]
+enum ImportStop {
+    /// An atomic import with a refused row.
+    Refused,
+    /// A failure that is not a row's fault.
+    Failed(StoreError),
+}
+
+impl From<diesel::result::Error> for ImportStop {
+    fn from(error: diesel::result::Error) -> Self {
+        ImportStop::Failed(error.into())
+    }
+}
+
+impl From<StoreError> for ImportStop {
+    fn from(error: StoreError) -> Self {
+        ImportStop::Failed(error)
+    }
+}
+
+/// Reads indicator values that arrived as text (from a CSV file) as numbers where the indicator
+/// is numeric, so a file carries `12` for a count and `goed` for a qualitative indicator alike.
+pub fn read_text_values(conn: &mut DbConnection, values: &mut [ReportedValue]) -> StoreResult<()> {
+    let ids: Vec<&str> = values.iter().map(|v| v.indicator_id.as_str()).collect();
+    let measures: HashMap<String, String> = indicators::table
+        .filter(indicators::id.eq_any(&ids))
+        .select((indicators::id, indicators::measure))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    for reported in values.iter_mut() {
+        let numeric = measures
+            .get(&reported.indicator_id)
+            .is_some_and(|m| m != IndicatorMeasure::Qualitative.as_str());
+        if let (true, IndicatorValue::Text(text)) = (numeric, &reported.value) {
+            if let Ok(number) = text.trim().parse::<f64>() {
+                reported.value = IndicatorValue::Number(number);
+            }
+        }
+    }
+    Ok(())
+}

@@ -176,6 +176,9 @@ collection_query! {
         /// The reporting organisation.
         pub organisation_id: Option<String>,
         pub plan_id: Option<String>,
+        /// `csv` for the CSV export (as `Accept: text/csv`): every matching follow-up, in the
+        /// columns `POST /imports/followUps` reads.
+        pub format: Option<String>,
     }
 }
 
@@ -187,7 +190,10 @@ collection_query! {
     tag = "Follow-up",
     params(FollowUpQuery),
     responses(
-        (status = 200, description = "One page of follow-ups", body = Collection<FollowUpView>),
+        (status = 200, description = "One page of follow-ups (JSON), or all matching ones (CSV)", content(
+            (Collection<FollowUpView> = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -214,10 +220,62 @@ async fn list_follow_ups(
         involving: (!caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]))
             .then(|| caller.organisation_id.clone()),
     };
+    if wants_csv(&req, query.format.as_deref())? {
+        let everything = kiv_domain::PageRequest {
+            page: 1,
+            page_size: CSV_EXPORT_LIMIT,
+        };
+        let (follow_ups, actions) = state
+            .run(move |conn| {
+                let found = followups::list(conn, &filter, everything)?;
+                let ids: Vec<&str> = found.items.iter().map(|f| f.action_id.as_str()).collect();
+                let actions = actions::get_many(conn, &ids)?;
+                Ok((found.items, actions))
+            })
+            .await?;
+        return Ok(super::bulk::csv_response(
+            super::bulk::export(&follow_ups, &actions)?,
+            "followUps.csv",
+        ));
+    }
     let found = state
         .run(move |conn| followups::list(conn, &filter, page))
         .await?;
     Ok(Collection::new(&req, page, found, |f| FollowUpView::new(&req, f)).respond())
+}
+
+/// Most follow-ups in one CSV export.
+const CSV_EXPORT_LIMIT: u32 = 100_000;
+
+/// Whether the client asks for CSV: `?format=csv`, or `Accept` preferring `text/csv`.
+fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        Some("csv") => return Ok(true),
+        Some("json") => return Ok(false),
+        Some(other) => {
+            return Err(ApiError::bad_request(vec![
+                kiv_domain::InputIssue::invalid(
+                    kiv_domain::IssueLocation::Query,
+                    "format",
+                    Some(Value::from(other)),
+                    "format is json or csv",
+                ),
+            ]))
+        }
+        None => {}
+    }
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let csv = accept.find("text/csv");
+    let json = accept.find("json");
+    Ok(match (csv, json) {
+        (Some(c), Some(j)) => c < j,
+        (Some(_), None) => true,
+        _ => false,
+    })
 }
 
 /// A new follow-up.

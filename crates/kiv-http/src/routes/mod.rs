@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod clusters;
 pub mod followups;
 pub mod health;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     objectives::configure(cfg);
     actions::configure(cfg);
     indicators::configure(cfg);
+    bulk::configure(cfg);
     followups::configure(cfg);
     audit::configure(cfg);
 }

@@ -1,0 +1,615 @@
+//! Follow-ups in bulk: a JSON batch, a CSV import (all or nothing, or row by row) and the CSV
+//! export that an import reads back.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::Utc;
+use kiv_domain::planning::IndicatorValue;
+use kiv_domain::{
+    Action, FollowUp, FollowUpStatus, InputIssue, IssueLocation, LocalizedText, ReportedValue,
+    ReportingPeriod,
+};
+use kiv_store::followups::{
+    self, ActionRef, BulkRow, FollowUpInput, ImportMode, RowOutcome, RowResult,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::followups::NewFollowUp;
+use crate::auth::Reporting;
+use crate::extract::{parse_json, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use crate::respond::href;
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(batch).service(import_csv);
+}
+
+/// Most follow-ups in one JSON batch.
+pub const MAX_BATCH: usize = 1_000;
+/// Most rows in one CSV file.
+pub const MAX_CSV_ROWS: usize = 50_000;
+
+/// The CSV columns, in the order of an export.
+const FIXED_COLUMNS: [&str; 10] = [
+    "actionId",
+    "actionExternalId",
+    "organisationId",
+    "period",
+    "status",
+    "progress",
+    "narrativeNl",
+    "narrativeFr",
+    "narrativeDe",
+    "narrativeEn",
+];
+const INDICATOR_PREFIX: &str = "indicator:";
+
+/// How a bulk request is applied.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ModeQuery {
+    /// `atomic` (default): all rows or none. `partial`: each row applied or refused on its own.
+    #[param(example = "atomic")]
+    pub mode: Option<BulkMode>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BulkMode {
+    Atomic,
+    Partial,
+}
+
+fn import_mode(mode: Option<BulkMode>) -> ImportMode {
+    match mode {
+        Some(BulkMode::Partial) => ImportMode::Partial,
+        Some(BulkMode::Atomic) | None => ImportMode::Atomic,
+    }
+}
+
+/// What happened to one row.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RowReport {
+    /// The row's place: 1 for the first follow-up of a batch, or the first data line of a file.
+    pub row: usize,
+    /// `created`, `updated`, `unchanged` or `refused`.
+    pub outcome: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Why the row was refused, as a single request would have been answered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<crate::problem::Issue>,
+}
+
+/// The outcome of a bulk request.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkReport {
+    /// `atomic` or `partial`.
+    pub mode: String,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+    pub rows: Vec<RowReport>,
+}
+
+fn count(results: &[RowResult], outcome: RowOutcome) -> usize {
+    results.iter().filter(|r| r.outcome == outcome).count()
+}
+
+/// The answer: the per-row report, or, when an atomic request was refused, one problem whose
+/// issues name each refused row's fields (`rows[3].progress`); nothing was applied then.
+fn answer(
+    req: &HttpRequest,
+    mode: ImportMode,
+    results: Vec<RowResult>,
+    applied: bool,
+) -> Result<HttpResponse, ApiError> {
+    if !applied {
+        let issues = results
+            .into_iter()
+            .enumerate()
+            .flat_map(|(index, result)| {
+                result.issues.into_iter().map(move |issue| InputIssue {
+                    name: if issue.name.is_empty() {
+                        format!("rows[{}]", index + 1)
+                    } else {
+                        format!("rows[{}].{}", index + 1, issue.name)
+                    },
+                    ..issue
+                })
+            })
+            .collect();
+        return Err(ApiError::bad_request(issues));
+    }
+    let report = BulkReport {
+        mode: match mode {
+            ImportMode::Atomic => "atomic",
+            ImportMode::Partial => "partial",
+        }
+        .into(),
+        created: count(&results, RowOutcome::Created),
+        updated: count(&results, RowOutcome::Updated),
+        unchanged: count(&results, RowOutcome::Unchanged),
+        refused: count(&results, RowOutcome::Refused),
+        rows: results
+            .into_iter()
+            .enumerate()
+            .map(|(index, result)| RowReport {
+                row: index + 1,
+                outcome: result.outcome.as_str().into(),
+                href: result
+                    .follow_up
+                    .as_ref()
+                    .map(|f| href(req, &format!("followUps/{}", f.id))),
+                follow_up_id: result.follow_up.map(|f| f.id),
+                issues: result.issues.into_iter().map(Into::into).collect(),
+            })
+            .collect(),
+    };
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn input_of(follow_up: NewFollowUp) -> BulkRow {
+    let period = follow_up.period.parse::<ReportingPeriod>().map_err(|e| {
+        vec![InputIssue::invalid(
+            IssueLocation::Body,
+            "period",
+            Some(Value::from(follow_up.period.as_str())),
+            e.to_string(),
+        )]
+    })?;
+    Ok(FollowUpInput {
+        action_id: follow_up.action_id,
+        period,
+        status: follow_up.status,
+        progress: follow_up.progress,
+        narrative: follow_up.narrative,
+        indicator_values: follow_up.indicator_values,
+    })
+}
+
+/// Create or update follow-ups in a batch
+///
+/// Up to 1,000 follow-ups as a JSON array, each as `POST /followUps` takes it. A follow-up for an
+/// action and period that exists is updated if it is a draft or returned, and left as it is if
+/// it already says the same: sending a batch twice changes nothing. `mode=atomic` (default)
+/// applies all or none; `mode=partial` applies each row on its own. Honours `Idempotency-Key`.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(ModeQuery),
+    request_body(content = Vec<NewFollowUp>, description = "At most 1,000 follow-ups"),
+    responses(
+        (status = 200, description = "What happened to each row", body = BulkReport),
+        (status = 400, description = "Malformed, too large, or (atomic) a row was refused: nothing was applied; each issue names its row (`rows[3].progress`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/followUps/batch")]
+async fn batch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Reporting(caller): Reporting,
+    ApiQuery(query): ApiQuery<ModeQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    if !is_json(&req) {
+        return Err(ApiError::Status {
+            status: actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            detail: "The body must be a JSON array (Content-Type: application/json)".into(),
+        });
+    }
+    let follow_ups: Vec<NewFollowUp> = parse_json(&body)?;
+    if follow_ups.len() > MAX_BATCH {
+        return Err(ApiError::bad_request(vec![InputIssue::invalid(
+            IssueLocation::Body,
+            "",
+            None,
+            format!(
+                "a batch holds at most {MAX_BATCH} follow-ups, this one {}",
+                follow_ups.len()
+            ),
+        )]));
+    }
+    let mode = import_mode(query.mode);
+    let rows: Vec<BulkRow> = follow_ups.into_iter().map(input_of).collect();
+    let (results, applied) = state
+        .run(move |conn| followups::import(conn, &caller, rows, mode, today()))
+        .await?;
+    answer(&req, mode, results, applied)
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+}
+
+fn file_problem(detail: impl Into<String>) -> ApiError {
+    ApiError::bad_request(vec![InputIssue::invalid(
+        IssueLocation::Body,
+        "",
+        None,
+        detail,
+    )])
+}
+
+/// The columns of a CSV file, checked once for the whole file.
+struct Columns {
+    names: Vec<String>,
+}
+
+impl Columns {
+    fn read(header: &csv::StringRecord) -> Result<Self, ApiError> {
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        if let [only] = names.as_slice() {
+            for (separator, name) in [(';', "semicolons"), ('\t', "tabs"), ('|', "bars")] {
+                if only.contains(separator) {
+                    return Err(file_problem(format!(
+                        "the file is separated by {name}; kiv reads comma-separated files (RFC 4180)"
+                    )));
+                }
+            }
+        }
+        let unknown: Vec<&str> = names
+            .iter()
+            .filter(|n| !FIXED_COLUMNS.contains(&n.as_str()) && !n.starts_with(INDICATOR_PREFIX))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(file_problem(format!(
+                "unknown column(s) {}; the columns are {} and {INDICATOR_PREFIX}<indicatorId>",
+                unknown.join(", "),
+                FIXED_COLUMNS.join(", ")
+            )));
+        }
+        let has = |name: &str| names.iter().any(|n| n == name);
+        let mut missing: Vec<&str> = ["period", "status"]
+            .into_iter()
+            .filter(|c| !has(c))
+            .collect();
+        let names_action = has("actionId") || (has("actionExternalId") && has("organisationId"));
+        if !names_action {
+            missing.push("actionId (or actionExternalId with organisationId)");
+        }
+        if !missing.is_empty() {
+            return Err(file_problem(format!(
+                "missing column(s): {}",
+                missing.join(", ")
+            )));
+        }
+        let mut seen = BTreeSet::new();
+        if let Some(twice) = names.iter().find(|n| !seen.insert(n.as_str())) {
+            return Err(file_problem(format!("the column {twice} appears twice")));
+        }
+        Ok(Self { names })
+    }
+
+    fn cell<'r>(&self, record: &'r csv::StringRecord, name: &str) -> Option<&'r str> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|index| record.get(index))
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+    }
+
+    /// One data line as a follow-up (its action still to be resolved), or its issues.
+    fn row(
+        &self,
+        record: &csv::StringRecord,
+    ) -> Result<(ActionRef, FollowUpInput), Vec<InputIssue>> {
+        let mut issues = Vec::new();
+        let action = match (
+            self.cell(record, "actionId"),
+            self.cell(record, "actionExternalId"),
+            self.cell(record, "organisationId"),
+        ) {
+            (Some(id), _, _) => Some(ActionRef::Id(id.to_owned())),
+            (None, Some(external_id), Some(organisation_id)) => Some(ActionRef::External {
+                organisation_id: organisation_id.to_owned(),
+                external_id: external_id.to_owned(),
+            }),
+            _ => {
+                issues.push(InputIssue::invalid(
+                    IssueLocation::Body,
+                    "actionId",
+                    None,
+                    "give actionId, or actionExternalId with organisationId",
+                ));
+                None
+            }
+        };
+        let period = match self
+            .cell(record, "period")
+            .map(str::parse::<ReportingPeriod>)
+        {
+            Some(Ok(period)) => Some(period),
+            Some(Err(error)) => {
+                issues.push(InputIssue::invalid(
+                    IssueLocation::Body,
+                    "period",
+                    self.cell(record, "period").map(Value::from),
+                    error.to_string(),
+                ));
+                None
+            }
+            None => {
+                issues.push(InputIssue::invalid(
+                    IssueLocation::Body,
+                    "period",
+                    None,
+                    "period is required",
+                ));
+                None
+            }
+        };
+        let status = match self
+            .cell(record, "status")
+            .map(str::parse::<FollowUpStatus>)
+        {
+            Some(Ok(status)) => Some(status),
+            Some(Err(error)) => {
+                issues.push(InputIssue::invalid(
+                    IssueLocation::Body,
+                    "status",
+                    self.cell(record, "status").map(Value::from),
+                    error.to_string(),
+                ));
+                None
+            }
+            None => {
+                issues.push(InputIssue::invalid(
+                    IssueLocation::Body,
+                    "status",
+                    None,
+                    "status is required",
+                ));
+                None
+            }
+        };
+        let progress = match self.cell(record, "progress").map(|p| p.parse::<f64>()) {
+            None => None,
+            Some(Ok(progress)) => Some(progress),
+            Some(Err(_)) => {
+                issues.push(InputIssue::invalid(
+                    IssueLocation::Body,
+                    "progress",
+                    self.cell(record, "progress").map(Value::from),
+                    "progress must be a number between 0 and 100",
+                ));
+                None
+            }
+        };
+        let narrative = LocalizedText {
+            nl: self.cell(record, "narrativeNl").map(str::to_owned),
+            fr: self.cell(record, "narrativeFr").map(str::to_owned),
+            de: self.cell(record, "narrativeDe").map(str::to_owned),
+            en: self.cell(record, "narrativeEn").map(str::to_owned),
+        };
+        let indicator_values = self
+            .names
+            .iter()
+            .filter_map(|name| name.strip_prefix(INDICATOR_PREFIX).map(|id| (name, id)))
+            .filter_map(|(name, id)| {
+                self.cell(record, name).map(|value| ReportedValue {
+                    indicator_id: id.to_owned(),
+                    value: IndicatorValue::Text(value.to_owned()),
+                    comment: None,
+                })
+            })
+            .collect();
+        match (action, period, status) {
+            (Some(action), Some(period), Some(status)) if issues.is_empty() => Ok((
+                action,
+                FollowUpInput {
+                    action_id: String::new(),
+                    period,
+                    status,
+                    progress,
+                    narrative: (!narrative.is_empty()).then_some(narrative),
+                    indicator_values,
+                },
+            )),
+            _ => Err(issues),
+        }
+    }
+}
+
+/// Import follow-ups from a CSV file
+///
+/// `Content-Type: text/csv`, UTF-8, comma-separated, with a header row. Columns: `actionId` (or
+/// `actionExternalId` with the lead `organisationId`), `period`, `status`, `progress`,
+/// `narrativeNl`, `narrativeFr`, `narrativeDe`, `narrativeEn`, and one `indicator:<indicatorId>`
+/// column per indicator; unknown columns are refused. Each line creates or updates the
+/// follow-up of its action and period (drafts and returned ones only), or leaves it when it
+/// already says the same: importing a file twice changes nothing. The export of
+/// `GET /followUps` (as `text/csv`) has the same columns. A file that is not UTF-8, not
+/// comma-separated or has a wrong header is refused as a whole. `mode=atomic` (default) applies
+/// all lines or none; `mode=partial` each on its own. Honours `Idempotency-Key`.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(ModeQuery),
+    request_body(content = String, content_type = "text/csv", description = "The follow-ups, one per line after the header",
+        example = "actionExternalId,organisationId,period,status,progress,narrativeNl\nFGP-2016-044,federale-politie,2017S1,onTrack,40,Twee eenheden operationeel\n"),
+    responses(
+        (status = 200, description = "What happened to each line", body = BulkReport),
+        (status = 400, description = "Not UTF-8, not comma-separated, a wrong header, or (atomic) a refused line: nothing was applied", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/followUps")]
+async fn import_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Reporting(caller): Reporting,
+    ApiQuery(query): ApiQuery<ModeQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let is_csv = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.type_() == "text" && m.subtype() == "csv");
+    if !is_csv {
+        return Err(ApiError::Status {
+            status: actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            detail: "The body must be a CSV file (Content-Type: text/csv)".into(),
+        });
+    }
+    let text = std::str::from_utf8(&body).map_err(|e| {
+        file_problem(format!(
+            "the file is not UTF-8 (invalid byte at position {}); save it as UTF-8",
+            e.valid_up_to()
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| file_problem(format!("the header row cannot be read: {e}")))?
+        .clone();
+    let columns = Columns::read(&header)?;
+    let mut rows: Vec<Result<(ActionRef, FollowUpInput), Vec<InputIssue>>> = Vec::new();
+    for record in reader.records() {
+        if rows.len() == MAX_CSV_ROWS {
+            return Err(file_problem(format!(
+                "a file holds at most {MAX_CSV_ROWS} lines; split it"
+            )));
+        }
+        rows.push(match record {
+            Ok(record) if record.len() != header.len() => Err(vec![InputIssue::invalid(
+                IssueLocation::Body,
+                "",
+                None,
+                format!(
+                    "the line has {} fields, the header {}",
+                    record.len(),
+                    header.len()
+                ),
+            )]),
+            Ok(record) => columns.row(&record),
+            Err(error) => Err(vec![InputIssue::invalid(
+                IssueLocation::Body,
+                "",
+                None,
+                error.to_string(),
+            )]),
+        });
+    }
+    let mode = import_mode(query.mode);
+    let (results, applied) = state
+        .run(move |conn| {
+            let mut bulk: Vec<BulkRow> = Vec::with_capacity(rows.len());
+            for row in rows {
+                bulk.push(match row {
+                    Err(issues) => Err(issues),
+                    Ok((reference, mut input)) => {
+                        match followups::resolve_action(conn, &reference)? {
+                            Err(issue) => Err(vec![issue]),
+                            Ok(action_id) => {
+                                input.action_id = action_id;
+                                followups::read_text_values(conn, &mut input.indicator_values)?;
+                                Ok(input)
+                            }
+                        }
+                    }
+                });
+            }
+            followups::import(conn, &caller, bulk, mode, today())
+        })
+        .await?;
+    answer(&req, mode, results, applied)
+}
+
+/// Follow-ups as CSV, in the columns an import reads.
+pub fn export(follow_ups: &[FollowUp], actions: &[Action]) -> Result<String, ApiError> {
+    let indicator_ids: BTreeSet<&str> = follow_ups
+        .iter()
+        .flat_map(|f| f.indicator_values.iter().map(|v| v.indicator_id.as_str()))
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header: Vec<String> = FIXED_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(
+            indicator_ids
+                .iter()
+                .map(|id| format!("{INDICATOR_PREFIX}{id}")),
+        )
+        .collect();
+    let failed = |e: csv::Error| ApiError::Internal(format!("cannot write CSV: {e}"));
+    writer.write_record(&header).map_err(failed)?;
+    for follow_up in follow_ups {
+        let action = actions.iter().find(|a| a.id == follow_up.action_id);
+        let narrative = follow_up.narrative.clone().unwrap_or_default();
+        let mut record: Vec<String> = vec![
+            follow_up.action_id.clone(),
+            action
+                .and_then(|a| a.external_id.clone())
+                .unwrap_or_default(),
+            action
+                .map(|a| a.lead_organisation_id.clone())
+                .unwrap_or_default(),
+            follow_up.period.to_string(),
+            follow_up.status.as_str().to_owned(),
+            follow_up
+                .progress
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            narrative.nl.unwrap_or_default(),
+            narrative.fr.unwrap_or_default(),
+            narrative.de.unwrap_or_default(),
+            narrative.en.unwrap_or_default(),
+        ];
+        for id in &indicator_ids {
+            record.push(
+                follow_up
+                    .indicator_values
+                    .iter()
+                    .find(|v| v.indicator_id == *id)
+                    .map(|v| match &v.value {
+                        IndicatorValue::Number(n) => n.to_string(),
+                        IndicatorValue::Text(t) => t.clone(),
+                    })
+                    .unwrap_or_default(),
+            );
+        }
+        writer.write_record(&record).map_err(failed)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(format!("cannot write CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A CSV answer.
+pub fn csv_response(body: String, filename: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}
