@@ -208,6 +208,37 @@ fn reportable_indicators(
         .collect()
 }
 
+/// What a follow-up write needs to know of its action: loaded once per request, or once per
+/// chunk of an import.
+struct Known {
+    action: Action,
+    plan: kiv_domain::Plan,
+    /// The indicators of the action and of its objective.
+    reportable: Vec<(String, IndicatorMeasure)>,
+}
+
+fn know(conn: &mut DbConnection, action_id: &str) -> StoreResult<Known> {
+    let action = action_for(conn, action_id)?;
+    let plan = plans::get(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
+    let reportable = reportable_indicators(conn, &action)?;
+    Ok(Known {
+        action,
+        plan,
+        reportable,
+    })
+}
+
+fn check_may_report(actor: &Caller, action: &Action) -> StoreResult<()> {
+    if may_report(actor, action) {
+        Ok(())
+    } else {
+        Err(StoreError::NotPermitted(format!(
+            "{} neither leads nor takes part in action {}",
+            actor.organisation_id, action.code
+        )))
+    }
+}
+
 /// Checks the input against the action's plan and indicators; returns the progress to store.
 fn validate(
     conn: &mut DbConnection,
@@ -216,8 +247,19 @@ fn validate(
     today: NaiveDate,
 ) -> StoreResult<Option<f64>> {
     let plan = plans::get(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
+    let reportable = reportable_indicators(conn, action)?;
+    let known = Known {
+        action: action.clone(),
+        plan,
+        reportable,
+    };
+    check(&known, input, today)
+}
+
+/// The rules of a follow-up, against what is known of its action (no database access).
+fn check(known: &Known, input: &FollowUpInput, today: NaiveDate) -> StoreResult<Option<f64>> {
     let mut issues = Vec::new();
-    issues.extend(check_period(&plan, input.period, today));
+    issues.extend(check_period(&known.plan, input.period, today));
     let progress = match check_progress(input.status, input.progress) {
         Ok(progress) => progress,
         Err(issue) => {
@@ -232,8 +274,10 @@ fn validate(
             20_000,
         ));
     }
-    let reportable = reportable_indicators(conn, action)?;
-    issues.extend(check_reported_values(&input.indicator_values, &reportable));
+    issues.extend(check_reported_values(
+        &input.indicator_values,
+        &known.reportable,
+    ));
     crate::planning::reject_if_any(issues)?;
     Ok(progress)
 }
@@ -248,6 +292,10 @@ fn action_for(conn: &mut DbConnection, action_id: &str) -> StoreResult<Action> {
 fn write_values(conn: &mut DbConnection, id: &str, values: &[ReportedValue]) -> StoreResult<()> {
     diesel::delete(follow_up_values::table.filter(follow_up_values::follow_up_id.eq(id)))
         .execute(conn)?;
+    insert_values(conn, id, values)
+}
+
+fn insert_values(conn: &mut DbConnection, id: &str, values: &[ReportedValue]) -> StoreResult<()> {
     for (position, reported) in (0..).zip(values) {
         let (number_value, text_value) = split(&reported.value);
         diesel::insert_into(follow_up_values::table)
@@ -306,14 +354,9 @@ fn insert(
     input: &FollowUpInput,
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
-    let action = action_for(conn, &input.action_id)?;
-    if !may_report(actor, &action) {
-        return Err(StoreError::NotPermitted(format!(
-            "{} neither leads nor takes part in action {}",
-            actor.organisation_id, action.code
-        )));
-    }
-    let progress = validate(conn, &action, input, today)?;
+    let known = know(conn, &input.action_id)?;
+    check_may_report(actor, &known.action)?;
+    let progress = check(&known, input, today)?;
     let existing: Option<String> = follow_ups::table
         .filter(follow_ups::action_id.eq(&input.action_id))
         .filter(follow_ups::period.eq(input.period.to_string()))
@@ -323,9 +366,20 @@ fn insert(
     if let Some(existing) = existing {
         return Err(StoreError::Conflict(format!(
             "action {} has a follow-up for {} already ({existing}); change that one",
-            action.code, input.period
+            known.action.code, input.period
         )));
     }
+    write_new(conn, actor, &known.action, input, progress)
+}
+
+/// Writes a new draft whose input has been checked.
+fn write_new(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    action: &Action,
+    input: &FollowUpInput,
+    progress: Option<f64>,
+) -> StoreResult<FollowUp> {
     // A reporter reports for its own organisation; a coordinator on the lead's behalf.
     let organisation_id = if action.involves(&actor.organisation_id) {
         actor.organisation_id.clone()
@@ -356,8 +410,8 @@ fn insert(
     diesel::insert_into(follow_ups::table)
         .values(&row)
         .execute(conn)?;
-    write_values(conn, &row.id, &input.indicator_values)?;
-    let created = get(conn, &row.id)?.ok_or(StoreError::NotFound)?;
+    insert_values(conn, &row.id, &input.indicator_values)?;
+    let created = to_follow_up(row, input.indicator_values.clone())?;
     record(conn, actor, &created, "created", None)?;
     Ok(created)
 }
@@ -478,13 +532,24 @@ fn replace(
             .unwrap_or_else(|| current.indicator_values.clone()),
     };
     let progress = validate(conn, action, &input, today)?;
-    let mut row = row_of(&current);
+    write_changed(conn, actor, &current, &input, progress)
+}
+
+/// Writes checked new content over a draft or returned follow-up.
+fn write_changed(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    current: &FollowUp,
+    input: &FollowUpInput,
+    progress: Option<f64>,
+) -> StoreResult<FollowUp> {
+    let mut row = row_of(current);
     row.status = input.status.as_str().to_owned();
     row.progress = progress;
     row.narrative = input.narrative.clone().map(JsonValue);
     save(conn, &row, current.version)?;
     write_values(conn, &current.id, &input.indicator_values)?;
-    let updated = get(conn, &current.id)?.ok_or(StoreError::NotFound)?;
+    let updated = to_follow_up(row, input.indicator_values.clone())?;
     record(conn, actor, &updated, "updated", None)?;
     Ok(updated)
 }
@@ -855,32 +920,42 @@ pub enum ActionRef {
     },
 }
 
-/// The action id an [`ActionRef`] names, or an issue.
-pub fn resolve_action(
+/// The action ids that lead organisations know by their own ids, for every pair given that
+/// exists (a few queries for a whole file).
+pub fn resolve_external_ids(
     conn: &mut DbConnection,
-    reference: &ActionRef,
-) -> StoreResult<Result<String, kiv_domain::InputIssue>> {
-    match reference {
-        ActionRef::Id(id) => Ok(Ok(id.clone())),
-        ActionRef::External {
-            organisation_id,
-            external_id,
-        } => {
-            let id: Option<String> = action_table::table
-                .filter(action_table::lead_organisation_id.eq(organisation_id))
-                .filter(action_table::external_id.eq(external_id))
-                .select(action_table::id)
-                .first(conn)
-                .optional()?;
-            Ok(id.ok_or_else(|| {
-                kiv_domain::InputIssue::referenced_resource_not_found(
-                    kiv_domain::IssueLocation::Body,
-                    "actionExternalId",
-                    &format!("{organisation_id}/{external_id}"),
-                )
-            }))
+    references: &[(String, String)],
+) -> StoreResult<HashMap<(String, String), String>> {
+    let mut resolved = HashMap::new();
+    for chunk in references.chunks(CHUNK) {
+        let external_ids: Vec<&str> = chunk
+            .iter()
+            .map(|(_, external)| external.as_str())
+            .collect();
+        let rows: Vec<(String, String, Option<String>)> = action_table::table
+            .filter(action_table::external_id.eq_any(&external_ids))
+            .select((
+                action_table::id,
+                action_table::lead_organisation_id,
+                action_table::external_id,
+            ))
+            .load(conn)?;
+        for (id, organisation_id, external_id) in rows {
+            if let Some(external_id) = external_id {
+                resolved.insert((organisation_id, external_id), id);
+            }
         }
     }
+    Ok(resolved)
+}
+
+/// The issue for an action reference that names nothing.
+pub fn unknown_external_id(organisation_id: &str, external_id: &str) -> kiv_domain::InputIssue {
+    kiv_domain::InputIssue::referenced_resource_not_found(
+        kiv_domain::IssueLocation::Body,
+        "actionExternalId",
+        &format!("{organisation_id}/{external_id}"),
+    )
 }
 
 /// Whether the follow-up already says what `input` says.
@@ -899,50 +974,105 @@ fn sorted_values(values: &[ReportedValue]) -> Vec<&ReportedValue> {
 }
 
 /// Creates the follow-up of the input's action and period, or changes it if it is a draft or
-/// returned, or leaves it if it already says the same.
+/// returned, or leaves it if it already says the same. `existing` is the stored follow-up of
+/// that action and period, if any.
 fn upsert(
     conn: &mut DbConnection,
     actor: &Caller,
+    known: &Known,
+    existing: Option<&FollowUp>,
     input: &FollowUpInput,
     today: NaiveDate,
 ) -> StoreResult<(FollowUp, RowOutcome)> {
-    let existing: Option<String> = follow_ups::table
-        .filter(follow_ups::action_id.eq(&input.action_id))
-        .filter(follow_ups::period.eq(input.period.to_string()))
-        .select(follow_ups::id)
-        .first(conn)
-        .optional()?;
-    let Some(id) = existing else {
-        return Ok((insert(conn, actor, input, today)?, RowOutcome::Created));
+    check_may_report(actor, &known.action)?;
+    let progress = check(known, input, today)?;
+    let Some(current) = existing else {
+        let created = write_new(conn, actor, &known.action, input, progress)?;
+        return Ok((created, RowOutcome::Created));
     };
-    let current = get(conn, &id)?.ok_or(StoreError::NotFound)?;
-    let action = action_for(conn, &current.action_id)?;
-    if !may_report(actor, &action) {
-        return Err(StoreError::NotPermitted(format!(
-            "{} neither leads nor takes part in action {}",
-            actor.organisation_id, action.code
-        )));
-    }
-    let progress = validate(conn, &action, input, today)?;
-    if same_content(&current, input, progress) {
-        return Ok((current, RowOutcome::Unchanged));
+    if same_content(current, input, progress) {
+        return Ok((current.clone(), RowOutcome::Unchanged));
     }
     if !editable(current.state) {
         return Err(StoreError::Conflict(format!(
             "the follow-up of action {} for {} is {} and can no longer be changed",
-            action.code, input.period, current.state
+            known.action.code, input.period, current.state
         )));
     }
-    let changes = FollowUpChanges {
-        status: Some(input.status),
-        progress: Some(input.progress),
-        narrative: Some(input.narrative.clone()),
-        indicator_values: Some(input.indicator_values.clone()),
-    };
-    Ok((
-        replace(conn, actor, current, changes, &action, today)?,
-        RowOutcome::Updated,
-    ))
+    let updated = write_changed(conn, actor, current, input, progress)?;
+    Ok((updated, RowOutcome::Updated))
+}
+
+/// Rows are prepared this many at a time: their actions, plans, indicators and existing
+/// follow-ups are loaded in a few queries per chunk instead of several per row.
+const CHUNK: usize = 500;
+
+/// What a chunk of rows needs, loaded at once.
+struct Preloaded {
+    known: HashMap<String, Known>,
+    existing: HashMap<(String, String), FollowUp>,
+}
+
+fn preload(conn: &mut DbConnection, inputs: &[&FollowUpInput]) -> StoreResult<Preloaded> {
+    let mut ids: Vec<&str> = inputs.iter().map(|i| i.action_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = actions::get_many(conn, &ids)?;
+    let mut plans_by_id: HashMap<String, kiv_domain::Plan> = HashMap::new();
+    for action in &found {
+        if !plans_by_id.contains_key(&action.plan_id) {
+            let plan = plans::get(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
+            plans_by_id.insert(action.plan_id.clone(), plan);
+        }
+    }
+    let objective_ids: Vec<&str> = found.iter().map(|a| a.objective_id.as_str()).collect();
+    let indicator_rows: Vec<(String, Option<String>, Option<String>, String)> = indicators::table
+        .filter(
+            indicators::action_id
+                .eq_any(&ids)
+                .or(indicators::objective_id.eq_any(&objective_ids)),
+        )
+        .select((
+            indicators::id,
+            indicators::action_id,
+            indicators::objective_id,
+            indicators::measure,
+        ))
+        .load(conn)?;
+    let mut known = HashMap::new();
+    for action in found {
+        let reportable = indicator_rows
+            .iter()
+            .filter(|(_, action_id, objective_id, _)| {
+                action_id.as_deref() == Some(action.id.as_str())
+                    || objective_id.as_deref() == Some(action.objective_id.as_str())
+            })
+            .map(|(id, _, _, measure)| {
+                Ok((id.clone(), measure.parse().map_err(StoreError::corrupt)?))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let plan = plans_by_id
+            .get(&action.plan_id)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        known.insert(
+            action.id.clone(),
+            Known {
+                action,
+                plan,
+                reportable,
+            },
+        );
+    }
+    let rows: Vec<FollowUpRow> = follow_ups::table
+        .filter(follow_ups::action_id.eq_any(&ids))
+        .select(FollowUpRow::as_select())
+        .load(conn)?;
+    let existing = with_values(conn, rows)?
+        .into_iter()
+        .map(|f| ((f.action_id.clone(), f.period.to_string()), f))
+        .collect();
+    Ok(Preloaded { known, existing })
 }
 
 /// The issues a refused row gets, as the single request would have answered them; `Err` for
@@ -987,27 +1117,58 @@ pub fn import(
 ) -> StoreResult<(Vec<RowResult>, bool)> {
     let mut results = Vec::with_capacity(rows.len());
     let outcome = crate::database::write_transaction(conn, |conn| {
-        for row in rows {
-            let result = match row {
-                Err(issues) => RowResult {
-                    outcome: RowOutcome::Refused,
-                    follow_up: None,
-                    issues,
-                },
-                Ok(input) => match conn.transaction(|conn| upsert(conn, actor, &input, today)) {
-                    Ok((follow_up, outcome)) => RowResult {
-                        outcome,
-                        follow_up: Some(follow_up),
-                        issues: Vec::new(),
-                    },
-                    Err(error) => RowResult {
+        for chunk in rows.chunks(CHUNK) {
+            let inputs: Vec<&FollowUpInput> =
+                chunk.iter().filter_map(|r| r.as_ref().ok()).collect();
+            let mut loaded = preload(conn, &inputs)?;
+            for row in chunk {
+                let result = match row {
+                    Err(issues) => RowResult {
                         outcome: RowOutcome::Refused,
                         follow_up: None,
-                        issues: refusal(error)?,
+                        issues: issues.clone(),
                     },
-                },
-            };
-            results.push(result);
+                    Ok(input) => {
+                        let key = (input.action_id.clone(), input.period.to_string());
+                        let attempt = match loaded.known.get(&input.action_id) {
+                            None => Err(StoreError::MissingReference {
+                                field: "actionId",
+                                id: input.action_id.clone(),
+                            }),
+                            Some(known) => {
+                                let existing = loaded.existing.get(&key);
+                                match mode {
+                                    // All or nothing: a refusal undoes everything anyway.
+                                    ImportMode::Atomic => {
+                                        upsert(conn, actor, known, existing, input, today)
+                                    }
+                                    // Row by row: each in a savepoint of its own.
+                                    ImportMode::Partial => conn.transaction(|conn| {
+                                        upsert(conn, actor, known, existing, input, today)
+                                    }),
+                                }
+                            }
+                        };
+                        match attempt {
+                            Ok((follow_up, outcome)) => {
+                                // A later row of the same action and period sees this one.
+                                loaded.existing.insert(key, follow_up.clone());
+                                RowResult {
+                                    outcome,
+                                    follow_up: Some(follow_up),
+                                    issues: Vec::new(),
+                                }
+                            }
+                            Err(error) => RowResult {
+                                outcome: RowOutcome::Refused,
+                                follow_up: None,
+                                issues: refusal(error)?,
+                            },
+                        }
+                    }
+                };
+                results.push(result);
+            }
         }
         let refused = results.iter().any(|r| r.outcome == RowOutcome::Refused);
         if mode == ImportMode::Atomic && refused {
@@ -1044,25 +1205,34 @@ impl From<StoreError> for ImportStop {
     }
 }
 
+/// The measure of each indicator named.
+pub fn indicator_measures(
+    conn: &mut DbConnection,
+    indicator_ids: &[&str],
+) -> StoreResult<HashMap<String, IndicatorMeasure>> {
+    let rows: Vec<(String, String)> = indicators::table
+        .filter(indicators::id.eq_any(indicator_ids))
+        .select((indicators::id, indicators::measure))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, measure)| Ok((id, measure.parse().map_err(StoreError::corrupt)?)))
+        .collect()
+}
+
 /// Reads indicator values that arrived as text (from a CSV file) as numbers where the indicator
 /// is numeric, so a file carries `12` for a count and `goed` for a qualitative indicator alike.
-pub fn read_text_values(conn: &mut DbConnection, values: &mut [ReportedValue]) -> StoreResult<()> {
-    let ids: Vec<&str> = values.iter().map(|v| v.indicator_id.as_str()).collect();
-    let measures: HashMap<String, String> = indicators::table
-        .filter(indicators::id.eq_any(&ids))
-        .select((indicators::id, indicators::measure))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
+pub fn read_text_values(
+    measures: &HashMap<String, IndicatorMeasure>,
+    values: &mut [ReportedValue],
+) {
     for reported in values.iter_mut() {
         let numeric = measures
             .get(&reported.indicator_id)
-            .is_some_and(|m| m != IndicatorMeasure::Qualitative.as_str());
+            .is_some_and(|m| *m != IndicatorMeasure::Qualitative);
         if let (true, IndicatorValue::Text(text)) = (numeric, &reported.value) {
             if let Ok(number) = text.trim().parse::<f64>() {
                 reported.value = IndicatorValue::Number(number);
             }
         }
     }
-    Ok(())
 }

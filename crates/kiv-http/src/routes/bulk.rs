@@ -518,24 +518,52 @@ async fn import_csv(
         });
     }
     let mode = import_mode(query.mode);
+    let indicator_ids: Vec<String> = columns
+        .names
+        .iter()
+        .filter_map(|n| n.strip_prefix(INDICATOR_PREFIX).map(str::to_owned))
+        .collect();
     let (results, applied) = state
         .run(move |conn| {
-            let mut bulk: Vec<BulkRow> = Vec::with_capacity(rows.len());
-            for row in rows {
-                bulk.push(match row {
-                    Err(issues) => Err(issues),
-                    Ok((reference, mut input)) => {
-                        match followups::resolve_action(conn, &reference)? {
-                            Err(issue) => Err(vec![issue]),
-                            Ok(action_id) => {
-                                input.action_id = action_id;
-                                followups::read_text_values(conn, &mut input.indicator_values)?;
-                                Ok(input)
-                            }
-                        }
-                    }
-                });
-            }
+            let external: Vec<(String, String)> = rows
+                .iter()
+                .filter_map(|row| match row {
+                    Ok((
+                        ActionRef::External {
+                            organisation_id,
+                            external_id,
+                        },
+                        _,
+                    )) => Some((organisation_id.clone(), external_id.clone())),
+                    _ => None,
+                })
+                .collect();
+            let resolved = followups::resolve_external_ids(conn, &external)?;
+            let ids: Vec<&str> = indicator_ids.iter().map(String::as_str).collect();
+            let measures = followups::indicator_measures(conn, &ids)?;
+            let bulk: Vec<BulkRow> = rows
+                .into_iter()
+                .map(|row| {
+                    let (reference, mut input) = row?;
+                    input.action_id = match reference {
+                        ActionRef::Id(id) => id,
+                        ActionRef::External {
+                            organisation_id,
+                            external_id,
+                        } => resolved
+                            .get(&(organisation_id.clone(), external_id.clone()))
+                            .cloned()
+                            .ok_or_else(|| {
+                                vec![followups::unknown_external_id(
+                                    &organisation_id,
+                                    &external_id,
+                                )]
+                            })?,
+                    };
+                    followups::read_text_values(&measures, &mut input.indicator_values);
+                    Ok(input)
+                })
+                .collect();
             followups::import(conn, &caller, bulk, mode, today())
         })
         .await?;
