@@ -4,57 +4,11 @@
 
 mod common;
 
-use common::{assert_problem, both, TestApp};
-use reqwest::{Method, Response};
+use common::{assert_problem, both, Session, TestApp};
+use reqwest::Method;
 use serde_json::{json, Value};
 
-struct Client<'a> {
-    app: &'a TestApp,
-    token: String,
-}
-
-impl<'a> Client<'a> {
-    async fn new(app: &'a TestApp, login: &str) -> Self {
-        Self {
-            app,
-            token: app.token(login).await,
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        if_match: Option<&str>,
-    ) -> Response {
-        let mut request = self.app.request(method, path, &self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        if let Some(tag) = if_match {
-            request = request.header("If-Match", tag);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn ok(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        if_match: Option<&str>,
-    ) -> Value {
-        let response = self.send(method.clone(), path, body, if_match).await;
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        assert!(
-            (200..300).contains(&status),
-            "{method} {path}: {status} {text}"
-        );
-        serde_json::from_str(&text).unwrap()
-    }
-}
+type Client<'a> = Session<'a>;
 
 /// A plan's content to report on: an objective with an indicator, two actions (one led by the
 /// federal police with the demo zone as partner, one led by the prosecutors), each with an

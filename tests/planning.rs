@@ -4,40 +4,13 @@
 
 mod common;
 
-use common::{assert_problem, both, TestApp};
-use reqwest::{Method, Response};
+use common::{assert_problem, both, Session, TestApp};
+use reqwest::Method;
 use serde_json::{json, Value};
 
-struct Planner<'a> {
-    app: &'a TestApp,
-    token: String,
-}
+type Planner<'a> = Session<'a>;
 
-impl<'a> Planner<'a> {
-    async fn new(app: &'a TestApp, login: &str) -> Self {
-        Self {
-            app,
-            token: app.token(login).await,
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        if_match: Option<&str>,
-    ) -> Response {
-        let mut request = self.app.request(method, path, &self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        if let Some(tag) = if_match {
-            request = request.header("If-Match", tag);
-        }
-        request.send().await.unwrap()
-    }
-
+impl Session<'_> {
     /// POSTs and expects 201; returns the body.
     async fn create(&self, path: &str, body: Value) -> Value {
         let response = self

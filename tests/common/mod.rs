@@ -207,3 +207,54 @@ pub async fn both<A: std::future::Future, B: std::future::Future>(
     .await;
     (out_a.unwrap(), out_b.unwrap())
 }
+
+/// Requests as one account.
+pub struct Session<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl<'a> Session<'a> {
+    /// Logs a demo account in.
+    pub async fn new(app: &'a TestApp, login: &str) -> Self {
+        Self {
+            app,
+            token: app.token(login).await,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.app.request(method, path, &self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Sends and expects a 2xx answer; returns its body.
+    pub async fn ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> Value {
+        let response = self.send(method.clone(), path, body, if_match).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {text}"
+        );
+        serde_json::from_str(&text).unwrap()
+    }
+}

@@ -214,11 +214,7 @@ pub fn update(
 ) -> StoreResult<Account> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let disabled = changes.disabled.unwrap_or(current.disabled);
         let roles = changes.roles.unwrap_or_else(|| current.roles.clone());
         let written = diesel::update(
@@ -259,11 +255,7 @@ pub fn set_secret(
     let secret_hash = hash_secret(secret)?;
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let at = now();
         let written = diesel::update(
             accounts::table

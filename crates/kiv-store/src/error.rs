@@ -76,3 +76,12 @@ impl StoreError {
         StoreError::Corrupt(what.to_string())
     }
 }
+
+/// Refuses a change made from another version than the stored one (`expected` is `None` when
+/// the caller accepts whatever is stored, as `If-Match: *` does).
+pub fn check_version(expected: Option<i32>, current: i32) -> StoreResult<()> {
+    match expected {
+        Some(version) if version != current => Err(StoreError::VersionMismatch { current }),
+        _ => Ok(()),
+    }
+}

@@ -423,11 +423,7 @@ fn current(
     expected_version: Option<i32>,
 ) -> StoreResult<FollowUp> {
     let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch {
-            current: current.version,
-        });
-    }
+    crate::error::check_version(expected_version, current.version)?;
     Ok(current)
 }
 

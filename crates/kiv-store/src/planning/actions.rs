@@ -403,15 +403,6 @@ fn replace(
     Ok(updated)
 }
 
-fn check_version(current: &Action, expected_version: Option<i32>) -> StoreResult<()> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch {
-            current: current.version,
-        });
-    }
-    Ok(())
-}
-
 /// Applies `changes` to the action if it is still at `expected_version`.
 pub fn update(
     conn: &mut DbConnection,
@@ -422,7 +413,7 @@ pub fn update(
 ) -> StoreResult<Action> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        check_version(&current, expected_version)?;
+        crate::error::check_version(expected_version, current.version)?;
         replace(conn, actor, &current, &changes.apply(&current))
     })
 }
@@ -440,7 +431,7 @@ pub fn upsert_by_external_id(
         let external_id = input.external_id.clone().unwrap_or_default();
         match find_by_external_id(conn, &input.lead_organisation_id, &external_id)? {
             Some(current) => {
-                check_version(&current, expected_version)?;
+                crate::error::check_version(expected_version, current.version)?;
                 let unchanged = ActionChanges::default().apply(&current);
                 if same_content(&unchanged, &input) {
                     return Ok((current, false));
@@ -495,7 +486,7 @@ pub fn delete(
 ) -> StoreResult<()> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        check_version(&current, expected_version)?;
+        crate::error::check_version(expected_version, current.version)?;
         let indicators: i64 = indicators::table
             .filter(indicators::action_id.eq(id))
             .count()

@@ -245,11 +245,7 @@ pub fn update(
 ) -> StoreResult<Indicator> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let input = changes.apply(&current);
         validate(conn, &input)?;
         let written = diesel::update(
@@ -287,11 +283,7 @@ pub fn delete(
 ) -> StoreResult<()> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let reported: i64 = crate::schema::follow_up_values::table
             .filter(crate::schema::follow_up_values::indicator_id.eq(id))
             .count()

@@ -294,11 +294,7 @@ pub fn update(
 ) -> StoreResult<Objective> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let input = changes.apply(&current);
         validate(conn, &input, Some(id))?;
         let written = diesel::update(
@@ -338,11 +334,7 @@ pub fn delete(
 ) -> StoreResult<()> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let children: i64 = objectives::table
             .filter(objectives::parent_id.eq(id))
             .count()

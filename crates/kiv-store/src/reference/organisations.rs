@@ -188,11 +188,7 @@ pub fn update(
 ) -> StoreResult<Organisation> {
     crate::database::write_transaction(conn, |conn| {
         let current = find_row(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let parent_id = changes.parent_id.unwrap_or(current.parent_id.clone());
         if let Some(parent) = &parent_id {
             check_parent(conn, id, parent)?;

@@ -329,11 +329,7 @@ pub fn update(
     use crate::schema::{action_themes, actions, indicators, objective_themes, objectives};
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::VersionMismatch {
-                current: current.version,
-            });
-        }
+        crate::error::check_version(expected_version, current.version)?;
         let input = PlanInput {
             id: current.id.clone(),
             kind: changes.kind.unwrap_or(current.kind),
