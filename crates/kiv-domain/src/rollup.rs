@@ -1,0 +1,274 @@
+//! The progress figures of a set of actions (a plan, a cluster, an objective, an organisation),
+//! computed the same way wherever they appear: in reports, in the context of an evaluation, and
+//! frozen into a published cluster follow-up.
+//!
+//! Rules: only approved follow-ups count; an action's status and progress are those of its
+//! latest approved follow-up as of the report date (`notReported` without one). Progress is the
+//! weighted mean over actions; cancelled actions and actions without a progress are left out,
+//! and the figures say how many. Parent progress is never stored: it is computed from actions.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::period::ReportingPeriod;
+use crate::planning::{IndicatorValue, Target};
+use crate::vocabulary::{ActionStatus, IndicatorDirection, IndicatorMeasure};
+
+/// The name of the roll-up method, stated in every report.
+pub const METHOD: &str = "weightedMeanOfActions";
+
+/// What is known of one action as of the report date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionFacts {
+    pub weight: f64,
+    /// From the latest approved follow-up as of the report date.
+    pub status: ActionStatus,
+    pub progress: Option<f64>,
+    /// Planned during the report's period: a report is due.
+    pub due: bool,
+    /// Has an approved follow-up for the report's period (as of the report date).
+    pub reported: bool,
+    /// Planned end passed by the report date, and neither completed nor cancelled.
+    pub overdue: bool,
+}
+
+/// Actions left out of the progress mean, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LeftOut {
+    pub cancelled: usize,
+    pub no_progress: usize,
+}
+
+/// The figures of a set of actions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Figures {
+    pub actions: usize,
+    /// Every status, including `notReported`, with its count (zeros included).
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// Weighted mean progress (0-100, two decimals) of the actions that have one; `None` when
+    /// none has.
+    pub progress: Option<f64>,
+    pub method: &'static str,
+    pub left_out: LeftOut,
+    /// Actions with an approved follow-up for the period ÷ actions due; `None` when none is due.
+    pub reporting_rate: Option<f64>,
+    pub overdue: usize,
+}
+
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+/// The figures of `actions`.
+pub fn roll_up(actions: &[ActionFacts]) -> Figures {
+    let mut by_status: BTreeMap<&'static str, usize> =
+        ActionStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut left_out = LeftOut::default();
+    let (mut weighted, mut weights) = (0.0, 0.0);
+    for action in actions {
+        *by_status.entry(action.status.as_str()).or_default() += 1;
+        match (action.status, action.progress) {
+            (ActionStatus::Cancelled, _) => left_out.cancelled += 1,
+            (_, None) => left_out.no_progress += 1,
+            (_, Some(progress)) => {
+                weighted += action.weight * progress;
+                weights += action.weight;
+            }
+        }
+    }
+    let due = actions.iter().filter(|a| a.due).count();
+    let reported = actions.iter().filter(|a| a.due && a.reported).count();
+    Figures {
+        actions: actions.len(),
+        by_status,
+        progress: (weights > 0.0).then(|| round2(weighted / weights)),
+        method: METHOD,
+        left_out,
+        reporting_rate: (due > 0).then(|| round2(reported as f64 / due as f64)),
+        overdue: actions.iter().filter(|a| a.overdue).count(),
+    }
+}
+
+/// How far a value may stray from its target for an indicator that should be maintained.
+pub const MAINTAIN_TOLERANCE: f64 = 0.05;
+
+/// Whether an indicator is on track: its actual value against its target, the way its direction
+/// says. `None` (no data) without a target or an actual value, or for a qualitative indicator,
+/// which has no number to compare.
+pub fn on_track(
+    measure: IndicatorMeasure,
+    direction: IndicatorDirection,
+    target: Option<&IndicatorValue>,
+    actual: Option<&IndicatorValue>,
+) -> Option<bool> {
+    if measure == IndicatorMeasure::Qualitative {
+        return None;
+    }
+    let (IndicatorValue::Number(target), IndicatorValue::Number(actual)) = (target?, actual?)
+    else {
+        return None;
+    };
+    Some(match direction {
+        IndicatorDirection::Increase => actual >= target,
+        IndicatorDirection::Decrease => actual <= target,
+        IndicatorDirection::Maintain => {
+            (actual - target).abs() <= target.abs() * MAINTAIN_TOLERANCE
+        }
+    })
+}
+
+/// The target that applies in `period`: the one set for that period, else the latest set for an
+/// earlier period (a target holds until the next one).
+pub fn target_for(targets: &[Target], period: ReportingPeriod) -> Option<&IndicatorValue> {
+    targets
+        .iter()
+        .filter(|t| t.period <= period)
+        .max_by_key(|t| t.period)
+        .map(|t| &t.value)
+}
+
+/// Indicators by assessment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorCounts {
+    pub on_track: usize,
+    pub off_track: usize,
+    pub no_data: usize,
+}
+
+impl IndicatorCounts {
+    pub fn count(&mut self, assessment: Option<bool>) {
+        match assessment {
+            Some(true) => self.on_track += 1,
+            Some(false) => self.off_track += 1,
+            None => self.no_data += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(status: ActionStatus, progress: Option<f64>) -> ActionFacts {
+        ActionFacts {
+            weight: 1.0,
+            status,
+            progress,
+            due: true,
+            reported: !matches!(status, ActionStatus::NotReported),
+            overdue: false,
+        }
+    }
+
+    /// The example report of the API documentation: six actions, two not reported.
+    #[test]
+    fn reproduces_the_documented_example() {
+        use ActionStatus::*;
+        let mut actions = vec![
+            facts(OnTrack, Some(40.0)),
+            facts(Delayed, Some(20.0)),
+            facts(Completed, Some(100.0)),
+            facts(Cancelled, None),
+            facts(NotReported, None),
+            facts(NotReported, None),
+        ];
+        // Five are due in the period, two of which have an approved follow-up for it.
+        actions[3].due = false;
+        actions[1].reported = false;
+        let figures = roll_up(&actions);
+        assert_eq!(figures.actions, 6);
+        assert_eq!(figures.progress, Some(53.33));
+        assert_eq!(figures.method, "weightedMeanOfActions");
+        assert_eq!(
+            figures.left_out,
+            LeftOut {
+                cancelled: 1,
+                no_progress: 2
+            }
+        );
+        assert_eq!(figures.by_status["notReported"], 2);
+        assert_eq!(figures.by_status["notStarted"], 0);
+        assert_eq!(figures.by_status.len(), ActionStatus::ALL.len());
+        assert_eq!(figures.reporting_rate, Some(0.4));
+    }
+
+    #[test]
+    fn weights_count_and_empty_sets_have_no_progress() {
+        let mut heavy = facts(ActionStatus::OnTrack, Some(80.0));
+        heavy.weight = 3.0;
+        let figures = roll_up(&[heavy, facts(ActionStatus::Delayed, Some(40.0))]);
+        assert_eq!(figures.progress, Some(70.0));
+        let empty = roll_up(&[]);
+        assert_eq!(
+            (empty.progress, empty.reporting_rate, empty.actions),
+            (None, None, 0)
+        );
+        let cancelled_only = roll_up(&[facts(ActionStatus::Cancelled, Some(30.0))]);
+        assert_eq!(cancelled_only.progress, None);
+        assert_eq!(cancelled_only.left_out.cancelled, 1);
+    }
+
+    #[test]
+    fn indicators_follow_their_direction() {
+        use IndicatorDirection::*;
+        use IndicatorValue::Number as N;
+        let number = IndicatorMeasure::Number;
+        assert_eq!(
+            on_track(number, Increase, Some(&N(30.0)), Some(&N(31.0))),
+            Some(true)
+        );
+        assert_eq!(
+            on_track(number, Increase, Some(&N(30.0)), Some(&N(29.0))),
+            Some(false)
+        );
+        assert_eq!(
+            on_track(number, Decrease, Some(&N(30.0)), Some(&N(29.0))),
+            Some(true)
+        );
+        assert_eq!(
+            on_track(number, Maintain, Some(&N(100.0)), Some(&N(96.0))),
+            Some(true)
+        );
+        assert_eq!(
+            on_track(number, Maintain, Some(&N(100.0)), Some(&N(90.0))),
+            Some(false)
+        );
+        assert_eq!(on_track(number, Increase, None, Some(&N(1.0))), None);
+        assert_eq!(on_track(number, Increase, Some(&N(1.0)), None), None);
+        let text = IndicatorValue::Text("goed".into());
+        assert_eq!(
+            on_track(
+                IndicatorMeasure::Qualitative,
+                Maintain,
+                Some(&text),
+                Some(&text)
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_target_holds_until_the_next() {
+        let target = |period: &str, value: f64| Target {
+            period: period.parse().unwrap(),
+            value: IndicatorValue::Number(value),
+        };
+        let targets = [target("2017S2", 30.0), target("2019S2", 40.0)];
+        let period = |p: &str| p.parse::<ReportingPeriod>().unwrap();
+        assert_eq!(target_for(&targets, period("2017S1")), None);
+        assert_eq!(
+            target_for(&targets, period("2018S2")),
+            Some(&IndicatorValue::Number(30.0))
+        );
+        assert_eq!(
+            target_for(&targets, period("2019S2")),
+            Some(&IndicatorValue::Number(40.0))
+        );
+    }
+}
