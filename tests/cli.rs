@@ -114,7 +114,12 @@ async fn the_served_document_is_the_committed_one_and_every_path_answers() {
             .replace("{themeId}", "identityFraud")
             .replace("{organisationId}", "fod-justitie");
         // Required query parameters.
-        let concrete = concrete.replace("/followUps/missing", "/followUps/missing?period=2017S2");
+        let concrete = concrete
+            .replace("/followUps/missing", "/followUps/missing?period=2017S2")
+            .replace(
+                "/reports/progress",
+                "/reports/progress?planId=kiv-2016-2019",
+            );
         let concrete = concrete
             .split('/')
             .map(|segment| {

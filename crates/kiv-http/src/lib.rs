@@ -105,6 +105,7 @@ impl AppState {
         (name = "Reference data", description = "Plans, clusters, themes and organisations."),
         (name = "Planning", description = "Objectives, actions and indicators of each plan, and their history."),
         (name = "Follow-up", description = "Progress per action and reporting period, and its review by the coordinating FODs."),
+        (name = "Reports", description = "Where the plans stand, for evaluators and the coordinating FODs."),
         (name = "Service", description = "Health of the service."),
     )
 )]

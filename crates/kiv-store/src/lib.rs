@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod page;
 pub mod planning;
 pub mod reference;
+pub mod reports;
 pub mod schema;
 pub mod secrets;
 pub mod seed;

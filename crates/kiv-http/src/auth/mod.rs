@@ -114,6 +114,11 @@ role_extractor!(
     [Role::Reporter, Role::Coordinator]
 );
 role_extractor!(
+    /// Somebody who may pull reports: a coordinator, an evaluator or an administrator.
+    ReportReader,
+    [Role::Coordinator, Role::Evaluator, Role::Admin]
+);
+role_extractor!(
     /// Somebody who may read the audit trail: a coordinator or an administrator.
     Auditor,
     [Role::Coordinator, Role::Admin]

@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod objectives;
 pub mod organisations;
 pub mod plans;
+pub mod reports;
 pub mod themes;
 
 /// Mounts every resource; used by the server and by the OpenAPI generator alike.
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     bulk::configure(cfg);
     followups::configure(cfg);
     audit::configure(cfg);
+    reports::configure(cfg);
 }
 
 /// Query parameters of a collection: the collection's own filters plus `page`, `pageSize` and

@@ -1,0 +1,303 @@
+//! `/reports`: where the plans stand, for evaluators and the coordinating FODs.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use kiv_domain::rollup::{on_track, roll_up, target_for, IndicatorCounts, LeftOut, METHOD};
+use kiv_domain::{InputIssue, IssueLocation, LocalizedText, Plan, ReportingPeriod};
+use kiv_store::reference::{clusters, plans};
+use kiv_store::reports::{self, ReportData, Scope};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::ReportReader;
+use crate::extract::ApiQuery;
+use crate::problem::{ApiError, Problem};
+use crate::respond::utc;
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(progress_report);
+}
+
+/// The figures of a set of actions, the same at every level of a report.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Figures {
+    pub actions: usize,
+    /// Actions per status, `notReported` included.
+    #[schema(value_type = Object, example = json!({"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}))]
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// Weighted mean progress (0-100) of the actions that have one; absent when none has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<f64>,
+    /// Actions left out of `progress`: cancelled, or without a progress.
+    pub left_out: LeftOut,
+    /// Actions with an approved follow-up for the period ÷ actions due in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting_rate: Option<f64>,
+    /// Actions whose planned end has passed, neither completed nor cancelled.
+    pub overdue: usize,
+    /// Indicators on or off track against the period's target, or without data.
+    pub indicators: IndicatorCounts,
+}
+
+/// An objective's figures.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectiveReport {
+    pub objective_id: String,
+    pub code: String,
+    pub title: LocalizedText,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A cluster's figures and its objectives'.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterReport {
+    /// Absent for the transversal objectives, which belong to no cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<LocalizedText>,
+    #[serde(flatten)]
+    pub figures: Figures,
+    pub objectives: Vec<ObjectiveReport>,
+}
+
+/// Where a plan stands, as approved by a moment.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressReport {
+    pub plan_id: String,
+    /// Only follow-ups approved by this moment count.
+    pub as_of: DateTime<Utc>,
+    /// The reporting period: statuses are those of periods up to it; `reportingRate` is for it.
+    #[schema(example = "2017S2")]
+    pub period: String,
+    /// How progress is rolled up: `weightedMeanOfActions`.
+    pub method: &'static str,
+    pub totals: Figures,
+    pub clusters: Vec<ClusterReport>,
+}
+
+/// Which report.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProgressQuery {
+    /// The plan.
+    #[param(example = "kiv-2016-2019")]
+    pub plan_id: String,
+    /// The moment the report stands at: a date (its end) or an RFC 3339 time; default now.
+    #[param(example = "2018-01-15")]
+    pub as_of: Option<String>,
+    /// A reporting period of the plan; default the one `asOf` falls in.
+    #[param(example = "2017S2")]
+    pub period: Option<String>,
+    pub cluster_id: Option<String>,
+    /// Actions with this theme, or under an objective with it.
+    pub theme_id: Option<String>,
+    /// Actions this organisation leads.
+    pub organisation_id: Option<String>,
+}
+
+fn query_issue(name: &str, value: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::bad_request(vec![InputIssue::invalid(
+        IssueLocation::Query,
+        name,
+        Some(Value::from(value)),
+        detail,
+    )])
+}
+
+/// A date stands for its last moment: a report "as of 2017-12-31" counts that whole day.
+fn parse_as_of(text: &str) -> Result<NaiveDateTime, ApiError> {
+    if let Ok(day) = text.parse::<NaiveDate>() {
+        return day
+            .and_hms_micro_opt(23, 59, 59, 999_999)
+            .ok_or_else(|| query_issue("asOf", text, "not a date"));
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.naive_utc())
+        .map_err(|_| {
+            query_issue(
+                "asOf",
+                text,
+                "asOf is a date (2017-12-31) or an RFC 3339 time (2017-12-31T12:00:00Z)",
+            )
+        })
+}
+
+/// The period to report: the one asked for (it must be the plan's), or the one `as_of` falls in,
+/// kept within the plan.
+fn report_period(
+    plan: &Plan,
+    asked: Option<&str>,
+    as_of: NaiveDateTime,
+) -> Result<ReportingPeriod, ApiError> {
+    let periods = plan.reporting_periods();
+    if let Some(text) = asked {
+        let period: ReportingPeriod =
+            text.parse()
+                .map_err(|e: kiv_domain::period::InvalidPeriod| {
+                    query_issue("period", text, e.to_string())
+                })?;
+        if !periods.contains(&period) {
+            return Err(ApiError::bad_request(vec![InputIssue::kiv(
+                "periodOutsidePlan",
+                "Period outside the plan",
+                IssueLocation::Query,
+                "period",
+                Some(Value::from(text)),
+                format!("{period} is not a reporting period of plan {}", plan.id),
+            )]));
+        }
+        return Ok(period);
+    }
+    let day = as_of.date();
+    periods
+        .iter()
+        .rev()
+        .find(|p| p.start() <= day)
+        .or(periods.first())
+        .copied()
+        .ok_or_else(|| ApiError::Internal(format!("plan {} has no reporting periods", plan.id)))
+}
+
+fn figures(data: &ReportData, period: ReportingPeriod, objective_ids: &[&str]) -> Figures {
+    let facts: Vec<_> = data
+        .actions
+        .iter()
+        .filter(|a| objective_ids.contains(&a.objective_id.as_str()))
+        .map(|a| a.facts.clone())
+        .collect();
+    let rolled = roll_up(&facts);
+    let mut indicators = IndicatorCounts::default();
+    for indicator in data
+        .indicators
+        .iter()
+        .filter(|i| objective_ids.contains(&i.objective_id.as_str()))
+    {
+        indicators.count(on_track(
+            indicator.measure,
+            indicator.direction,
+            target_for(&indicator.targets, period),
+            indicator.actual.as_ref(),
+        ));
+    }
+    Figures {
+        actions: rolled.actions,
+        by_status: rolled.by_status,
+        progress: rolled.progress,
+        left_out: rolled.left_out,
+        reporting_rate: rolled.reporting_rate,
+        overdue: rolled.overdue,
+        indicators,
+    }
+}
+
+/// Progress report
+///
+/// Where a plan stands: totals, and per cluster and objective, the actions by status (with
+/// `notReported`), the weighted mean progress (method named, cancelled and unreported actions
+/// left out and counted), the reporting rate for the period, overdue actions and indicators on
+/// or off track. Only follow-ups approved by `asOf` count, so a report as of 2017-12-31 gives the
+/// same figures whenever it is pulled. Coordinators, evaluators and administrators.
+#[utoipa::path(
+    tag = "Reports",
+    params(ProgressQuery),
+    responses(
+        (status = 200, description = "The report", body = ProgressReport),
+        (status = 400, description = "A parameter is malformed, or the period is not the plan's", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/progress")]
+async fn progress_report(
+    _req: HttpRequest,
+    state: web::Data<AppState>,
+    _reader: ReportReader,
+    ApiQuery(query): ApiQuery<ProgressQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let as_of = match &query.as_of {
+        Some(text) => parse_as_of(text)?,
+        None => Utc::now().naive_utc(),
+    };
+    let plan_id = query.plan_id.clone();
+    let (plan, all_clusters) = state
+        .run(move |conn| {
+            let plan = plans::get(conn, &plan_id)?;
+            let all = clusters::list(
+                conn,
+                &Default::default(),
+                &[],
+                kiv_domain::PageRequest {
+                    page: 1,
+                    page_size: 1000,
+                },
+            )?;
+            Ok((plan, all.items))
+        })
+        .await?;
+    let plan = plan.ok_or_else(|| ApiError::not_found("plan", &query.plan_id))?;
+    let period = report_period(&plan, query.period.as_deref(), as_of)?;
+    let scope = Scope {
+        plan_id: plan.id.clone(),
+        cluster_id: query.cluster_id.clone(),
+        theme_id: query.theme_id,
+        organisation_id: query.organisation_id,
+    };
+    let data = state
+        .run(move |conn| reports::progress_data(conn, &scope, period, as_of))
+        .await?;
+
+    let all_objectives: Vec<&str> = data.objectives.iter().map(|o| o.id.as_str()).collect();
+    let group = |cluster_id: Option<&str>| -> ClusterReport {
+        let members: Vec<_> = data
+            .objectives
+            .iter()
+            .filter(|o| o.cluster_id.as_deref() == cluster_id)
+            .collect();
+        let ids: Vec<&str> = members.iter().map(|o| o.id.as_str()).collect();
+        ClusterReport {
+            cluster_id: cluster_id.map(str::to_owned),
+            name: cluster_id
+                .and_then(|id| all_clusters.iter().find(|c| c.id == id))
+                .map(|c| c.name.clone()),
+            figures: figures(&data, period, &ids),
+            objectives: members
+                .iter()
+                .map(|o| ObjectiveReport {
+                    objective_id: o.id.clone(),
+                    code: o.code.clone(),
+                    title: o.title.clone(),
+                    figures: figures(&data, period, &[o.id.as_str()]),
+                })
+                .collect(),
+        }
+    };
+    let mut clusters: Vec<ClusterReport> = plan
+        .cluster_ids
+        .iter()
+        .filter(|id| query.cluster_id.as_ref().is_none_or(|only| only == *id))
+        .map(|id| group(Some(id)))
+        .collect();
+    if data.objectives.iter().any(|o| o.cluster_id.is_none()) {
+        clusters.push(group(None));
+    }
+    Ok(HttpResponse::Ok().json(ProgressReport {
+        plan_id: plan.id.clone(),
+        as_of: utc(as_of),
+        period: period.to_string(),
+        method: METHOD,
+        totals: figures(&data, period, &all_objectives),
+        clusters,
+    }))
+}

@@ -1,0 +1,281 @@
+//! What reports are made of: each action of a plan with what was approved about it as of a
+//! moment. The figures themselves are computed by `kiv_domain::rollup`.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use kiv_domain::followup::action_status;
+use kiv_domain::planning::{IndicatorValue, Target};
+use kiv_domain::rollup::ActionFacts;
+use kiv_domain::{
+    ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText,
+    ReportingPeriod,
+};
+
+use crate::database::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::json::JsonValue;
+use crate::schema::{
+    action_themes, actions, approved_follow_ups, approved_values, indicators, objective_themes,
+    objectives,
+};
+
+/// Which actions a report covers.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub plan_id: String,
+    pub cluster_id: Option<String>,
+    /// Actions with this theme, or under an objective with it.
+    pub theme_id: Option<String>,
+    /// Actions this organisation leads.
+    pub organisation_id: Option<String>,
+}
+
+/// An objective in a report.
+#[derive(Debug, Clone)]
+pub struct ObjectiveLine {
+    pub id: String,
+    pub code: String,
+    pub title: LocalizedText,
+    pub cluster_id: Option<String>,
+}
+
+/// An action in a report, with what was approved about it.
+#[derive(Debug, Clone)]
+pub struct ActionLine {
+    pub id: String,
+    pub objective_id: String,
+    pub facts: ActionFacts,
+}
+
+/// An indicator in a report, with its value for the period.
+#[derive(Debug, Clone)]
+pub struct IndicatorLine {
+    pub id: String,
+    /// The objective it belongs to, directly or through its action.
+    pub objective_id: String,
+    pub measure: IndicatorMeasure,
+    pub direction: IndicatorDirection,
+    pub targets: Vec<Target>,
+    /// The approved value for the period, as of the report's moment.
+    pub actual: Option<IndicatorValue>,
+}
+
+/// Everything a progress report is computed from.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    pub objectives: Vec<ObjectiveLine>,
+    pub actions: Vec<ActionLine>,
+    pub indicators: Vec<IndicatorLine>,
+}
+
+/// Id, objective, action, measure, direction and targets of an indicator.
+type IndicatorRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    JsonValue<Vec<Target>>,
+);
+
+type ApprovedRow = (
+    String,
+    String,
+    String,
+    NaiveDate,
+    String,
+    Option<f64>,
+    NaiveDateTime,
+);
+
+/// The plan's actions in `scope` with their state as approved by `as_of` for `period`: status
+/// and progress of the latest approved follow-up of a period up to `period`.
+pub fn progress_data(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    period: ReportingPeriod,
+    as_of: NaiveDateTime,
+) -> StoreResult<ReportData> {
+    let mut objective_query = objectives::table
+        .filter(objectives::plan_id.eq(scope.plan_id.clone()))
+        .into_boxed();
+    if let Some(cluster_id) = &scope.cluster_id {
+        objective_query = objective_query.filter(objectives::cluster_id.eq(cluster_id.clone()));
+    }
+    let objective_rows: Vec<(String, String, JsonValue<LocalizedText>, Option<String>)> =
+        objective_query
+            .order(objectives::code)
+            .select((
+                objectives::id,
+                objectives::code,
+                objectives::title,
+                objectives::cluster_id,
+            ))
+            .load(conn)?;
+    let objective_ids: Vec<&str> = objective_rows.iter().map(|o| o.0.as_str()).collect();
+
+    let mut action_query = actions::table
+        .filter(actions::objective_id.eq_any(&objective_ids))
+        .into_boxed();
+    if let Some(organisation_id) = &scope.organisation_id {
+        action_query =
+            action_query.filter(actions::lead_organisation_id.eq(organisation_id.clone()));
+    }
+    if let Some(theme_id) = &scope.theme_id {
+        action_query = action_query.filter(
+            actions::id
+                .eq_any(
+                    action_themes::table
+                        .filter(action_themes::theme_id.eq(theme_id.clone()))
+                        .select(action_themes::action_id),
+                )
+                .or(actions::objective_id.eq_any(
+                    objective_themes::table
+                        .filter(objective_themes::theme_id.eq(theme_id.clone()))
+                        .select(objective_themes::objective_id),
+                )),
+        );
+    }
+    let action_rows: Vec<(String, String, f64, NaiveDate, NaiveDate)> = action_query
+        .order(actions::code)
+        .select((
+            actions::id,
+            actions::objective_id,
+            actions::weight,
+            actions::planned_start,
+            actions::planned_end,
+        ))
+        .load(conn)?;
+    let action_ids: Vec<&str> = action_rows.iter().map(|a| a.0.as_str()).collect();
+
+    let approved: Vec<ApprovedRow> = approved_follow_ups::table
+        .filter(approved_follow_ups::action_id.eq_any(&action_ids))
+        .filter(approved_follow_ups::approved_at.le(as_of))
+        .filter(approved_follow_ups::period_start.le(period.start()))
+        .select((
+            approved_follow_ups::id,
+            approved_follow_ups::action_id,
+            approved_follow_ups::period,
+            approved_follow_ups::period_start,
+            approved_follow_ups::status,
+            approved_follow_ups::progress,
+            approved_follow_ups::approved_at,
+        ))
+        .load(conn)?;
+    // The latest approval of the latest period, per action; and which actions have one for the
+    // report's own period.
+    let period_text = period.to_string();
+    let mut latest: HashMap<&str, &ApprovedRow> = HashMap::new();
+    let mut for_period: HashMap<&str, &ApprovedRow> = HashMap::new();
+    for row in &approved {
+        let action = row.1.as_str();
+        if latest
+            .get(action)
+            .is_none_or(|best| (row.3, row.6) > (best.3, best.6))
+        {
+            latest.insert(action, row);
+        }
+        if row.2 == period_text && for_period.get(action).is_none_or(|best| row.6 > best.6) {
+            for_period.insert(action, row);
+        }
+    }
+    let as_of_day = as_of.date();
+    let mut lines = Vec::with_capacity(action_rows.len());
+    for (id, objective_id, weight, planned_start, planned_end) in &action_rows {
+        let (status, progress) = match latest.get(id.as_str()) {
+            Some(row) => {
+                let status: FollowUpStatus = row.4.parse().map_err(StoreError::corrupt)?;
+                (action_status(status), row.5)
+            }
+            None => (ActionStatus::NotReported, None),
+        };
+        lines.push(ActionLine {
+            id: id.clone(),
+            objective_id: objective_id.clone(),
+            facts: ActionFacts {
+                weight: *weight,
+                status,
+                progress,
+                due: *planned_start <= period.end() && *planned_end >= period.start(),
+                reported: for_period.contains_key(id.as_str()),
+                overdue: *planned_end < as_of_day
+                    && !matches!(status, ActionStatus::Completed | ActionStatus::Cancelled),
+            },
+        });
+    }
+
+    // Indicators of the objectives and actions in scope, with the value approved for the period.
+    let action_objective: HashMap<&str, &str> = action_rows
+        .iter()
+        .map(|a| (a.0.as_str(), a.1.as_str()))
+        .collect();
+    let indicator_rows: Vec<IndicatorRow> = indicators::table
+        .filter(
+            indicators::objective_id
+                .eq_any(&objective_ids)
+                .or(indicators::action_id.eq_any(&action_ids)),
+        )
+        .select((
+            indicators::id,
+            indicators::objective_id,
+            indicators::action_id,
+            indicators::measure,
+            indicators::direction,
+            indicators::targets,
+        ))
+        .load(conn)?;
+    let period_approvals: Vec<&str> = for_period.values().map(|row| row.0.as_str()).collect();
+    let values: Vec<(String, Option<f64>, Option<String>)> = approved_values::table
+        .filter(approved_values::approved_id.eq_any(&period_approvals))
+        .select((
+            approved_values::indicator_id,
+            approved_values::number_value,
+            approved_values::text_value,
+        ))
+        .load(conn)?;
+    let mut actual: HashMap<String, IndicatorValue> = HashMap::new();
+    for (indicator_id, number, text) in values {
+        let value = match (number, text) {
+            (Some(number), _) => IndicatorValue::Number(number),
+            (None, text) => IndicatorValue::Text(text.unwrap_or_default()),
+        };
+        actual.insert(indicator_id, value);
+    }
+    // An objective-level indicator may be reported by several of its actions; the report keeps
+    // one of their values.
+    let mut indicator_lines = Vec::new();
+    for (id, objective_id, action_id, measure, direction, targets) in indicator_rows {
+        let objective_id = match (objective_id, action_id.as_deref()) {
+            (Some(objective_id), _) => objective_id,
+            (None, Some(action_id)) => match action_objective.get(action_id) {
+                Some(objective_id) => (*objective_id).to_owned(),
+                None => continue,
+            },
+            (None, None) => continue,
+        };
+        indicator_lines.push(IndicatorLine {
+            actual: actual.remove(&id),
+            id,
+            objective_id,
+            measure: measure.parse().map_err(StoreError::corrupt)?,
+            direction: direction.parse().map_err(StoreError::corrupt)?,
+            targets: targets.0,
+        });
+    }
+
+    Ok(ReportData {
+        objectives: objective_rows
+            .into_iter()
+            .map(|(id, code, title, cluster_id)| ObjectiveLine {
+                id,
+                code,
+                title: title.0,
+                cluster_id,
+            })
+            .collect(),
+        actions: lines,
+        indicators: indicator_lines,
+    })
+}

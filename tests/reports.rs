@@ -1,0 +1,328 @@
+//! The progress report against a data set whose figures this test states.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::{assert_problem, Session, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Creates a follow-up as the federal police and has FOD Justitie approve it (or only submit).
+async fn report(
+    reporter: &Session<'_>,
+    fod: &Session<'_>,
+    action: &Value,
+    period: &str,
+    body: Value,
+    approve: bool,
+) -> Value {
+    let mut follow_up = json!({"actionId": action["id"], "period": period});
+    for (key, value) in body.as_object().unwrap() {
+        follow_up[key] = value.clone();
+    }
+    let created = reporter
+        .ok(Method::POST, "/followUps", Some(follow_up), None)
+        .await;
+    let path = format!("/followUps/{}", created["id"].as_str().unwrap());
+    let submitted = reporter
+        .ok(Method::POST, &format!("{path}/submit"), None, Some("\"1\""))
+        .await;
+    if approve {
+        fod.ok(
+            Method::POST,
+            &format!("{path}/approve"),
+            None,
+            Some("\"2\""),
+        )
+        .await
+    } else {
+        submitted
+    }
+}
+
+#[actix_web::test]
+async fn the_progress_report_states_the_expected_figures() {
+    let app = TestApp::spawn().await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    let police = Session::new(&app, "demo-reporter").await;
+    let objective = |cluster: Option<&str>, code: &str| {
+        let mut body = json!({"planId": "kiv-2016-2019", "code": code, "level": "strategic", "title": {"nl": format!("Doelstelling {code}")}});
+        if let Some(cluster) = cluster {
+            body["clusterId"] = json!(cluster);
+        }
+        body
+    };
+    let drugs = fod
+        .ok(
+            Method::POST,
+            "/objectives",
+            Some(objective(Some("3"), "3")),
+            None,
+        )
+        .await;
+    let environment = fod
+        .ok(
+            Method::POST,
+            "/objectives",
+            Some(objective(Some("8"), "8")),
+            None,
+        )
+        .await;
+    let transversal = fod
+        .ok(
+            Method::POST,
+            "/objectives",
+            Some(objective(None, "T")),
+            None,
+        )
+        .await;
+    let action = |objective: &Value, code: &str, weight: f64, end: &str| {
+        json!({"objectiveId": objective["id"], "code": code, "title": {"nl": code}, "leadOrganisationId": "federale-politie",
+               "plannedStart": "2016-01-01", "plannedEnd": end, "weight": weight})
+    };
+    let a = fod
+        .ok(
+            Method::POST,
+            "/actions",
+            Some(action(&drugs, "A", 1.0, "2019-12-31")),
+            None,
+        )
+        .await;
+    let b = fod
+        .ok(
+            Method::POST,
+            "/actions",
+            Some(action(&drugs, "B", 2.0, "2019-12-31")),
+            None,
+        )
+        .await;
+    let c = fod
+        .ok(
+            Method::POST,
+            "/actions",
+            Some(action(&drugs, "C", 1.0, "2019-12-31")),
+            None,
+        )
+        .await;
+    let d = fod
+        .ok(
+            Method::POST,
+            "/actions",
+            Some(action(&environment, "D", 1.0, "2019-12-31")),
+            None,
+        )
+        .await;
+    fod.ok(
+        Method::POST,
+        "/actions",
+        Some(action(&environment, "F", 1.0, "2016-12-31")),
+        None,
+    )
+    .await;
+    fod.ok(
+        Method::POST,
+        "/actions",
+        Some(action(&transversal, "E", 1.0, "2019-12-31")),
+        None,
+    )
+    .await;
+    let labs = fod.ok(Method::POST, "/indicators", Some(json!({"actionId": a["id"], "name": {"nl": "Labs"}, "measure": "number", "direction": "increase", "targets": [{"period": "2017S2", "value": 30}]})), None).await;
+    fod.ok(Method::POST, "/indicators", Some(json!({"objectiveId": environment["id"], "name": {"nl": "Dumpingen"}, "measure": "number", "direction": "decrease", "targets": [{"period": "2017S1", "value": 10}]})), None).await;
+
+    let first = report(
+        &police,
+        &fod,
+        &a,
+        "2017S1",
+        json!({"status": "onTrack", "progress": 40}),
+        true,
+    )
+    .await;
+    let moment = first["reviewedAt"].as_str().unwrap().to_owned();
+    report(&police, &fod, &a, "2017S2", json!({"status": "onTrack", "progress": 60, "indicatorValues": [{"indicatorId": labs["id"], "value": 35}]}), true).await;
+    report(
+        &police,
+        &fod,
+        &b,
+        "2017S2",
+        json!({"status": "delayed", "progress": 20}),
+        true,
+    )
+    .await;
+    report(
+        &police,
+        &fod,
+        &c,
+        "2017S2",
+        json!({"status": "cancelled"}),
+        true,
+    )
+    .await;
+    report(
+        &police,
+        &fod,
+        &d,
+        "2017S2",
+        json!({"status": "onTrack", "progress": 50}),
+        false,
+    )
+    .await;
+
+    let evaluator = Session::new(&app, "demo-evaluator").await;
+    let now = evaluator
+        .ok(
+            Method::GET,
+            "/reports/progress?planId=kiv-2016-2019&period=2017S2",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (now["period"].clone(), now["method"].clone()),
+        (json!("2017S2"), json!("weightedMeanOfActions"))
+    );
+    let totals = &now["totals"];
+    assert_eq!(totals["actions"], 6);
+    assert_eq!(
+        totals["byStatus"],
+        json!({"cancelled": 1, "completed": 0, "delayed": 1, "notReported": 3, "notStarted": 0, "onTrack": 1})
+    );
+    // (1 × 60 + 2 × 20) / 3: the submitted but unapproved follow-up of D does not count.
+    assert_eq!(totals["progress"], 33.33);
+    assert_eq!(totals["leftOut"], json!({"cancelled": 1, "noProgress": 3}));
+    // Due in 2017S2: A, B, C, D, E (F ended in 2016); approved for it: A, B, C.
+    assert_eq!(totals["reportingRate"], 0.6);
+    // As of today every action planned to end by 2019 has ended; C is cancelled.
+    assert_eq!(totals["overdue"], 5);
+    assert_eq!(
+        totals["indicators"],
+        json!({"onTrack": 1, "offTrack": 0, "noData": 1})
+    );
+
+    let clusters = now["clusters"].as_array().unwrap();
+    assert_eq!(
+        clusters.len(),
+        11,
+        "the plan's ten clusters and the transversal objectives"
+    );
+    let drugs_report = clusters.iter().find(|c| c["clusterId"] == "3").unwrap();
+    assert_eq!(
+        drugs_report["name"]["nl"],
+        "Geactualiseerd integraal en geïntegreerd drugsbeleid"
+    );
+    assert_eq!(
+        (
+            drugs_report["actions"].clone(),
+            drugs_report["progress"].clone(),
+            drugs_report["reportingRate"].clone()
+        ),
+        (json!(3), json!(33.33), json!(1.0))
+    );
+    assert_eq!(drugs_report["objectives"][0]["code"], "3");
+    let environment_report = clusters.iter().find(|c| c["clusterId"] == "8").unwrap();
+    assert_eq!(environment_report["actions"], 2);
+    assert!(environment_report.get("progress").is_none());
+    assert_eq!(environment_report["indicators"]["noData"], 1);
+    let empty = clusters.iter().find(|c| c["clusterId"] == "1").unwrap();
+    assert_eq!(
+        (empty["actions"].clone(), empty.get("reportingRate")),
+        (json!(0), None)
+    );
+    assert!(clusters.last().unwrap().get("clusterId").is_none());
+
+    // An earlier period: statuses as they stood then.
+    let s1 = evaluator
+        .ok(
+            Method::GET,
+            "/reports/progress?planId=kiv-2016-2019&period=2017S1",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            s1["totals"]["progress"].clone(),
+            s1["totals"]["byStatus"]["notReported"].clone()
+        ),
+        (json!(40.0), json!(5))
+    );
+
+    // Reproducible: as of the moment the first follow-up was approved, only that one counts.
+    let url = format!(
+        "/reports/progress?planId=kiv-2016-2019&period=2017S2&asOf={}",
+        moment.replace('+', "%2B")
+    );
+    let then = evaluator.ok(Method::GET, &url, None, None).await;
+    assert_eq!(
+        (
+            then["totals"]["progress"].clone(),
+            then["totals"]["reportingRate"].clone()
+        ),
+        (json!(40.0), json!(0.0))
+    );
+    assert_eq!(then["totals"]["byStatus"]["onTrack"], 1);
+    let filtered = evaluator
+        .ok(
+            Method::GET,
+            "/reports/progress?planId=kiv-2016-2019&period=2017S2&clusterId=3",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            filtered["totals"]["actions"].clone(),
+            filtered["clusters"].as_array().unwrap().len()
+        ),
+        (json!(3), 1)
+    );
+
+    assert_problem(
+        police
+            .send(
+                Method::GET,
+                "/reports/progress?planId=kiv-2016-2019",
+                None,
+                None,
+            )
+            .await,
+        403,
+        "missingScope",
+    )
+    .await;
+    assert_problem(
+        evaluator
+            .send(
+                Method::GET,
+                "/reports/progress?planId=kiv-2016-2019&period=2020S1",
+                None,
+                None,
+            )
+            .await,
+        400,
+        "badRequest",
+    )
+    .await;
+    assert_problem(
+        evaluator
+            .send(Method::GET, "/reports/progress?planId=kiv-2099", None, None)
+            .await,
+        404,
+        "resourceNotFound",
+    )
+    .await;
+    assert_problem(
+        evaluator
+            .send(
+                Method::GET,
+                "/reports/progress?planId=kiv-2016-2019&asOf=yesterday",
+                None,
+                None,
+            )
+            .await,
+        400,
+        "badRequest",
+    )
+    .await;
+    app.stop().await;
+}
