@@ -277,6 +277,69 @@ async fn the_progress_report_states_the_expected_figures() {
         (json!(3), 1)
     );
 
+    // The trend: approvals dated within their periods, as a real history would have them.
+    let mut conn = app.db.connect();
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "UPDATE approved_follow_ups SET approved_at = '2017-06-20 10:00:00' WHERE period = '2017S1';
+         UPDATE approved_follow_ups SET approved_at = '2017-12-20 10:00:00' WHERE period = '2017S2';",
+    )
+    .unwrap();
+    let trend = evaluator
+        .ok(
+            Method::GET,
+            "/reports/trend?planId=kiv-2016-2019",
+            None,
+            None,
+        )
+        .await;
+    let points = trend["points"].as_array().unwrap();
+    let periods: Vec<&str> = points
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        periods,
+        ["2016S1", "2016S2", "2017S1", "2017S2", "2018S1", "2018S2", "2019S1", "2019S2"]
+    );
+    assert!(points[1].get("progress").is_none());
+    assert_eq!(points[1]["byStatus"]["notReported"], 6);
+    assert_eq!(
+        (points[2]["progress"].clone(), points[2]["asOf"].clone()),
+        (json!(40.0), json!("2017-06-30T23:59:59.999999Z"))
+    );
+    assert_eq!(points[3]["progress"], 33.33);
+    assert_eq!(points[7]["progress"], 33.33);
+    let cluster_trend = evaluator
+        .ok(
+            Method::GET,
+            "/reports/trend?planId=kiv-2016-2019&clusterId=8",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(cluster_trend["points"][3]["actions"], 2);
+
+    // Compliance for 2017S2, worst first: the prosecutors' new action has no report at all.
+    fod.ok(Method::POST, "/actions", Some(json!({"objectiveId": drugs["id"], "code": "G", "title": {"nl": "G"}, "leadOrganisationId": "college-procureurs-generaal", "plannedStart": "2017-01-01", "plannedEnd": "2018-12-31"})), None).await;
+    let compliance = fod
+        .ok(
+            Method::GET,
+            "/reports/compliance?planId=kiv-2016-2019&period=2017S2",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        compliance["organisations"],
+        json!([
+            {"organisationId": "college-procureurs-generaal", "name": {"nl": "College van procureurs-generaal", "fr": "Collège des procureurs généraux", "de": "Kollegium der Generalprokuratoren", "en": "Board of Prosecutors General"},
+             "due": 1, "submitted": 0, "approved": 0, "missing": 1, "rate": 0.0},
+            {"organisationId": "federale-politie", "name": {"nl": "Federale Politie", "fr": "Police fédérale", "de": "Föderale Polizei", "en": "Federal Police"},
+             "due": 4, "submitted": 1, "approved": 2, "missing": 1, "rate": 0.75}
+        ])
+    );
+
     assert_problem(
         police
             .send(

@@ -6,8 +6,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use kiv_domain::rollup::{on_track, roll_up, target_for, IndicatorCounts, LeftOut, METHOD};
 use kiv_domain::{InputIssue, IssueLocation, LocalizedText, Plan, ReportingPeriod};
-use kiv_store::reference::{clusters, plans};
-use kiv_store::reports::{self, ReportData, Scope};
+use kiv_store::reference::{clusters, organisations, plans};
+use kiv_store::reports::{self, ReportData, Reporting, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,9 @@ use crate::respond::utc;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(progress_report);
+    cfg.service(progress_report)
+        .service(trend_report)
+        .service(compliance_report);
 }
 
 /// The figures of a set of actions, the same at every level of a report.
@@ -299,5 +301,222 @@ async fn progress_report(
         method: METHOD,
         totals: figures(&data, period, &all_objectives),
         clusters,
+    }))
+}
+
+/// The figures at the end of one reporting period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendPoint {
+    #[schema(example = "2017S2")]
+    pub period: String,
+    /// The end of the period (or now, for a period not yet over).
+    pub as_of: DateTime<Utc>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A plan's (or a cluster's) figures period after period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendReport {
+    pub plan_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    pub method: &'static str,
+    pub points: Vec<TrendPoint>,
+}
+
+/// Which trend.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrendQuery {
+    #[param(example = "kiv-2016-2019")]
+    pub plan_id: String,
+    pub cluster_id: Option<String>,
+}
+
+async fn plan_or_404(state: &AppState, plan_id: &str) -> Result<Plan, ApiError> {
+    let key = plan_id.to_owned();
+    state
+        .run(move |conn| plans::get(conn, &key))
+        .await?
+        .ok_or_else(|| ApiError::not_found("plan", plan_id))
+}
+
+/// Trend report
+///
+/// The plan's figures (or one cluster's) as they stood at the end of each reporting period:
+/// each point counts what was approved by then, for the periods up to it.
+#[utoipa::path(
+    tag = "Reports",
+    params(TrendQuery),
+    responses(
+        (status = 200, description = "One point per reporting period", body = TrendReport),
+        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/trend")]
+async fn trend_report(
+    state: web::Data<AppState>,
+    _reader: ReportReader,
+    ApiQuery(query): ApiQuery<TrendQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let plan = plan_or_404(&state, &query.plan_id).await?;
+    let now = Utc::now().naive_utc();
+    let mut points = Vec::new();
+    for period in plan.reporting_periods() {
+        let end = period
+            .end()
+            .and_hms_micro_opt(23, 59, 59, 999_999)
+            .unwrap_or(now)
+            .min(now);
+        let scope = Scope {
+            plan_id: plan.id.clone(),
+            cluster_id: query.cluster_id.clone(),
+            theme_id: None,
+            organisation_id: None,
+        };
+        let data = state
+            .run(move |conn| reports::progress_data(conn, &scope, period, end))
+            .await?;
+        let ids: Vec<&str> = data.objectives.iter().map(|o| o.id.as_str()).collect();
+        points.push(TrendPoint {
+            period: period.to_string(),
+            as_of: utc(end),
+            figures: figures(&data, period, &ids),
+        });
+    }
+    Ok(HttpResponse::Ok().json(TrendReport {
+        plan_id: plan.id,
+        cluster_id: query.cluster_id,
+        method: METHOD,
+        points,
+    }))
+}
+
+/// How one organisation reports for a period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisationCompliance {
+    pub organisation_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<LocalizedText>,
+    /// Actions it leads that are due a report (planned in the period, not cancelled).
+    pub due: usize,
+    /// Reports waiting for review.
+    pub submitted: usize,
+    /// Reports approved.
+    pub approved: usize,
+    /// Due without a submitted or approved report.
+    pub missing: usize,
+    /// (submitted + approved) ÷ due.
+    pub rate: f64,
+}
+
+/// Reporting compliance per organisation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplianceReport {
+    pub plan_id: String,
+    #[schema(example = "2017S2")]
+    pub period: String,
+    /// Worst first: lowest rate, then most missing.
+    pub organisations: Vec<OrganisationCompliance>,
+}
+
+/// Which compliance report.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ComplianceQuery {
+    #[param(example = "kiv-2016-2019")]
+    pub plan_id: String,
+    /// A reporting period of the plan.
+    #[param(example = "2017S2")]
+    pub period: String,
+}
+
+/// Compliance report
+///
+/// Per lead organisation: the actions due a report for the period, how many are submitted,
+/// approved and missing, and the rate reported — worst first, so coordinators know whom to
+/// chase.
+#[utoipa::path(
+    tag = "Reports",
+    params(ComplianceQuery),
+    responses(
+        (status = 200, description = "Per organisation, worst first", body = ComplianceReport),
+        (status = 400, description = "The period is malformed or not the plan's", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/compliance")]
+async fn compliance_report(
+    state: web::Data<AppState>,
+    _reader: ReportReader,
+    ApiQuery(query): ApiQuery<ComplianceQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let plan = plan_or_404(&state, &query.plan_id).await?;
+    let period = report_period(&plan, Some(&query.period), Utc::now().naive_utc())?;
+    let plan_id = plan.id.clone();
+    let (rows, names) = state
+        .run(move |conn| {
+            let rows = reports::compliance_data(conn, &plan_id, period)?;
+            let all = organisations::list(
+                conn,
+                &Default::default(),
+                &[],
+                kiv_domain::PageRequest {
+                    page: 1,
+                    page_size: 100_000,
+                },
+            )?;
+            Ok((rows, all.items))
+        })
+        .await?;
+    let mut per_organisation: BTreeMap<String, OrganisationCompliance> = BTreeMap::new();
+    for (organisation_id, reporting) in rows {
+        let entry = per_organisation
+            .entry(organisation_id.clone())
+            .or_insert_with(|| OrganisationCompliance {
+                name: names
+                    .iter()
+                    .find(|o| o.id == organisation_id)
+                    .map(|o| o.name.clone()),
+                organisation_id,
+                due: 0,
+                submitted: 0,
+                approved: 0,
+                missing: 0,
+                rate: 0.0,
+            });
+        entry.due += 1;
+        match reporting {
+            Reporting::Approved => entry.approved += 1,
+            Reporting::Submitted => entry.submitted += 1,
+            Reporting::Missing => entry.missing += 1,
+        }
+    }
+    let mut organisations: Vec<OrganisationCompliance> = per_organisation
+        .into_values()
+        .map(|mut o| {
+            o.rate = ((o.submitted + o.approved) as f64 / o.due as f64 * 100.0).round() / 100.0;
+            o
+        })
+        .collect();
+    organisations.sort_by(|a, b| {
+        a.rate
+            .total_cmp(&b.rate)
+            .then(b.missing.cmp(&a.missing))
+            .then(a.organisation_id.cmp(&b.organisation_id))
+    });
+    Ok(HttpResponse::Ok().json(ComplianceReport {
+        plan_id: plan.id,
+        period: period.to_string(),
+        organisations,
     }))
 }
