@@ -122,6 +122,10 @@ async fn the_served_document_is_the_committed_one_and_every_path_answers() {
             )
             .replace("/reports/trend", "/reports/trend?planId=kiv-2016-2019")
             .replace(
+                "/reports/indicators",
+                "/reports/indicators?planId=kiv-2016-2019",
+            )
+            .replace(
                 "/reports/compliance",
                 "/reports/compliance?planId=kiv-2016-2019&period=2017S2",
             );

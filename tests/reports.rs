@@ -320,6 +320,47 @@ async fn the_progress_report_states_the_expected_figures() {
         .await;
     assert_eq!(cluster_trend["points"][3]["actions"], 2);
 
+    // Indicators: values per period against the target in force.
+    let indicators = evaluator
+        .ok(
+            Method::GET,
+            "/reports/indicators?planId=kiv-2016-2019",
+            None,
+            None,
+        )
+        .await;
+    let lines = indicators["indicators"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    let labs_line = lines
+        .iter()
+        .find(|l| l["indicatorId"] == labs["id"])
+        .unwrap();
+    assert_eq!(
+        labs_line["values"],
+        json!([{"period": "2017S2", "value": 35.0, "target": 30.0, "onTrack": true}])
+    );
+    assert_eq!(
+        (labs_line["onTrack"].clone(), labs_line["clusterId"].clone()),
+        (json!(true), json!("3"))
+    );
+    let dumping = lines
+        .iter()
+        .find(|l| l["indicatorId"] != labs["id"])
+        .unwrap();
+    assert_eq!(
+        (dumping["values"].clone(), dumping.get("onTrack")),
+        (json!([]), None)
+    );
+    let only_environment = evaluator
+        .ok(
+            Method::GET,
+            "/reports/indicators?planId=kiv-2016-2019&clusterId=8",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(only_environment["indicators"].as_array().unwrap().len(), 1);
+
     // Compliance for 2017S2, worst first: the prosecutors' new action has no report at all.
     fod.ok(Method::POST, "/actions", Some(json!({"objectiveId": drugs["id"], "code": "G", "title": {"nl": "G"}, "leadOrganisationId": "college-procureurs-generaal", "plannedStart": "2017-01-01", "plannedEnd": "2018-12-31"})), None).await;
     let compliance = fod

@@ -349,6 +349,7 @@ diesel::table! {
 diesel::joinable!(follow_ups -> actions (action_id));
 diesel::joinable!(follow_up_values -> follow_ups (follow_up_id));
 diesel::joinable!(action_states -> actions (action_id));
+diesel::joinable!(approved_values -> approved_follow_ups (approved_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     plans,

@@ -4,8 +4,12 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use kiv_domain::planning::{Baseline, IndicatorValue, Target};
 use kiv_domain::rollup::{on_track, roll_up, target_for, IndicatorCounts, LeftOut, METHOD};
-use kiv_domain::{InputIssue, IssueLocation, LocalizedText, Plan, ReportingPeriod};
+use kiv_domain::{
+    IndicatorDirection, IndicatorMeasure, InputIssue, IssueLocation, LocalizedText, Plan,
+    ReportingPeriod,
+};
 use kiv_store::reference::{clusters, organisations, plans};
 use kiv_store::reports::{self, ReportData, Reporting, Scope};
 use serde::{Deserialize, Serialize};
@@ -22,7 +26,8 @@ use crate::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(progress_report)
         .service(trend_report)
-        .service(compliance_report);
+        .service(compliance_report)
+        .service(indicator_report);
 }
 
 /// The figures of a set of actions, the same at every level of a report.
@@ -518,5 +523,127 @@ async fn compliance_report(
         plan_id: plan.id,
         period: period.to_string(),
         organisations,
+    }))
+}
+
+/// An indicator's value in one period, against the target then in force.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodValue {
+    #[schema(example = "2017S2")]
+    pub period: String,
+    pub value: IndicatorValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<IndicatorValue>,
+    /// On track against that target, the way the indicator's direction says; absent when it
+    /// cannot be told (no target, or a qualitative indicator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_track: Option<bool>,
+}
+
+/// One indicator: baseline, targets, approved values per period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorReportLine {
+    pub indicator_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    pub name: LocalizedText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub measure: IndicatorMeasure,
+    pub direction: IndicatorDirection,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    pub targets: Vec<Target>,
+    /// Approved values, in period order (the latest approved revision of each period).
+    pub values: Vec<PeriodValue>,
+    /// The assessment of the latest period with a value; absent when it cannot be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_track: Option<bool>,
+}
+
+/// Every indicator of a plan.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorReport {
+    pub plan_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    pub indicators: Vec<IndicatorReportLine>,
+}
+
+/// Indicator report
+///
+/// Each indicator of the plan (or of one cluster) with its baseline, its targets and its
+/// approved values per reporting period, each against the target then in force, and whether it
+/// is on track at its latest value.
+#[utoipa::path(
+    tag = "Reports",
+    params(TrendQuery),
+    responses(
+        (status = 200, description = "The indicators", body = IndicatorReport),
+        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/indicators")]
+async fn indicator_report(
+    state: web::Data<AppState>,
+    _reader: ReportReader,
+    ApiQuery(query): ApiQuery<TrendQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let plan = plan_or_404(&state, &query.plan_id).await?;
+    let plan_id = plan.id.clone();
+    let cluster_id = query.cluster_id.clone();
+    let histories = state
+        .run(move |conn| reports::indicator_histories(conn, &plan_id, cluster_id.as_deref()))
+        .await?;
+    let indicators = histories
+        .into_iter()
+        .map(|history| {
+            let indicator = history.indicator;
+            let values: Vec<PeriodValue> = history
+                .values
+                .into_iter()
+                .map(|(period, value)| {
+                    let target = target_for(&indicator.targets, period).cloned();
+                    PeriodValue {
+                        period: period.to_string(),
+                        on_track: on_track(
+                            indicator.measure,
+                            indicator.direction,
+                            target.as_ref(),
+                            Some(&value),
+                        ),
+                        value,
+                        target,
+                    }
+                })
+                .collect();
+            IndicatorReportLine {
+                on_track: values.last().and_then(|v| v.on_track),
+                indicator_id: indicator.id,
+                objective_id: indicator.objective_id,
+                action_id: indicator.action_id,
+                cluster_id: history.cluster_id,
+                name: indicator.name,
+                unit: indicator.unit,
+                measure: indicator.measure,
+                direction: indicator.direction,
+                baseline: indicator.baseline,
+                targets: indicator.targets,
+                values,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(IndicatorReport {
+        plan_id: plan.id,
+        cluster_id: query.cluster_id,
+        indicators,
     }))
 }
