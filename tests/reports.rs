@@ -230,6 +230,40 @@ async fn the_progress_report_states_the_expected_figures() {
     );
     assert!(clusters.last().unwrap().get("clusterId").is_none());
 
+    // The same figures as flat CSV rows, names in the language asked for.
+    let csv = app
+        .request(
+            Method::GET,
+            "/reports/progress?planId=kiv-2016-2019&period=2017S2&format=csv",
+            &evaluator.token,
+        )
+        .header("Accept-Language", "fr-BE")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1 + 1 + 11 + 3,
+        "header, totals, clusters, objectives"
+    );
+    assert!(lines[0].starts_with("level,clusterId,objectiveId,code,name,actions,notStarted,onTrack,delayed,completed,cancelled,notReported,progress"));
+    assert!(
+        lines[1].starts_with(
+            "total,,,,kiv-2016-2019,6,0,1,1,0,1,3,33.33,weightedMeanOfActions,1,3,0.6,5,1,0,1"
+        ),
+        "{}",
+        lines[1]
+    );
+    let drugs_row = lines.iter().find(|l| l.starts_with("cluster,3,")).unwrap();
+    assert!(
+        drugs_row.contains("Politique intégrale et intégrée actualisée en matière de drogues,3,"),
+        "{drugs_row}"
+    );
+
     // An earlier period: statuses as they stood then.
     let s1 = evaluator
         .ok(

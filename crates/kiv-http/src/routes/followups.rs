@@ -220,7 +220,7 @@ async fn list_follow_ups(
         involving: (!caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]))
             .then(|| caller.organisation_id.clone()),
     };
-    if wants_csv(&req, query.format.as_deref())? {
+    if crate::extract::wants_csv(&req, query.format.as_deref())? {
         let everything = kiv_domain::PageRequest {
             page: 1,
             page_size: CSV_EXPORT_LIMIT,
@@ -246,37 +246,6 @@ async fn list_follow_ups(
 
 /// Most follow-ups in one CSV export.
 const CSV_EXPORT_LIMIT: u32 = 100_000;
-
-/// Whether the client asks for CSV: `?format=csv`, or `Accept` preferring `text/csv`.
-fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
-    match format {
-        Some("csv") => return Ok(true),
-        Some("json") => return Ok(false),
-        Some(other) => {
-            return Err(ApiError::bad_request(vec![
-                kiv_domain::InputIssue::invalid(
-                    kiv_domain::IssueLocation::Query,
-                    "format",
-                    Some(Value::from(other)),
-                    "format is json or csv",
-                ),
-            ]))
-        }
-        None => {}
-    }
-    let accept = req
-        .headers()
-        .get(actix_web::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let csv = accept.find("text/csv");
-    let json = accept.find("json");
-    Ok(match (csv, json) {
-        (Some(c), Some(j)) => c < j,
-        (Some(_), None) => true,
-        _ => false,
-    })
-}
 
 /// A new follow-up.
 #[derive(Debug, Deserialize, ToSchema)]

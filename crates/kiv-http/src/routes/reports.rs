@@ -112,6 +112,8 @@ pub struct ProgressQuery {
     pub theme_id: Option<String>,
     /// Actions this organisation leads.
     pub organisation_id: Option<String>,
+    /// `json` (default) or `csv` (one flat row per level); `Accept: text/csv` does the same.
+    pub format: Option<String>,
 }
 
 fn query_issue(name: &str, value: &str, detail: impl Into<String>) -> ApiError {
@@ -220,7 +222,10 @@ fn figures(data: &ReportData, period: ReportingPeriod, objective_ids: &[&str]) -
     tag = "Reports",
     params(ProgressQuery),
     responses(
-        (status = 200, description = "The report", body = ProgressReport),
+        (status = 200, description = "The report (JSON), or its rows (CSV)", content(
+            (ProgressReport = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 400, description = "A parameter is malformed, or the period is not the plan's", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
@@ -228,7 +233,7 @@ fn figures(data: &ReportData, period: ReportingPeriod, objective_ids: &[&str]) -
 )]
 #[get("/reports/progress")]
 async fn progress_report(
-    _req: HttpRequest,
+    req: HttpRequest,
     state: web::Data<AppState>,
     _reader: ReportReader,
     ApiQuery(query): ApiQuery<ProgressQuery>,
@@ -299,14 +304,136 @@ async fn progress_report(
     if data.objectives.iter().any(|o| o.cluster_id.is_none()) {
         clusters.push(group(None));
     }
-    Ok(HttpResponse::Ok().json(ProgressReport {
+    let report = ProgressReport {
         plan_id: plan.id.clone(),
         as_of: utc(as_of),
         period: period.to_string(),
         method: METHOD,
         totals: figures(&data, period, &all_objectives),
         clusters,
-    }))
+    };
+    if crate::extract::wants_csv(&req, query.format.as_deref())? {
+        let language = crate::extract::preferred_language(&req).unwrap_or(kiv_domain::Language::Nl);
+        return Ok(super::bulk::csv_response(
+            progress_csv(&report, language)?,
+            "progress.csv",
+        ));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// A progress report as flat rows: the totals, then each cluster followed by its objectives.
+fn progress_csv(
+    report: &ProgressReport,
+    language: kiv_domain::Language,
+) -> Result<String, ApiError> {
+    let statuses = kiv_domain::ActionStatus::NAMES;
+    let mut header: Vec<String> = [
+        "level",
+        "clusterId",
+        "objectiveId",
+        "code",
+        "name",
+        "actions",
+    ]
+    .iter()
+    .map(|c| (*c).to_owned())
+    .collect();
+    header.extend(statuses.iter().map(|s| (*s).to_owned()));
+    header.extend(
+        [
+            "progress",
+            "method",
+            "leftOutCancelled",
+            "leftOutNoProgress",
+            "reportingRate",
+            "overdue",
+            "indicatorsOnTrack",
+            "indicatorsOffTrack",
+            "indicatorsNoData",
+        ]
+        .iter()
+        .map(|c| (*c).to_owned()),
+    );
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| ApiError::Internal(format!("cannot write CSV: {e}"));
+    writer.write_record(&header).map_err(failed)?;
+    let text = |t: &LocalizedText| {
+        t.resolve(language)
+            .map(|(_, s)| s.to_owned())
+            .unwrap_or_default()
+    };
+    let row = |level: &str,
+               cluster: Option<&str>,
+               objective: Option<&str>,
+               code: &str,
+               name: String,
+               f: &Figures| {
+        let mut cells = vec![
+            level.to_owned(),
+            cluster.unwrap_or_default().to_owned(),
+            objective.unwrap_or_default().to_owned(),
+            code.to_owned(),
+            name,
+            f.actions.to_string(),
+        ];
+        cells.extend(
+            statuses
+                .iter()
+                .map(|s| f.by_status.get(s).copied().unwrap_or(0).to_string()),
+        );
+        cells.extend([
+            f.progress.map(|p| p.to_string()).unwrap_or_default(),
+            METHOD.to_owned(),
+            f.left_out.cancelled.to_string(),
+            f.left_out.no_progress.to_string(),
+            f.reporting_rate.map(|r| r.to_string()).unwrap_or_default(),
+            f.overdue.to_string(),
+            f.indicators.on_track.to_string(),
+            f.indicators.off_track.to_string(),
+            f.indicators.no_data.to_string(),
+        ]);
+        cells
+    };
+    writer
+        .write_record(row(
+            "total",
+            None,
+            None,
+            "",
+            report.plan_id.clone(),
+            &report.totals,
+        ))
+        .map_err(failed)?;
+    for cluster in &report.clusters {
+        let name = cluster.name.as_ref().map(text).unwrap_or_default();
+        writer
+            .write_record(row(
+                "cluster",
+                cluster.cluster_id.as_deref(),
+                None,
+                "",
+                name,
+                &cluster.figures,
+            ))
+            .map_err(failed)?;
+        for objective in &cluster.objectives {
+            writer
+                .write_record(row(
+                    "objective",
+                    cluster.cluster_id.as_deref(),
+                    Some(&objective.objective_id),
+                    &objective.code,
+                    text(&objective.title),
+                    &objective.figures,
+                ))
+                .map_err(failed)?;
+        }
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(format!("cannot write CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// The figures at the end of one reporting period.
