@@ -230,6 +230,69 @@ async fn the_progress_report_states_the_expected_figures() {
     );
     assert!(clusters.last().unwrap().get("clusterId").is_none());
 
+    // A signed link opens the same report without a token; a changed parameter or an expired
+    // link does not.
+    let link = evaluator
+        .ok(Method::POST, "/reports/links", Some(json!({"report": "progress", "parameters": {"planId": "kiv-2016-2019", "period": "2017S2"}})), None)
+        .await;
+    let url = link["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&app.url("/reports/progress?")));
+    let opened: Value = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(opened["totals"], now["totals"]);
+    let tampered = app
+        .client
+        .get(url.replace("period=2017S2", "period=2017S1"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(tampered, 401, "kiv:invalidLink").await;
+    let elsewhere = app
+        .client
+        .get(url.replace("/reports/progress", "/reports/compliance"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(elsewhere, 401, "kiv:invalidLink").await;
+    let short = evaluator
+        .ok(Method::POST, "/reports/links", Some(json!({"report": "trend", "parameters": {"planId": "kiv-2016-2019"}, "expiresInSeconds": 1})), None)
+        .await;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let expired = app
+        .client
+        .get(short["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(expired, 403, "kiv:expiredLink").await;
+    let body = assert_problem(
+        evaluator.send(Method::POST, "/reports/links", Some(json!({"report": "progress", "parameters": {"planId": "kiv-2016-2019", "secret": "x"}})), None).await,
+        400,
+        "badRequest",
+    )
+    .await;
+    assert_eq!(body["issues"][0]["name"], "parameters.secret");
+    assert_problem(
+        police
+            .send(
+                Method::POST,
+                "/reports/links",
+                Some(json!({"report": "progress", "parameters": {"planId": "kiv-2016-2019"}})),
+                None,
+            )
+            .await,
+        403,
+        "missingScope",
+    )
+    .await;
+
     // The same figures as flat CSV rows, names in the language asked for.
     let csv = app
         .request(

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod docs;
 pub mod extract;
 pub mod idempotency;
+pub mod links;
 pub mod middleware;
 pub mod problem;
 pub mod respond;
@@ -35,6 +36,8 @@ pub const BASE_PATH: &str = "/kiv/v1";
 pub struct AppState {
     pub db: Database,
     pub tokens: Arc<TokenService>,
+    /// The key of signed report links, read from the database on first use.
+    link_key: Arc<std::sync::OnceLock<Vec<u8>>>,
 }
 
 impl AppState {
@@ -42,7 +45,26 @@ impl AppState {
         Self {
             db,
             tokens: Arc::new(tokens),
+            link_key: Arc::default(),
         }
+    }
+
+    /// The key that signs report links (generated once, kept in the database, shared by nodes).
+    pub async fn link_key(&self) -> Result<Vec<u8>, ApiError> {
+        if let Some(key) = self.link_key.get() {
+            return Ok(key.clone());
+        }
+        let (key, _) = self
+            .run(|conn| {
+                kiv_store::secrets::get_or_create(
+                    conn,
+                    links::KEY_NAME,
+                    kiv_store::credentials::generate_secret,
+                )
+            })
+            .await?;
+        let key = key.into_bytes();
+        Ok(self.link_key.get_or_init(|| key).clone())
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool, so database calls
@@ -161,7 +183,7 @@ pub fn build_app(
         .default_service(web::to(middleware::fallback))
         .wrap(from_fn(middleware::problems))
         .wrap(from_fn(idempotency::idempotency))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<middleware::RequestSpan>::new())
 }
 
 /// How the server runs.

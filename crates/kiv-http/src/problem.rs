@@ -125,6 +125,12 @@ pub enum ApiError {
     /// The change contradicts the current state; the text says what.
     #[error("{0}")]
     Conflict(String),
+    /// A report link whose signature does not match its parameters.
+    #[error("invalid report link")]
+    InvalidLink,
+    /// A report link past its expiry.
+    #[error("expired report link")]
+    ExpiredLink,
     /// A change was sent without `If-Match`.
     #[error("If-Match is required")]
     PreconditionRequired,
@@ -200,6 +206,8 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
             ),
             ApiError::Conflict(_) => ("kiv:conflict", "Conflict", StatusCode::CONFLICT),
+            ApiError::InvalidLink => ("kiv:invalidLink", "Invalid link", StatusCode::UNAUTHORIZED),
+            ApiError::ExpiredLink => ("kiv:expiredLink", "Expired link", StatusCode::FORBIDDEN),
             ApiError::InvalidTransition(_) => (
                 "kiv:invalidTransition",
                 "Invalid transition",
@@ -275,6 +283,10 @@ impl ApiError {
                 "This operation needs the role {}",
                 roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
             ),
+            ApiError::InvalidLink => {
+                "The link's signature does not match its parameters; ask for a new link".into()
+            }
+            ApiError::ExpiredLink => "The link has expired; ask for a new one".into(),
             ApiError::PreconditionRequired => {
                 "Send the resource's ETag in If-Match, so that concurrent changes are detected".into()
             }

@@ -123,3 +123,44 @@ role_extractor!(
     Auditor,
     [Role::Coordinator, Role::Admin]
 );
+
+/// Access to a report: a caller who may pull reports, or a valid signed report link (which
+/// needs no token at all).
+#[derive(Debug, Clone)]
+pub enum ReportAccess {
+    Caller(Caller),
+    Link,
+}
+
+impl FromRequest for ReportAccess {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let signed = form_urlencoded::parse(req.query_string().as_bytes())
+                .any(|(key, _)| key == crate::links::SIGNATURE);
+            if !signed {
+                let caller = authenticate(&req)?;
+                return if caller.has_any(ReportReader::ROLES) {
+                    Ok(ReportAccess::Caller(caller))
+                } else {
+                    Err(ApiError::MissingScope(ReportReader::ROLES.to_vec()))
+                };
+            }
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+            let key = state.link_key().await?;
+            let now = chrono::Utc::now().timestamp();
+            crate::links::verify(&key, req.path(), req.query_string(), now).map_err(|problem| {
+                match problem {
+                    crate::links::LinkProblem::Invalid => ApiError::InvalidLink,
+                    crate::links::LinkProblem::Expired => ApiError::ExpiredLink,
+                }
+            })?;
+            Ok(ReportAccess::Link)
+        })
+    }
+}
