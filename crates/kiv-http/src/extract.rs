@@ -81,9 +81,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let json_type = req.mime_type().ok().flatten().is_some_and(|mime| {
-            mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json")
-        });
+        let json_type = is_json(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json_type {
@@ -266,4 +264,12 @@ pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiErr
         (Some(_), None) => true,
         _ => false,
     })
+}
+
+/// Whether the body is JSON: `application/json` or any `+json` type (merge patch, problem).
+pub fn is_json(req: &HttpRequest) -> bool {
+    req.mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
 }

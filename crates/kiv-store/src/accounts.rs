@@ -229,7 +229,7 @@ pub fn update(
             accounts::updated_at.eq(now()),
         ))
         .execute(conn)?;
-        crate::database::expect_one_written(written, current.version)?;
+        crate::error::expect_one_written(written, current.version)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(
             conn,
@@ -269,7 +269,7 @@ pub fn set_secret(
             accounts::updated_at.eq(at),
         ))
         .execute(conn)?;
-        crate::database::expect_one_written(written, current.version)?;
+        crate::error::expect_one_written(written, current.version)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         // The trail says that the secret changed, never what it is.
         audit::record(

@@ -88,18 +88,6 @@ where
     }
 }
 
-/// A conditional update (`... WHERE version = expected`) wrote nothing: the record changed in
-/// between, and the caller must read it again.
-pub(crate) fn expect_one_written(written: usize, expected: i32) -> crate::error::StoreResult<()> {
-    if written == 0 {
-        Err(StoreError::VersionMismatch {
-            current: expected + 1,
-        })
-    } else {
-        Ok(())
-    }
-}
-
 /// The two database engines kiv runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -85,3 +85,15 @@ pub fn check_version(expected: Option<i32>, current: i32) -> StoreResult<()> {
         _ => Ok(()),
     }
 }
+
+/// A conditional update (`... WHERE version = expected`) wrote nothing: the record changed in
+/// between, and the caller must read it again.
+pub(crate) fn expect_one_written(written: usize, expected: i32) -> StoreResult<()> {
+    if written == 0 {
+        Err(StoreError::VersionMismatch {
+            current: expected + 1,
+        })
+    } else {
+        Ok(())
+    }
+}

@@ -437,12 +437,7 @@ fn save(conn: &mut DbConnection, row: &FollowUpRow, version: i32) -> StoreResult
     )
     .set(row)
     .execute(conn)?;
-    if written == 0 {
-        return Err(StoreError::VersionMismatch {
-            current: version + 1,
-        });
-    }
-    Ok(())
+    crate::error::expect_one_written(written, version)
 }
 
 fn row_of(follow_up: &FollowUp) -> FollowUpRow {

@@ -21,7 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::followups::NewFollowUp;
 use crate::auth::Reporting;
-use crate::extract::{parse_json, ApiQuery};
+use crate::extract::{is_json, parse_json, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::href;
 use crate::AppState;
@@ -232,13 +232,6 @@ async fn batch(
         .run(move |conn| followups::import(conn, &caller, rows, mode, today()))
         .await?;
     answer(&req, mode, results, applied)
-}
-
-fn is_json(req: &HttpRequest) -> bool {
-    req.mime_type()
-        .ok()
-        .flatten()
-        .is_some_and(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
 }
 
 fn file_problem(detail: impl Into<String>) -> ApiError {
@@ -576,7 +569,6 @@ pub fn export(follow_ups: &[FollowUp], actions: &[Action]) -> Result<String, Api
         .iter()
         .flat_map(|f| f.indicator_values.iter().map(|v| v.indicator_id.as_str()))
         .collect();
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let header: Vec<String> = FIXED_COLUMNS
         .iter()
         .map(|c| (*c).to_owned())
@@ -586,8 +578,7 @@ pub fn export(follow_ups: &[FollowUp], actions: &[Action]) -> Result<String, Api
                 .map(|id| format!("{INDICATOR_PREFIX}{id}")),
         )
         .collect();
-    let failed = |e: csv::Error| ApiError::Internal(format!("cannot write CSV: {e}"));
-    writer.write_record(&header).map_err(failed)?;
+    let mut rows = vec![header];
     for follow_up in follow_ups {
         let action = actions.iter().find(|a| a.id == follow_up.action_id);
         let narrative = follow_up.narrative.clone().unwrap_or_default();
@@ -623,12 +614,20 @@ pub fn export(follow_ups: &[FollowUp], actions: &[Action]) -> Result<String, Api
                     .unwrap_or_default(),
             );
         }
-        writer.write_record(&record).map_err(failed)?;
+        rows.push(record);
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(format!("cannot write CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
+    csv_text(rows)
+}
+
+/// Rows as CSV text (RFC 4180, comma-separated).
+pub fn csv_text(rows: impl IntoIterator<Item = Vec<String>>) -> Result<String, ApiError> {
+    let failed = |e: &dyn std::fmt::Display| ApiError::Internal(format!("cannot write CSV: {e}"));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(&row).map_err(|e| failed(&e))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| failed(&e))?;
+    String::from_utf8(bytes).map_err(|e| failed(&e))
 }
 
 /// A CSV answer.

@@ -360,9 +360,6 @@ fn progress_csv(
         .iter()
         .map(|c| (*c).to_owned()),
     );
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| ApiError::Internal(format!("cannot write CSV: {e}"));
-    writer.write_record(&header).map_err(failed)?;
     let text = |t: &LocalizedText| {
         t.resolve(language)
             .map(|(_, s)| s.to_owned())
@@ -400,45 +397,39 @@ fn progress_csv(
         ]);
         cells
     };
-    writer
-        .write_record(row(
+    let mut rows = vec![
+        header,
+        row(
             "total",
             None,
             None,
             "",
             report.plan_id.clone(),
             &report.totals,
-        ))
-        .map_err(failed)?;
+        ),
+    ];
     for cluster in &report.clusters {
         let name = cluster.name.as_ref().map(text).unwrap_or_default();
-        writer
-            .write_record(row(
-                "cluster",
-                cluster.cluster_id.as_deref(),
-                None,
-                "",
-                name,
-                &cluster.figures,
-            ))
-            .map_err(failed)?;
+        rows.push(row(
+            "cluster",
+            cluster.cluster_id.as_deref(),
+            None,
+            "",
+            name,
+            &cluster.figures,
+        ));
         for objective in &cluster.objectives {
-            writer
-                .write_record(row(
-                    "objective",
-                    cluster.cluster_id.as_deref(),
-                    Some(&objective.objective_id),
-                    &objective.code,
-                    text(&objective.title),
-                    &objective.figures,
-                ))
-                .map_err(failed)?;
+            rows.push(row(
+                "objective",
+                cluster.cluster_id.as_deref(),
+                Some(&objective.objective_id),
+                &objective.code,
+                text(&objective.title),
+                &objective.figures,
+            ));
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(format!("cannot write CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
+    super::bulk::csv_text(rows)
 }
 
 /// The figures at the end of one reporting period.

@@ -388,7 +388,7 @@ fn replace(
         current.created_at,
     ))
     .execute(conn)?;
-    crate::database::expect_one_written(written, current.version)?;
+    crate::error::expect_one_written(written, current.version)?;
     write_links(conn, &current.id, input)?;
     let updated = get(conn, &current.id)?.ok_or(StoreError::NotFound)?;
     audit::record(

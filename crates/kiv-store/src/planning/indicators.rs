@@ -260,7 +260,7 @@ pub fn update(
             current.created_at,
         ))
         .execute(conn)?;
-        crate::database::expect_one_written(written, current.version)?;
+        crate::error::expect_one_written(written, current.version)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(
             conn,

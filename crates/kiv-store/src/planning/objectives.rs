@@ -309,7 +309,7 @@ pub fn update(
             current.created_at,
         ))
         .execute(conn)?;
-        crate::database::expect_one_written(written, current.version)?;
+        crate::error::expect_one_written(written, current.version)?;
         write_links(conn, id, &input)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(

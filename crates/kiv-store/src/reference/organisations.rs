@@ -214,7 +214,7 @@ pub fn update(
         )
         .set(&row)
         .execute(conn)?;
-        crate::database::expect_one_written(written, current.version)?;
+        crate::error::expect_one_written(written, current.version)?;
         let updated = Organisation::try_from(row)?;
         crate::audit::record(
             conn,

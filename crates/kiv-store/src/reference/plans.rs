@@ -267,7 +267,7 @@ fn write(
         )
         .set(&row)
         .execute(conn)?;
-        crate::database::expect_one_written(written, version - 1)?;
+        crate::error::expect_one_written(written, version - 1)?;
     }
     crate::planning::replace_links!(
         conn,
