@@ -9,6 +9,7 @@ pub mod paging;
 pub mod period;
 pub mod planning;
 pub mod reference;
+pub mod report;
 pub mod rollup;
 pub mod validation;
 pub mod vocabulary;

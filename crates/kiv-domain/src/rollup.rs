@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::period::ReportingPeriod;
 use crate::planning::{IndicatorValue, Target};
@@ -34,7 +34,7 @@ pub struct ActionFacts {
 }
 
 /// Actions left out of the progress mean, by reason.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LeftOut {
@@ -42,35 +42,48 @@ pub struct LeftOut {
     pub no_progress: usize,
 }
 
-/// The figures of a set of actions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The figures of a set of actions, the same at every level of a report and frozen as such into
+/// a published cluster follow-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Figures {
     pub actions: usize,
-    /// Every status, including `notReported`, with its count (zeros included).
-    pub by_status: BTreeMap<&'static str, usize>,
-    /// Weighted mean progress (0-100, two decimals) of the actions that have one; `None` when
+    /// Actions per status, `notReported` included (zeros included).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object, example = json!({"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2})))]
+    pub by_status: BTreeMap<String, usize>,
+    /// Weighted mean progress (0-100, two decimals) of the actions that have one; absent when
     /// none has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<f64>,
-    pub method: &'static str,
+    /// Actions left out of `progress`: cancelled, or without a progress.
     pub left_out: LeftOut,
-    /// Actions with an approved follow-up for the period ÷ actions due; `None` when none is due.
+    /// Actions with an approved follow-up for the period ÷ actions due in it; absent when none
+    /// is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_rate: Option<f64>,
+    /// Actions whose planned end has passed, neither completed nor cancelled.
     pub overdue: usize,
+    /// Indicators on or off track against the period's target, or without data.
+    pub indicators: IndicatorCounts,
 }
 
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
-/// The figures of `actions`.
-pub fn roll_up(actions: &[ActionFacts]) -> Figures {
-    let mut by_status: BTreeMap<&'static str, usize> =
-        ActionStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+/// The figures of `actions` and of the indicators assessed as `indicators` (see [`on_track`]).
+pub fn roll_up(actions: &[ActionFacts], indicators: &[Option<bool>]) -> Figures {
+    let mut by_status: BTreeMap<String, usize> = ActionStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), 0))
+        .collect();
     let mut left_out = LeftOut::default();
     let (mut weighted, mut weights) = (0.0, 0.0);
     for action in actions {
-        *by_status.entry(action.status.as_str()).or_default() += 1;
+        *by_status
+            .entry(action.status.as_str().to_owned())
+            .or_default() += 1;
         match (action.status, action.progress) {
             (ActionStatus::Cancelled, _) => left_out.cancelled += 1,
             (_, None) => left_out.no_progress += 1,
@@ -82,14 +95,18 @@ pub fn roll_up(actions: &[ActionFacts]) -> Figures {
     }
     let due = actions.iter().filter(|a| a.due).count();
     let reported = actions.iter().filter(|a| a.due && a.reported).count();
+    let mut indicator_counts = IndicatorCounts::default();
+    for assessment in indicators {
+        indicator_counts.count(*assessment);
+    }
     Figures {
         actions: actions.len(),
         by_status,
         progress: (weights > 0.0).then(|| round2(weighted / weights)),
-        method: METHOD,
         left_out,
         reporting_rate: (due > 0).then(|| round2(reported as f64 / due as f64)),
         overdue: actions.iter().filter(|a| a.overdue).count(),
+        indicators: indicator_counts,
     }
 }
 
@@ -132,7 +149,7 @@ pub fn target_for(targets: &[Target], period: ReportingPeriod) -> Option<&Indica
 }
 
 /// Indicators by assessment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IndicatorCounts {
@@ -181,10 +198,11 @@ mod tests {
         // Five are due in the period, two of which have an approved follow-up for it.
         actions[3].due = false;
         actions[1].reported = false;
-        let figures = roll_up(&actions);
+        let figures = roll_up(&actions, &[Some(true), None]);
         assert_eq!(figures.actions, 6);
         assert_eq!(figures.progress, Some(53.33));
-        assert_eq!(figures.method, "weightedMeanOfActions");
+        assert_eq!(figures.indicators.on_track, 1);
+        assert_eq!(figures.indicators.no_data, 1);
         assert_eq!(
             figures.left_out,
             LeftOut {
@@ -202,14 +220,14 @@ mod tests {
     fn weights_count_and_empty_sets_have_no_progress() {
         let mut heavy = facts(ActionStatus::OnTrack, Some(80.0));
         heavy.weight = 3.0;
-        let figures = roll_up(&[heavy, facts(ActionStatus::Delayed, Some(40.0))]);
+        let figures = roll_up(&[heavy, facts(ActionStatus::Delayed, Some(40.0))], &[]);
         assert_eq!(figures.progress, Some(70.0));
-        let empty = roll_up(&[]);
+        let empty = roll_up(&[], &[]);
         assert_eq!(
             (empty.progress, empty.reporting_rate, empty.actions),
             (None, None, 0)
         );
-        let cancelled_only = roll_up(&[facts(ActionStatus::Cancelled, Some(30.0))]);
+        let cancelled_only = roll_up(&[facts(ActionStatus::Cancelled, Some(30.0))], &[]);
         assert_eq!(cancelled_only.progress, None);
         assert_eq!(cancelled_only.left_out.cancelled, 1);
     }

@@ -7,9 +7,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use kiv_domain::followup::action_status;
 use kiv_domain::planning::{IndicatorValue, Target};
-use kiv_domain::rollup::ActionFacts;
+use kiv_domain::report::{ClusterReport, ObjectiveReport, ProgressReport};
+use kiv_domain::rollup::{on_track, roll_up, target_for, ActionFacts, Figures, METHOD};
 use kiv_domain::{
-    ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText,
+    ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText, Plan,
     ReportingPeriod,
 };
 
@@ -17,8 +18,8 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::schema::{
-    action_themes, actions, approved_follow_ups, approved_values, indicators, objective_themes,
-    objectives,
+    action_themes, actions, approved_follow_ups, approved_values, clusters, indicators,
+    objective_themes, objectives,
 };
 
 /// Which actions a report covers.
@@ -280,6 +281,91 @@ pub fn progress_data(
             .collect(),
         actions: lines,
         indicators: indicator_lines,
+    })
+}
+
+impl ReportData {
+    /// The figures of the actions and indicators under `objective_ids`, for `period`.
+    pub fn figures(&self, period: ReportingPeriod, objective_ids: &[&str]) -> Figures {
+        let facts: Vec<ActionFacts> = self
+            .actions
+            .iter()
+            .filter(|a| objective_ids.contains(&a.objective_id.as_str()))
+            .map(|a| a.facts.clone())
+            .collect();
+        let assessments: Vec<Option<bool>> = self
+            .indicators
+            .iter()
+            .filter(|i| objective_ids.contains(&i.objective_id.as_str()))
+            .map(|i| {
+                on_track(
+                    i.measure,
+                    i.direction,
+                    target_for(&i.targets, period),
+                    i.actual.as_ref(),
+                )
+            })
+            .collect();
+        roll_up(&facts, &assessments)
+    }
+}
+
+/// The progress report of `plan` for `scope`, `period` and `as_of`: totals, and per cluster of
+/// the plan (only the scope's cluster when it names one) and per objective. Transversal
+/// objectives, which have no cluster, come last in a group without a cluster id.
+pub fn progress_report(
+    conn: &mut DbConnection,
+    plan: &Plan,
+    scope: &Scope,
+    period: ReportingPeriod,
+    as_of: NaiveDateTime,
+) -> StoreResult<ProgressReport> {
+    let data = progress_data(conn, scope, period, as_of)?;
+    let names: HashMap<String, LocalizedText> = clusters::table
+        .select((clusters::id, clusters::name))
+        .load::<(String, JsonValue<LocalizedText>)>(conn)?
+        .into_iter()
+        .map(|(id, name)| (id, name.0))
+        .collect();
+    let group = |cluster_id: Option<&str>| -> ClusterReport {
+        let members: Vec<&ObjectiveLine> = data
+            .objectives
+            .iter()
+            .filter(|o| o.cluster_id.as_deref() == cluster_id)
+            .collect();
+        let ids: Vec<&str> = members.iter().map(|o| o.id.as_str()).collect();
+        ClusterReport {
+            cluster_id: cluster_id.map(str::to_owned),
+            name: cluster_id.and_then(|id| names.get(id).cloned()),
+            figures: data.figures(period, &ids),
+            objectives: members
+                .iter()
+                .map(|o| ObjectiveReport {
+                    objective_id: o.id.clone(),
+                    code: o.code.clone(),
+                    title: o.title.clone(),
+                    figures: data.figures(period, &[o.id.as_str()]),
+                })
+                .collect(),
+        }
+    };
+    let mut cluster_reports: Vec<ClusterReport> = plan
+        .cluster_ids
+        .iter()
+        .filter(|id| scope.cluster_id.as_ref().is_none_or(|only| only == *id))
+        .map(|id| group(Some(id)))
+        .collect();
+    if data.objectives.iter().any(|o| o.cluster_id.is_none()) {
+        cluster_reports.push(group(None));
+    }
+    let all: Vec<&str> = data.objectives.iter().map(|o| o.id.as_str()).collect();
+    Ok(ProgressReport {
+        plan_id: plan.id.clone(),
+        as_of: as_of.and_utc(),
+        period: period.to_string(),
+        method: METHOD,
+        totals: data.figures(period, &all),
+        clusters: cluster_reports,
     })
 }
 

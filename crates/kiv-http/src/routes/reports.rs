@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use kiv_domain::planning::{Baseline, IndicatorValue, Target};
-use kiv_domain::rollup::{on_track, roll_up, target_for, IndicatorCounts, LeftOut, METHOD};
+use kiv_domain::report::ProgressReport;
+use kiv_domain::rollup::{on_track, target_for, Figures, METHOD};
 use kiv_domain::{
     IndicatorDirection, IndicatorMeasure, InputIssue, IssueLocation, LocalizedText, Plan,
     ReportingPeriod,
 };
-use kiv_store::reference::{clusters, organisations, plans};
-use kiv_store::reports::{self, ReportData, Reporting, Scope};
+use kiv_store::reference::{organisations, plans};
+use kiv_store::reports::{self, Reporting, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -29,69 +30,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(trend_report)
         .service(compliance_report)
         .service(indicator_report);
-}
-
-/// The figures of a set of actions, the same at every level of a report.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Figures {
-    pub actions: usize,
-    /// Actions per status, `notReported` included.
-    #[schema(value_type = Object, example = json!({"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}))]
-    pub by_status: BTreeMap<&'static str, usize>,
-    /// Weighted mean progress (0-100) of the actions that have one; absent when none has.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub progress: Option<f64>,
-    /// Actions left out of `progress`: cancelled, or without a progress.
-    pub left_out: LeftOut,
-    /// Actions with an approved follow-up for the period ÷ actions due in it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reporting_rate: Option<f64>,
-    /// Actions whose planned end has passed, neither completed nor cancelled.
-    pub overdue: usize,
-    /// Indicators on or off track against the period's target, or without data.
-    pub indicators: IndicatorCounts,
-}
-
-/// An objective's figures.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectiveReport {
-    pub objective_id: String,
-    pub code: String,
-    pub title: LocalizedText,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
-/// A cluster's figures and its objectives'.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ClusterReport {
-    /// Absent for the transversal objectives, which belong to no cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<LocalizedText>,
-    #[serde(flatten)]
-    pub figures: Figures,
-    pub objectives: Vec<ObjectiveReport>,
-}
-
-/// Where a plan stands, as approved by a moment.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProgressReport {
-    pub plan_id: String,
-    /// Only follow-ups approved by this moment count.
-    pub as_of: DateTime<Utc>,
-    /// The reporting period: statuses are those of periods up to it; `reportingRate` is for it.
-    #[schema(example = "2017S2")]
-    pub period: String,
-    /// How progress is rolled up: `weightedMeanOfActions`.
-    pub method: &'static str,
-    pub totals: Figures,
-    pub clusters: Vec<ClusterReport>,
 }
 
 /// Which report.
@@ -184,38 +122,6 @@ fn report_period(
         .ok_or_else(|| ApiError::Internal(format!("plan {} has no reporting periods", plan.id)))
 }
 
-fn figures(data: &ReportData, period: ReportingPeriod, objective_ids: &[&str]) -> Figures {
-    let facts: Vec<_> = data
-        .actions
-        .iter()
-        .filter(|a| objective_ids.contains(&a.objective_id.as_str()))
-        .map(|a| a.facts.clone())
-        .collect();
-    let rolled = roll_up(&facts);
-    let mut indicators = IndicatorCounts::default();
-    for indicator in data
-        .indicators
-        .iter()
-        .filter(|i| objective_ids.contains(&i.objective_id.as_str()))
-    {
-        indicators.count(on_track(
-            indicator.measure,
-            indicator.direction,
-            target_for(&indicator.targets, period),
-            indicator.actual.as_ref(),
-        ));
-    }
-    Figures {
-        actions: rolled.actions,
-        by_status: rolled.by_status,
-        progress: rolled.progress,
-        left_out: rolled.left_out,
-        reporting_rate: rolled.reporting_rate,
-        overdue: rolled.overdue,
-        indicators,
-    }
-}
-
 /// Progress report
 ///
 /// Where a plan stands: totals, and per cluster and objective, the actions by status (with
@@ -247,23 +153,7 @@ async fn progress_report(
         Some(text) => parse_as_of(text)?,
         None => Utc::now().naive_utc(),
     };
-    let plan_id = query.plan_id.clone();
-    let (plan, all_clusters) = state
-        .run(move |conn| {
-            let plan = plans::get(conn, &plan_id)?;
-            let all = clusters::list(
-                conn,
-                &Default::default(),
-                &[],
-                kiv_domain::PageRequest {
-                    page: 1,
-                    page_size: 1000,
-                },
-            )?;
-            Ok((plan, all.items))
-        })
-        .await?;
-    let plan = plan.ok_or_else(|| ApiError::not_found("plan", &query.plan_id))?;
+    let plan = plan_or_404(&state, &query.plan_id).await?;
     let period = report_period(&plan, query.period.as_deref(), as_of)?;
     let scope = Scope {
         plan_id: plan.id.clone(),
@@ -271,52 +161,9 @@ async fn progress_report(
         theme_id: query.theme_id,
         organisation_id: query.organisation_id,
     };
-    let data = state
-        .run(move |conn| reports::progress_data(conn, &scope, period, as_of))
+    let report = state
+        .run(move |conn| reports::progress_report(conn, &plan, &scope, period, as_of))
         .await?;
-
-    let all_objectives: Vec<&str> = data.objectives.iter().map(|o| o.id.as_str()).collect();
-    let group = |cluster_id: Option<&str>| -> ClusterReport {
-        let members: Vec<_> = data
-            .objectives
-            .iter()
-            .filter(|o| o.cluster_id.as_deref() == cluster_id)
-            .collect();
-        let ids: Vec<&str> = members.iter().map(|o| o.id.as_str()).collect();
-        ClusterReport {
-            cluster_id: cluster_id.map(str::to_owned),
-            name: cluster_id
-                .and_then(|id| all_clusters.iter().find(|c| c.id == id))
-                .map(|c| c.name.clone()),
-            figures: figures(&data, period, &ids),
-            objectives: members
-                .iter()
-                .map(|o| ObjectiveReport {
-                    objective_id: o.id.clone(),
-                    code: o.code.clone(),
-                    title: o.title.clone(),
-                    figures: figures(&data, period, &[o.id.as_str()]),
-                })
-                .collect(),
-        }
-    };
-    let mut clusters: Vec<ClusterReport> = plan
-        .cluster_ids
-        .iter()
-        .filter(|id| query.cluster_id.as_ref().is_none_or(|only| only == *id))
-        .map(|id| group(Some(id)))
-        .collect();
-    if data.objectives.iter().any(|o| o.cluster_id.is_none()) {
-        clusters.push(group(None));
-    }
-    let report = ProgressReport {
-        plan_id: plan.id.clone(),
-        as_of: utc(as_of),
-        period: period.to_string(),
-        method: METHOD,
-        totals: figures(&data, period, &all_objectives),
-        clusters,
-    };
     if crate::extract::wants_csv(&req, query.format.as_deref())? {
         let language = crate::extract::preferred_language(&req).unwrap_or(kiv_domain::Language::Nl);
         return Ok(super::bulk::csv_response(
@@ -382,7 +229,7 @@ fn progress_csv(
         cells.extend(
             statuses
                 .iter()
-                .map(|s| f.by_status.get(s).copied().unwrap_or(0).to_string()),
+                .map(|s| f.by_status.get(*s).copied().unwrap_or(0).to_string()),
         );
         cells.extend([
             f.progress.map(|p| p.to_string()).unwrap_or_default(),
@@ -511,14 +358,14 @@ async fn trend_report(
             theme_id: None,
             organisation_id: None,
         };
-        let data = state
-            .run(move |conn| reports::progress_data(conn, &scope, period, end))
+        let plan_for_point = plan.clone();
+        let report = state
+            .run(move |conn| reports::progress_report(conn, &plan_for_point, &scope, period, end))
             .await?;
-        let ids: Vec<&str> = data.objectives.iter().map(|o| o.id.as_str()).collect();
         points.push(TrendPoint {
             period: period.to_string(),
             as_of: utc(end),
-            figures: figures(&data, period, &ids),
+            figures: report.totals,
         });
     }
     Ok(HttpResponse::Ok().json(TrendReport {
