@@ -3,6 +3,7 @@
 //! rule can be tested on its own and reused by the store, the HTTP layer and the command line.
 
 pub mod access;
+pub mod evaluation;
 pub mod followup;
 pub mod localized;
 pub mod paging;
@@ -23,6 +24,8 @@ pub use planning::{Action, ActionState, Indicator, IndicatorValue, Objective};
 pub use reference::{Cluster, Organisation, Plan, Theme};
 pub use validation::{InputIssue, IssueLocation};
 pub use vocabulary::{
-    AccountKind, ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure,
-    ObjectiveLevel, OrganisationKind, PlanKind, ReportingFrequency, Role, WorkflowState,
+    AccountKind, ActionStatus, Assessment, Criterion, EvaluationRound, FollowUpStatus,
+    IndicatorDirection, IndicatorMeasure, ObjectiveLevel, OrganisationKind, OverallRating,
+    PlanKind, Priority, PublicationState, RecommendationStatus, ReportingFrequency, Role,
+    WorkflowState,
 };

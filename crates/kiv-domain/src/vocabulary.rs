@@ -213,3 +213,73 @@ mod tests {
         );
     }
 }
+
+vocabulary! {
+    /// Where a cluster stands, in the coordinating FODs' judgement.
+    pub enum Assessment {
+        OnTrack = "onTrack",
+        /// Behind in places: needs attention.
+        Attention = "attention",
+        OffTrack = "offTrack",
+    }
+}
+
+vocabulary! {
+    /// Whether a cluster follow-up or an evaluation is still being written or is out.
+    pub enum PublicationState {
+        /// Visible to coordinators only, and editable.
+        Draft = "draft",
+        /// Frozen and visible to every reader; corrected only by a new revision.
+        Published = "published",
+    }
+}
+
+vocabulary! {
+    /// When in the policy cycle an evaluation is made.
+    pub enum EvaluationRound {
+        Interim = "interim",
+        MidTerm = "midTerm",
+        Final = "final",
+    }
+}
+
+vocabulary! {
+    /// The overall judgement of an evaluation.
+    pub enum OverallRating {
+        Insufficient = "insufficient",
+        Partial = "partial",
+        LargelyAchieved = "largelyAchieved",
+        Achieved = "achieved",
+    }
+}
+
+vocabulary! {
+    /// The OECD-DAC evaluation criteria, each scored 1 (poor) to 4 (good).
+    pub enum Criterion {
+        Relevance = "relevance",
+        Coherence = "coherence",
+        Effectiveness = "effectiveness",
+        Efficiency = "efficiency",
+        Impact = "impact",
+        Sustainability = "sustainability",
+    }
+}
+
+vocabulary! {
+    /// What became of a recommendation.
+    pub enum RecommendationStatus {
+        Open = "open",
+        InProgress = "inProgress",
+        Implemented = "implemented",
+        Rejected = "rejected",
+    }
+}
+
+vocabulary! {
+    /// How urgent a recommendation is.
+    pub enum Priority {
+        High = "high",
+        Medium = "medium",
+        Low = "low",
+    }
+}

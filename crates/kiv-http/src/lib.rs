@@ -127,6 +127,8 @@ impl AppState {
         (name = "Reference data", description = "Plans, clusters, themes and organisations."),
         (name = "Planning", description = "Objectives, actions and indicators of each plan, and their history."),
         (name = "Follow-up", description = "Progress per action and reporting period, and its review by the coordinating FODs."),
+        (name = "Cluster follow-up", description = "The coordinating FODs' interim follow-up of each cluster per reporting period, with the figures frozen at publication."),
+        (name = "Evaluations", description = "Evaluations of a cluster or a transversal theme (OECD-DAC scores, rating, findings, evidence), their recommendations and what became of them."),
         (name = "Reports", description = "Where the plans stand, for evaluators and the coordinating FODs."),
         (name = "Service", description = "Health of the service."),
     )

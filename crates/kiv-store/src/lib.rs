@@ -4,10 +4,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cluster_followups;
 pub mod credentials;
 pub mod database;
 pub mod demo;
 pub mod error;
+pub mod evaluations;
 pub mod followups;
 pub mod idempotency;
 pub mod json;
@@ -15,6 +17,7 @@ pub mod login;
 pub mod migrations;
 pub mod page;
 pub mod planning;
+pub mod publication;
 pub mod reference;
 pub mod reports;
 pub mod schema;

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kiv_domain::evaluation::{ClusterFollowUp, Evaluation};
 use kiv_domain::followup::action_status;
 use kiv_domain::planning::{IndicatorValue, Target};
-use kiv_domain::report::{ClusterReport, ObjectiveReport, ProgressReport};
+use kiv_domain::report::{ClusterReport, ObjectiveReport, ProgressReport, PublishedJudgement};
 use kiv_domain::rollup::{on_track, roll_up, target_for, ActionFacts, Figures, METHOD};
 use kiv_domain::{
     ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText, Plan,
@@ -17,6 +18,7 @@ use kiv_domain::{
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
+use crate::publication::{self, Judgement};
 use crate::schema::{
     action_themes, actions, approved_follow_ups, approved_values, clusters, indicators,
     objective_themes, objectives,
@@ -46,6 +48,8 @@ pub struct ObjectiveLine {
 #[derive(Debug, Clone)]
 pub struct ActionLine {
     pub id: String,
+    pub code: String,
+    pub lead_organisation_id: String,
     pub objective_id: String,
     pub facts: ActionFacts,
 }
@@ -54,6 +58,8 @@ pub struct ActionLine {
 #[derive(Debug, Clone)]
 pub struct IndicatorLine {
     pub id: String,
+    pub name: LocalizedText,
+    pub unit: Option<String>,
     /// The objective it belongs to, directly or through its action.
     pub objective_id: String,
     pub measure: IndicatorMeasure,
@@ -71,9 +77,11 @@ pub struct ReportData {
     pub indicators: Vec<IndicatorLine>,
 }
 
-/// Id, objective, action, measure, direction and targets of an indicator.
+/// Id, name, unit, objective, action, measure, direction and targets of an indicator.
 type IndicatorRow = (
     String,
+    JsonValue<LocalizedText>,
+    Option<String>,
     Option<String>,
     Option<String>,
     String,
@@ -83,6 +91,9 @@ type IndicatorRow = (
 
 /// Indicator, period, approval time and value of an approved indicator value.
 type ApprovedValueRow = (String, String, NaiveDateTime, Option<f64>, Option<String>);
+
+/// Id, code, lead, objective, weight, planned start and end of an action.
+type ActionRow = (String, String, String, String, f64, NaiveDate, NaiveDate);
 
 type ApprovedRow = (
     String,
@@ -142,10 +153,12 @@ pub fn progress_data(
                 )),
         );
     }
-    let action_rows: Vec<(String, String, f64, NaiveDate, NaiveDate)> = action_query
+    let action_rows: Vec<ActionRow> = action_query
         .order(actions::code)
         .select((
             actions::id,
+            actions::code,
+            actions::lead_organisation_id,
             actions::objective_id,
             actions::weight,
             actions::planned_start,
@@ -187,7 +200,9 @@ pub fn progress_data(
     }
     let as_of_day = as_of.date();
     let mut lines = Vec::with_capacity(action_rows.len());
-    for (id, objective_id, weight, planned_start, planned_end) in &action_rows {
+    for (id, code, lead_organisation_id, objective_id, weight, planned_start, planned_end) in
+        &action_rows
+    {
         let (status, progress) = match latest.get(id.as_str()) {
             Some(row) => {
                 let status: FollowUpStatus = row.4.parse().map_err(StoreError::corrupt)?;
@@ -197,6 +212,8 @@ pub fn progress_data(
         };
         lines.push(ActionLine {
             id: id.clone(),
+            code: code.clone(),
+            lead_organisation_id: lead_organisation_id.clone(),
             objective_id: objective_id.clone(),
             facts: ActionFacts {
                 weight: *weight,
@@ -213,7 +230,7 @@ pub fn progress_data(
     // Indicators of the objectives and actions in scope, with the value approved for the period.
     let action_objective: HashMap<&str, &str> = action_rows
         .iter()
-        .map(|a| (a.0.as_str(), a.1.as_str()))
+        .map(|a| (a.0.as_str(), a.3.as_str()))
         .collect();
     let indicator_rows: Vec<IndicatorRow> = indicators::table
         .filter(
@@ -221,8 +238,11 @@ pub fn progress_data(
                 .eq_any(&objective_ids)
                 .or(indicators::action_id.eq_any(&action_ids)),
         )
+        .order(indicators::id)
         .select((
             indicators::id,
+            indicators::name,
+            indicators::unit,
             indicators::objective_id,
             indicators::action_id,
             indicators::measure,
@@ -250,7 +270,7 @@ pub fn progress_data(
     // An objective-level indicator may be reported by several of its actions; the report keeps
     // one of their values.
     let mut indicator_lines = Vec::new();
-    for (id, objective_id, action_id, measure, direction, targets) in indicator_rows {
+    for (id, name, unit, objective_id, action_id, measure, direction, targets) in indicator_rows {
         let objective_id = match (objective_id, action_id.as_deref()) {
             (Some(objective_id), _) => objective_id,
             (None, Some(action_id)) => match action_objective.get(action_id) {
@@ -262,6 +282,8 @@ pub fn progress_data(
         indicator_lines.push(IndicatorLine {
             actual: actual.remove(&id),
             id,
+            name: name.0,
+            unit,
             objective_id,
             measure: measure.parse().map_err(StoreError::corrupt)?,
             direction: direction.parse().map_err(StoreError::corrupt)?,
@@ -327,6 +349,21 @@ pub fn progress_report(
         .into_iter()
         .map(|(id, name)| (id, name.0))
         .collect();
+    let assessments = publication::latest_judgements::<ClusterFollowUp>(conn, &plan.id, as_of)?;
+    let ratings = publication::latest_judgements::<Evaluation>(conn, &plan.id, as_of)?;
+    let judged = |judgements: &[Judgement], cluster_id: Option<&str>| {
+        judgements
+            .iter()
+            .find(|j| cluster_id.is_some() && j.cluster_id.as_deref() == cluster_id)
+            .map(|j| PublishedJudgement {
+                id: j.entity_id.clone(),
+                value: j.judgement.clone(),
+                period: j.period.to_string(),
+                round: j.round.clone(),
+                revision: j.revision,
+                published_at: j.published_at.and_utc(),
+            })
+    };
     let group = |cluster_id: Option<&str>| -> ClusterReport {
         let members: Vec<&ObjectiveLine> = data
             .objectives
@@ -338,6 +375,8 @@ pub fn progress_report(
             cluster_id: cluster_id.map(str::to_owned),
             name: cluster_id.and_then(|id| names.get(id).cloned()),
             figures: data.figures(period, &ids),
+            assessment: judged(&assessments, cluster_id),
+            evaluation: judged(&ratings, cluster_id),
             objectives: members
                 .iter()
                 .map(|o| ObjectiveReport {

@@ -346,7 +346,122 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    cluster_follow_ups (id) {
+        id -> Text,
+        plan_id -> Text,
+        cluster_id -> Text,
+        period -> Text,
+        period_start -> Date,
+        assessment -> Text,
+        narrative -> Nullable<Json>,
+        highlights -> Nullable<Json>,
+        obstacles -> Nullable<Json>,
+        next_steps -> Nullable<Json>,
+        organisation_ids -> Json,
+        state -> Text,
+        figures -> Nullable<Json>,
+        published_revision -> Nullable<Integer>,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<Text>,
+        revision -> Integer,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    evaluations (id) {
+        id -> Text,
+        plan_id -> Text,
+        cluster_id -> Nullable<Text>,
+        theme_id -> Nullable<Text>,
+        subject -> Text,
+        round -> Text,
+        period_from -> Text,
+        period_to -> Text,
+        evaluating_organisation_ids -> Json,
+        scores -> Json,
+        overall_rating -> Nullable<Text>,
+        findings -> Nullable<Json>,
+        evidence -> Json,
+        state -> Text,
+        published_revision -> Nullable<Integer>,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<Text>,
+        revision -> Integer,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    recommendations (id) {
+        id -> Text,
+        evaluation_id -> Text,
+        text -> Json,
+        organisation_ids -> Json,
+        priority -> Text,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        status_note -> Nullable<Json>,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    publication_events (id) {
+        id -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        revision -> Integer,
+        event -> Text,
+        account_login -> Text,
+        organisation_id -> Text,
+        occurred_at -> Timestamp,
+        note -> Nullable<Text>,
+        snapshot -> Json,
+    }
+}
+
+diesel::table! {
+    published_assessments (id) {
+        id -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        revision -> Integer,
+        plan_id -> Text,
+        cluster_id -> Nullable<Text>,
+        theme_id -> Nullable<Text>,
+        period -> Text,
+        period_start -> Date,
+        judgement -> Text,
+        round -> Nullable<Text>,
+        published_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(follow_ups -> actions (action_id));
+diesel::joinable!(recommendations -> evaluations (evaluation_id));
 diesel::joinable!(follow_up_values -> follow_ups (follow_up_id));
 diesel::joinable!(action_states -> actions (action_id));
 diesel::joinable!(approved_values -> approved_follow_ups (approved_id));
@@ -376,4 +491,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     approved_follow_ups,
     approved_values,
     action_states,
+    cluster_follow_ups,
+    evaluations,
+    recommendations,
+    publication_events,
+    published_assessments,
 );

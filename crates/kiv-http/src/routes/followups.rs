@@ -131,7 +131,7 @@ fn today() -> chrono::NaiveDate {
     Utc::now().date_naive()
 }
 
-fn parse_period(
+pub(crate) fn parse_period(
     text: &str,
     location: kiv_domain::IssueLocation,
 ) -> Result<ReportingPeriod, ApiError> {

@@ -7,7 +7,9 @@ pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod cluster_followups;
 pub mod clusters;
+pub mod evaluations;
 pub mod followups;
 pub mod health;
 pub mod indicators;
@@ -31,6 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     indicators::configure(cfg);
     bulk::configure(cfg);
     followups::configure(cfg);
+    cluster_followups::configure(cfg);
+    evaluations::configure(cfg);
     audit::configure(cfg);
     reports::configure(cfg);
 }

@@ -1,0 +1,505 @@
+//! `/clusterFollowUps`: the coordinating FODs' interim follow-up of each cluster, per plan and
+//! reporting period, with the progress figures frozen when it is published.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
+use kiv_domain::{Assessment, Caller, IssueLocation, LocalizedText, PublicationState};
+use kiv_store::cluster_followups::{
+    self, ClusterFollowUpChanges, ClusterFollowUpFilter, ClusterFollowUpInput,
+};
+use kiv_store::publication::{PublicationEvent, Step};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::collection_query;
+use super::followups::parse_period;
+use crate::auth::{Auth, Coordinator};
+use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use crate::respond::{created, href, single, utc, Collection};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_cluster_follow_ups)
+        .service(create_cluster_follow_up)
+        .service(get_cluster_follow_up)
+        .service(update_cluster_follow_up)
+        .service(publish)
+        .service(revise)
+        .service(history);
+}
+
+/// Where a cluster of a plan stands in a reporting period, in the coordinating FODs' words.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterFollowUpView {
+    /// UUID.
+    pub id: String,
+    pub href: String,
+    #[schema(example = "kiv-2016-2019")]
+    pub plan_id: String,
+    #[schema(example = "3")]
+    pub cluster_id: String,
+    #[schema(example = "2017S2")]
+    pub period: String,
+    pub assessment: Assessment,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<LocalizedText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlights: Option<LocalizedText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub obstacles: Option<LocalizedText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_steps: Option<LocalizedText>,
+    /// The organisations that recorded it.
+    pub organisation_ids: Vec<String>,
+    /// `draft` (coordinators only) or `published`. Read-only.
+    pub state: PublicationState,
+    /// The cluster's progress figures for the period, frozen at publication: they stay as they
+    /// were published when follow-up data is corrected later. Absent on drafts (the live
+    /// figures are in `GET /reports/progress`). Read-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures: Option<FrozenFigures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_by: Option<String>,
+    /// 1, then one more each time a published follow-up is revised. Read-only.
+    pub revision: i32,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ClusterFollowUpView {
+    fn new(req: &HttpRequest, record: ClusterFollowUp) -> Self {
+        ClusterFollowUpView {
+            href: href(req, &format!("clusterFollowUps/{}", record.id)),
+            id: record.id,
+            plan_id: record.plan_id,
+            cluster_id: record.cluster_id,
+            period: record.period.to_string(),
+            assessment: record.assessment,
+            narrative: record.narrative,
+            highlights: record.highlights,
+            obstacles: record.obstacles,
+            next_steps: record.next_steps,
+            organisation_ids: record.organisation_ids,
+            state: record.state,
+            figures: record.figures,
+            published_at: record.published_at.map(utc),
+            published_by: record.published_by,
+            revision: record.revision,
+            created_by: record.created_by,
+            created_at: utc(record.created_at),
+            updated_at: utc(record.updated_at),
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
+}
+
+async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+) -> Result<ClusterFollowUp, ApiError> {
+    let who = caller.clone();
+    let key = id.clone();
+    state
+        .run(move |conn| cluster_followups::get(conn, &who, &key))
+        .await?
+        .ok_or_else(|| ApiError::not_found("cluster follow-up", &id))
+}
+
+collection_query! {
+    /// Filters of the cluster follow-ups.
+    pub struct ClusterFollowUpQuery {
+        pub plan_id: Option<String>,
+        pub cluster_id: Option<String>,
+        /// A reporting period: `2017S2`.
+        pub period: Option<String>,
+        /// `draft` (coordinators only) or `published`.
+        pub state: Option<PublicationState>,
+    }
+}
+
+/// List the cluster follow-ups
+///
+/// Latest period first. Coordinators see drafts and the current revision; every other reader
+/// sees the published follow-ups, as last published.
+#[utoipa::path(
+    tag = "Cluster follow-up",
+    params(ClusterFollowUpQuery),
+    responses(
+        (status = 200, description = "One page of cluster follow-ups", body = Collection<ClusterFollowUpView>),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clusterFollowUps")]
+async fn list_cluster_follow_ups(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<ClusterFollowUpQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let filter = ClusterFollowUpFilter {
+        plan_id: query.plan_id,
+        cluster_id: query.cluster_id,
+        period: query
+            .period
+            .as_deref()
+            .map(|p| parse_period(p, IssueLocation::Query))
+            .transpose()?,
+        state: query.state,
+    };
+    let caller = auth.caller().clone();
+    let found = state
+        .run(move |conn| cluster_followups::list(conn, &caller, &filter, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, |c| ClusterFollowUpView::new(&req, c)).respond())
+}
+
+/// A new cluster follow-up.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"planId": "kiv-2016-2019", "clusterId": "3", "period": "2017S2", "assessment": "attention", "narrative": {"nl": "De meeste acties lopen; twee zijn vertraagd."}, "obstacles": {"nl": "Personeelstekort bij twee zones."}, "nextSteps": {"nl": "Bijsturing in het eerste semester van 2018."}}))]
+pub struct NewClusterFollowUp {
+    pub plan_id: String,
+    /// A cluster of the plan.
+    pub cluster_id: String,
+    /// A reporting period of the plan that has begun.
+    pub period: String,
+    pub assessment: Assessment,
+    pub narrative: Option<LocalizedText>,
+    pub highlights: Option<LocalizedText>,
+    pub obstacles: Option<LocalizedText>,
+    pub next_steps: Option<LocalizedText>,
+    /// The recording organisations; the writer's own when left out.
+    #[serde(default)]
+    pub organisation_ids: Vec<String>,
+}
+
+/// Create a cluster follow-up
+///
+/// A draft, one per plan, cluster and reporting period. Coordinators only.
+#[utoipa::path(
+    tag = "Cluster follow-up",
+    request_body = NewClusterFollowUp,
+    responses(
+        (status = 201, description = "The draft", body = ClusterFollowUpView, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, description = "Invalid input: unknown plan or organisation, a cluster outside the plan, a period outside the plan or not begun", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The cluster has a follow-up for this period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clusterFollowUps")]
+async fn create_cluster_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    ApiJson(body): ApiJson<NewClusterFollowUp>,
+) -> Result<HttpResponse, ApiError> {
+    let input = ClusterFollowUpInput {
+        plan_id: body.plan_id,
+        cluster_id: body.cluster_id,
+        period: parse_period(&body.period, IssueLocation::Body)?,
+        assessment: body.assessment,
+        narrative: body.narrative,
+        highlights: body.highlights,
+        obstacles: body.obstacles,
+        next_steps: body.next_steps,
+        organisation_ids: body.organisation_ids,
+    };
+    let record = state
+        .run(move |conn| cluster_followups::create(conn, &caller, input, today()))
+        .await?;
+    let version = record.version;
+    let view = ClusterFollowUpView::new(&req, record);
+    Ok(created(&view.href, version, &view))
+}
+
+/// Read a cluster follow-up
+///
+/// Coordinators get the current revision (a draft, perhaps); other readers the latest published
+/// one, and 404 before the first publication.
+#[utoipa::path(
+    tag = "Cluster follow-up",
+    params(("clusterFollowUpId" = String, Path, description = "UUID of the cluster follow-up")),
+    responses(
+        (status = 200, description = "The cluster follow-up", body = ClusterFollowUpView, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
+        (status = 404, description = "No such cluster follow-up (or none the caller may see)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clusterFollowUps/{clusterFollowUpId}")]
+async fn get_cluster_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let record = readable(&state, auth.caller(), id.into_inner()).await?;
+    let version = record.version;
+    Ok(single(
+        &req,
+        version,
+        &ClusterFollowUpView::new(&req, record),
+    ))
+}
+
+/// Changes to a draft cluster follow-up (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterFollowUpPatch {
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<Assessment>)]
+    pub assessment: Option<Option<Assessment>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>, nullable)]
+    pub narrative: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>, nullable)]
+    pub highlights: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>, nullable)]
+    pub obstacles: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<LocalizedText>, nullable)]
+    pub next_steps: Option<Option<LocalizedText>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub organisation_ids: Option<Option<Vec<String>>>,
+}
+
+/// Change a cluster follow-up
+///
+/// Drafts only: a published follow-up answers 409 (revise it first). `If-Match` with its `ETag`.
+/// Coordinators only.
+#[utoipa::path(
+    tag = "Cluster follow-up",
+    params(("clusterFollowUpId" = String, Path), ("If-Match" = String, Header, description = "The cluster follow-up's ETag")),
+    request_body(content = ClusterFollowUpPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed draft", body = ClusterFollowUpView),
+        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is published", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/clusterFollowUps/{clusterFollowUpId}")]
+async fn update_cluster_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    id: web::Path<String>,
+    ApiJson(patch): ApiJson<ClusterFollowUpPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let mut issues = Vec::new();
+    let changes = ClusterFollowUpChanges {
+        assessment: required("assessment", patch.assessment, &mut issues),
+        narrative: patch.narrative,
+        highlights: patch.highlights,
+        obstacles: patch.obstacles,
+        next_steps: patch.next_steps,
+        organisation_ids: required("organisationIds", patch.organisation_ids, &mut issues),
+    };
+    if !issues.is_empty() {
+        return Err(ApiError::bad_request(issues));
+    }
+    let expected = expected_version(&req)?;
+    let id = id.into_inner();
+    let record = state
+        .run(move |conn| cluster_followups::update(conn, &caller, &id, expected, changes, today()))
+        .await?;
+    let version = record.version;
+    Ok(single(
+        &req,
+        version,
+        &ClusterFollowUpView::new(&req, record),
+    ))
+}
+
+/// A note on a publication step, kept in the history.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StepNote {
+    /// Why: for a revision, what is being corrected.
+    pub note: Option<String>,
+}
+
+/// The note of a publication step, trimmed; none when blank.
+pub fn note_of(body: Option<ApiJson<StepNote>>) -> Option<String> {
+    body.and_then(|ApiJson(b)| b.note)
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+}
+
+async fn take_step(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: String,
+    step: Step,
+    note: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = expected_version(&req)?;
+    let record = state
+        .run(move |conn| cluster_followups::step(conn, &caller, &id, expected, step, note))
+        .await?;
+    let version = record.version;
+    Ok(single(
+        &req,
+        version,
+        &ClusterFollowUpView::new(&req, record),
+    ))
+}
+
+/// Publish a cluster follow-up
+///
+/// From `draft` to `published`: the cluster's progress figures for the period are computed now
+/// (what is approved at this moment, the same computation as `GET /reports/progress`) and frozen
+/// with the text; every reader sees it from now on, and the progress report shows its
+/// assessment. Coordinators only; `If-Match`.
+#[utoipa::path(
+    tag = "Cluster follow-up",
+    params(("clusterFollowUpId" = String, Path), ("If-Match" = String, Header, description = "The cluster follow-up's ETag")),
+    request_body(content = Option<StepNote>),
+    responses(
+        (status = 200, description = "The published follow-up, with its figures", body = ClusterFollowUpView),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is published already", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clusterFollowUps/{clusterFollowUpId}/publish")]
+async fn publish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    id: web::Path<String>,
+    body: Option<ApiJson<StepNote>>,
+) -> Result<HttpResponse, ApiError> {
+    take_step(
+        req,
+        state,
+        caller,
+        id.into_inner(),
+        Step::Publish,
+        note_of(body),
+    )
+    .await
+}
+
+/// Revise a published cluster follow-up
+///
+/// A correction: the follow-up becomes a draft of its next revision. Until that is published,
+/// other readers keep seeing the published revision (with its frozen figures); the history keeps
+/// both. Coordinators only; `If-Match`; a `note` saying what is corrected.
+#[utoipa::path(
+    tag = "Cluster follow-up",
+    params(("clusterFollowUpId" = String, Path), ("If-Match" = String, Header, description = "The cluster follow-up's ETag")),
+    request_body(content = Option<StepNote>),
+    responses(
+        (status = 200, description = "The draft of the next revision", body = ClusterFollowUpView),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clusterFollowUps/{clusterFollowUpId}/revise")]
+async fn revise(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    id: web::Path<String>,
+    body: Option<ApiJson<StepNote>>,
+) -> Result<HttpResponse, ApiError> {
+    take_step(
+        req,
+        state,
+        caller,
+        id.into_inner(),
+        Step::Revise,
+        note_of(body),
+    )
+    .await
+}
+
+/// One step in the life of a cluster follow-up or an evaluation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicationEventView {
+    /// `created`, `updated`, `published` or `revised`.
+    pub event: String,
+    pub revision: i32,
+    /// Who: the account's username or client id.
+    pub account: String,
+    pub organisation_id: String,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The record as it was after the step.
+    pub record: Value,
+}
+
+impl From<PublicationEvent> for PublicationEventView {
+    fn from(event: PublicationEvent) -> Self {
+        PublicationEventView {
+            event: event.event,
+            revision: event.revision,
+            account: event.account_login,
+            organisation_id: event.organisation_id,
+            occurred_at: utc(event.occurred_at),
+            note: event.note,
+            record: event.snapshot.0,
+        }
+    }
+}
+
+collection_query! {
+    /// Paging of a history.
+    pub struct PublicationHistoryQuery {}
+}
+
+/// The history of a cluster follow-up
+///
+/// Oldest first: for coordinators every step (created, updated, published, revised) with the
+/// record after it; for other readers the publications only.
+#[utoipa::path(
+    tag = "Cluster follow-up",
+    params(("clusterFollowUpId" = String, Path), PublicationHistoryQuery),
+    responses(
+        (status = 200, description = "One page of the history", body = Collection<PublicationEventView>),
+        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clusterFollowUps/{clusterFollowUpId}/history")]
+async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    ApiQuery(query): ApiQuery<PublicationHistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let record = readable(&state, auth.caller(), id.into_inner()).await?;
+    let caller = auth.caller().clone();
+    let found = state
+        .run(move |conn| cluster_followups::history(conn, &caller, &record.id, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, PublicationEventView::from).respond())
+}

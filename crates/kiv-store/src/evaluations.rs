@@ -1,0 +1,970 @@
+//! Evaluations of a cluster (or a transversal theme) of a plan, their evidence, their
+//! recommendations, and the follow-up figures an evaluator reads beside them.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use kiv_domain::evaluation::{
+    check_range, check_subject, Evaluation, Evidence, PeriodRange, Recommendation, Score, Subject,
+};
+use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport, PeriodFigures};
+use kiv_domain::rollup::{on_track, target_for};
+use kiv_domain::{
+    Caller, Criterion, EvaluationRound, InputIssue, IssueLocation, LocalizedText, OverallRating,
+    PageRequest, Plan, Priority, PublicationState, RecommendationStatus,
+};
+use serde_json::Value;
+
+use crate::audit::{self, Operation};
+use crate::database::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::json::JsonValue;
+use crate::page::{now, Page};
+use crate::planning::{check_organisations, reject_if_any};
+use crate::publication::{self, Judgement, Publishable, Step};
+use crate::reference::plans;
+use crate::reports::{self, Scope};
+use crate::schema::{
+    action_themes, actions, evaluations, follow_up_values, follow_ups, objective_themes,
+    objectives, recommendations,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = evaluations, treat_none_as_null = true)]
+struct Row {
+    id: String,
+    plan_id: String,
+    cluster_id: Option<String>,
+    theme_id: Option<String>,
+    subject: String,
+    round: String,
+    period_from: String,
+    period_to: String,
+    evaluating_organisation_ids: JsonValue<Vec<String>>,
+    scores: JsonValue<BTreeMap<Criterion, Score>>,
+    overall_rating: Option<String>,
+    findings: Option<JsonValue<LocalizedText>>,
+    evidence: JsonValue<Vec<Evidence>>,
+    state: String,
+    published_revision: Option<i32>,
+    published_at: Option<NaiveDateTime>,
+    published_by: Option<String>,
+    revision: i32,
+    version: i32,
+    created_by: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl Row {
+    fn into_domain(self) -> StoreResult<(Evaluation, Option<i32>)> {
+        let published_revision = self.published_revision;
+        Ok((
+            Evaluation {
+                round: self.round.parse().map_err(StoreError::corrupt)?,
+                period: PeriodRange {
+                    from: self.period_from.parse().map_err(StoreError::corrupt)?,
+                    to: self.period_to.parse().map_err(StoreError::corrupt)?,
+                },
+                overall_rating: self
+                    .overall_rating
+                    .map(|r| r.parse())
+                    .transpose()
+                    .map_err(StoreError::corrupt)?,
+                state: self.state.parse().map_err(StoreError::corrupt)?,
+                id: self.id,
+                plan_id: self.plan_id,
+                cluster_id: self.cluster_id,
+                theme_id: self.theme_id,
+                evaluating_organisation_ids: self.evaluating_organisation_ids.0,
+                scores: self.scores.0,
+                findings: self.findings.map(|f| f.0),
+                evidence: self.evidence.0,
+                published_at: self.published_at,
+                published_by: self.published_by,
+                revision: self.revision,
+                version: self.version,
+                created_by: self.created_by,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            },
+            published_revision,
+        ))
+    }
+
+    fn of(record: &Evaluation, published_revision: Option<i32>) -> StoreResult<Self> {
+        let subject = record.subject().ok_or_else(|| {
+            StoreError::Corrupt(format!("evaluation {} has no subject", record.id))
+        })?;
+        Ok(Row {
+            id: record.id.clone(),
+            plan_id: record.plan_id.clone(),
+            cluster_id: record.cluster_id.clone(),
+            theme_id: record.theme_id.clone(),
+            subject: subject.key(),
+            round: record.round.as_str().to_owned(),
+            period_from: record.period.from.to_string(),
+            period_to: record.period.to.to_string(),
+            evaluating_organisation_ids: JsonValue(record.evaluating_organisation_ids.clone()),
+            scores: JsonValue(record.scores.clone()),
+            overall_rating: record.overall_rating.map(|r| r.as_str().to_owned()),
+            findings: record.findings.clone().map(JsonValue),
+            evidence: JsonValue(record.evidence.clone()),
+            state: record.state.as_str().to_owned(),
+            published_revision,
+            published_at: record.published_at,
+            published_by: record.published_by.clone(),
+            revision: record.revision,
+            version: record.version,
+            created_by: record.created_by.clone(),
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        })
+    }
+}
+
+/// A new evaluation, or the whole content of one after a change. Scores are checked by
+/// `kiv_domain::evaluation::check_scores` before they get here.
+#[derive(Debug, Clone)]
+pub struct EvaluationInput {
+    pub plan_id: String,
+    pub cluster_id: Option<String>,
+    pub theme_id: Option<String>,
+    pub round: EvaluationRound,
+    pub period: PeriodRange,
+    /// The writer's own organisation when empty.
+    pub evaluating_organisation_ids: Vec<String>,
+    pub scores: BTreeMap<Criterion, Score>,
+    pub overall_rating: Option<OverallRating>,
+    pub findings: Option<LocalizedText>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Changes to a draft (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default)]
+pub struct EvaluationChanges {
+    pub round: Option<EvaluationRound>,
+    pub period: Option<PeriodRange>,
+    pub evaluating_organisation_ids: Option<Vec<String>>,
+    pub scores: Option<BTreeMap<Criterion, Score>>,
+    pub overall_rating: Option<Option<OverallRating>>,
+    pub findings: Option<Option<LocalizedText>>,
+    pub evidence: Option<Vec<Evidence>>,
+}
+
+/// Filters of the collection.
+#[derive(Debug, Clone, Default)]
+pub struct EvaluationFilter {
+    pub plan_id: Option<String>,
+    pub cluster_id: Option<String>,
+    pub theme_id: Option<String>,
+    pub round: Option<EvaluationRound>,
+    pub state: Option<PublicationState>,
+}
+
+fn row(conn: &mut DbConnection, id: &str) -> StoreResult<Option<(Evaluation, Option<i32>)>> {
+    evaluations::table
+        .find(id)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Row::into_domain)
+        .transpose()
+}
+
+/// The evaluation as `caller` may read it: coordinators the current revision, others the latest
+/// published one (`None` before the first publication).
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Option<Evaluation>> {
+    match row(conn, id)? {
+        Some((current, published_revision)) => {
+            publication::visible(conn, caller, current, published_revision)
+        }
+        None => Ok(None),
+    }
+}
+
+/// One page of evaluations, latest period first, as `caller` may read them.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &EvaluationFilter,
+    page: PageRequest,
+) -> StoreResult<Page<Evaluation>> {
+    let drafts_too = publication::reads_drafts(caller);
+    let filtered = || {
+        let mut query = evaluations::table.into_boxed();
+        if let Some(plan_id) = &filter.plan_id {
+            query = query.filter(evaluations::plan_id.eq(plan_id.clone()));
+        }
+        if let Some(cluster_id) = &filter.cluster_id {
+            query = query.filter(evaluations::cluster_id.eq(cluster_id.clone()));
+        }
+        if let Some(theme_id) = &filter.theme_id {
+            query = query.filter(evaluations::theme_id.eq(theme_id.clone()));
+        }
+        if let Some(round) = filter.round {
+            query = query.filter(evaluations::round.eq(round.as_str()));
+        }
+        if let Some(state) = filter.state {
+            query = query.filter(evaluations::state.eq(state.as_str()));
+        }
+        if !drafts_too {
+            query = query.filter(evaluations::published_revision.is_not_null());
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows: Vec<Row> = filtered()
+        .order((
+            evaluations::period_to.desc(),
+            evaluations::subject.asc(),
+            evaluations::id.asc(),
+        ))
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(Row::as_select())
+        .load(conn)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (current, published_revision) = row.into_domain()?;
+        if let Some(visible) = publication::visible(conn, caller, current, published_revision)? {
+            items.push(visible);
+        }
+    }
+    Ok(Page { items, total })
+}
+
+fn body_issue(
+    name: impl Into<String>,
+    value: Option<Value>,
+    detail: impl Into<String>,
+) -> InputIssue {
+    InputIssue::invalid(IssueLocation::Body, name, value, detail)
+}
+
+/// Checks everything that needs the stored data; returns the plan and the subject.
+fn validate(conn: &mut DbConnection, input: &EvaluationInput) -> StoreResult<(Plan, Subject)> {
+    let Some(plan) = plans::get(conn, &input.plan_id)? else {
+        return Err(StoreError::Rejected(vec![
+            InputIssue::referenced_resource_not_found(
+                IssueLocation::Body,
+                "planId",
+                &input.plan_id,
+            ),
+        ]));
+    };
+    let mut issues = check_range(&plan, input.period);
+    let subject = match check_subject(
+        &plan,
+        input.cluster_id.as_deref(),
+        input.theme_id.as_deref(),
+    ) {
+        Ok(subject) => Some(subject),
+        Err(refused) => {
+            issues.extend(refused);
+            None
+        }
+    };
+    check_organisations(
+        conn,
+        "evaluatingOrganisationIds",
+        &input.evaluating_organisation_ids,
+        &mut issues,
+    )?;
+    if let Some(subject) = &subject {
+        check_evidence(
+            conn,
+            &plan,
+            subject,
+            input.period,
+            &input.evidence,
+            &mut issues,
+        )?;
+    }
+    reject_if_any(issues)?;
+    let subject = subject.ok_or_else(|| StoreError::Corrupt("no subject".into()))?;
+    Ok((plan, subject))
+}
+
+/// Evidence must exist and belong to the evaluation's plan, subject and periods.
+fn check_evidence(
+    conn: &mut DbConnection,
+    plan: &Plan,
+    subject: &Subject,
+    range: PeriodRange,
+    evidence: &[Evidence],
+    issues: &mut Vec<InputIssue>,
+) -> StoreResult<()> {
+    for (index, item) in evidence.iter().enumerate() {
+        let field = format!("evidence[{index}].followUpId");
+        let found: Option<(String, String, String, Option<String>, String)> = follow_ups::table
+            .inner_join(actions::table.inner_join(objectives::table))
+            .filter(follow_ups::id.eq(&item.follow_up_id))
+            .select((
+                follow_ups::period,
+                actions::id,
+                objectives::plan_id,
+                objectives::cluster_id,
+                objectives::id,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((period, action_id, plan_id, cluster_id, objective_id)) = found else {
+            issues.push(InputIssue::referenced_resource_not_found(
+                IssueLocation::Body,
+                &field,
+                &item.follow_up_id,
+            ));
+            continue;
+        };
+        let value = Some(Value::from(item.follow_up_id.as_str()));
+        if plan_id != plan.id {
+            issues.push(body_issue(
+                &field,
+                value,
+                format!(
+                    "the follow-up belongs to plan {plan_id}, not to plan {}",
+                    plan.id
+                ),
+            ));
+            continue;
+        }
+        let in_subject = match subject {
+            Subject::Cluster(cluster) => cluster_id.as_deref() == Some(cluster.as_str()),
+            Subject::Theme(theme) => {
+                let on_action: i64 = action_themes::table
+                    .filter(action_themes::action_id.eq(&action_id))
+                    .filter(action_themes::theme_id.eq(theme))
+                    .count()
+                    .get_result(conn)?;
+                let on_objective: i64 = objective_themes::table
+                    .filter(objective_themes::objective_id.eq(&objective_id))
+                    .filter(objective_themes::theme_id.eq(theme))
+                    .count()
+                    .get_result(conn)?;
+                on_action + on_objective > 0
+            }
+        };
+        if !in_subject {
+            let what = match subject {
+                Subject::Cluster(cluster) => format!(
+                    "the follow-up is of cluster {}, not of cluster {cluster}",
+                    cluster_id.as_deref().unwrap_or("none")
+                ),
+                Subject::Theme(theme) => {
+                    format!("the follow-up's action is not under theme {theme}")
+                }
+            };
+            issues.push(body_issue(&field, value, what));
+            continue;
+        }
+        let period: kiv_domain::ReportingPeriod = period.parse().map_err(StoreError::corrupt)?;
+        if period < range.from || period > range.to {
+            issues.push(body_issue(
+                &field,
+                value,
+                format!(
+                    "the follow-up is for {period}, outside the evaluated periods {}..{}",
+                    range.from, range.to
+                ),
+            ));
+            continue;
+        }
+        if let Some(indicator_id) = &item.indicator_id {
+            let reported: i64 = follow_up_values::table
+                .filter(follow_up_values::follow_up_id.eq(&item.follow_up_id))
+                .filter(follow_up_values::indicator_id.eq(indicator_id))
+                .count()
+                .get_result(conn)?;
+            if reported == 0 {
+                issues.push(body_issue(
+                    format!("evidence[{index}].indicatorId"),
+                    Some(Value::from(indicator_id.as_str())),
+                    "the follow-up reports no value for this indicator",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a second evaluation of the same plan, subject, round and periods.
+fn check_unique(
+    conn: &mut DbConnection,
+    record: &Evaluation,
+    subject: &Subject,
+) -> StoreResult<()> {
+    let existing: Option<String> = evaluations::table
+        .filter(evaluations::plan_id.eq(&record.plan_id))
+        .filter(evaluations::subject.eq(subject.key()))
+        .filter(evaluations::round.eq(record.round.as_str()))
+        .filter(evaluations::period_from.eq(record.period.from.to_string()))
+        .filter(evaluations::period_to.eq(record.period.to.to_string()))
+        .filter(evaluations::id.ne(&record.id))
+        .select(evaluations::id)
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some(existing) => Err(StoreError::Conflict(format!(
+            "plan {} has a {} evaluation of {} for {}..{} already ({existing}); change that one",
+            record.plan_id,
+            record.round,
+            subject.key(),
+            record.period.from,
+            record.period.to
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Creates a draft evaluation.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    mut input: EvaluationInput,
+) -> StoreResult<Evaluation> {
+    if input.evaluating_organisation_ids.is_empty() {
+        input
+            .evaluating_organisation_ids
+            .push(actor.organisation_id.clone());
+    }
+    crate::database::write_transaction(conn, |conn| {
+        let (_, subject) = validate(conn, &input)?;
+        let at = now();
+        let created = Evaluation {
+            id: uuid::Uuid::new_v4().to_string(),
+            plan_id: input.plan_id.clone(),
+            cluster_id: input.cluster_id.clone(),
+            theme_id: input.theme_id.clone(),
+            round: input.round,
+            period: input.period,
+            evaluating_organisation_ids: input.evaluating_organisation_ids.clone(),
+            scores: input.scores.clone(),
+            overall_rating: input.overall_rating,
+            findings: input.findings.clone(),
+            evidence: input.evidence.clone(),
+            state: PublicationState::Draft,
+            published_at: None,
+            published_by: None,
+            revision: 1,
+            version: 1,
+            created_by: actor.login.clone(),
+            created_at: at,
+            updated_at: at,
+        };
+        check_unique(conn, &created, &subject)?;
+        diesel::insert_into(evaluations::table)
+            .values(&Row::of(&created, None)?)
+            .execute(conn)?;
+        written(conn, actor, None, &created, "created", None)?;
+        Ok(created)
+    })
+}
+
+/// Records a change in the history and the audit trail.
+fn written(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    before: Option<&Evaluation>,
+    after: &Evaluation,
+    event: &str,
+    note: Option<&str>,
+) -> StoreResult<()> {
+    publication::record_event(conn, actor, after, event, note)?;
+    let operation = if before.is_some() {
+        Operation::Update
+    } else {
+        Operation::Create
+    };
+    audit::record(
+        conn,
+        actor,
+        Evaluation::ENTITY,
+        &after.id,
+        operation,
+        before,
+        Some(after),
+    )
+}
+
+fn current(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: Option<i32>,
+) -> StoreResult<(Evaluation, Option<i32>)> {
+    let found = row(conn, id)?.ok_or(StoreError::NotFound)?;
+    crate::error::check_version(expected_version, found.0.version)?;
+    Ok(found)
+}
+
+/// Writes `next` over the stored record, if that is still at `next.version - 1`.
+fn save(
+    conn: &mut DbConnection,
+    next: &Evaluation,
+    published_revision: Option<i32>,
+) -> StoreResult<()> {
+    let version = next.version - 1;
+    let count = diesel::update(
+        evaluations::table
+            .filter(evaluations::id.eq(&next.id))
+            .filter(evaluations::version.eq(version)),
+    )
+    .set(&Row::of(next, published_revision)?)
+    .execute(conn)?;
+    crate::error::expect_one_written(count, version)
+}
+
+/// Changes a draft; a published evaluation answers 409.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    changes: EvaluationChanges,
+) -> StoreResult<Evaluation> {
+    crate::database::write_transaction(conn, |conn| {
+        let (before, published_revision) = current(conn, id, expected_version)?;
+        publication::check_editable(&before)?;
+        let mut next = before.clone();
+        if let Some(round) = changes.round {
+            next.round = round;
+        }
+        if let Some(period) = changes.period {
+            next.period = period;
+        }
+        if let Some(ids) = changes.evaluating_organisation_ids.clone() {
+            next.evaluating_organisation_ids = ids;
+        }
+        if let Some(scores) = changes.scores.clone() {
+            next.scores = scores;
+        }
+        if let Some(rating) = changes.overall_rating {
+            next.overall_rating = rating;
+        }
+        if let Some(findings) = changes.findings.clone() {
+            next.findings = findings;
+        }
+        if let Some(evidence) = changes.evidence.clone() {
+            next.evidence = evidence;
+        }
+        let (_, subject) = validate(conn, &input_of(&next))?;
+        check_unique(conn, &next, &subject)?;
+        next.version += 1;
+        next.updated_at = now();
+        save(conn, &next, published_revision)?;
+        written(conn, actor, Some(&before), &next, "updated", None)?;
+        Ok(next)
+    })
+}
+
+fn input_of(record: &Evaluation) -> EvaluationInput {
+    EvaluationInput {
+        plan_id: record.plan_id.clone(),
+        cluster_id: record.cluster_id.clone(),
+        theme_id: record.theme_id.clone(),
+        round: record.round,
+        period: record.period,
+        evaluating_organisation_ids: record.evaluating_organisation_ids.clone(),
+        scores: record.scores.clone(),
+        overall_rating: record.overall_rating,
+        findings: record.findings.clone(),
+        evidence: record.evidence.clone(),
+    }
+}
+
+/// Publishes a complete draft, or starts a new revision of a published evaluation.
+pub fn step(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    step: Step,
+    note: Option<String>,
+) -> StoreResult<Evaluation> {
+    crate::database::write_transaction(conn, |conn| {
+        let (before, published_revision) = current(conn, id, expected_version)?;
+        publication::check_step(&before, step)?;
+        let at = now();
+        let mut next = before.clone();
+        next.version += 1;
+        next.updated_at = at;
+        let (published_revision, event) = match step {
+            Step::Publish => {
+                let missing = before.missing_for_publication();
+                if !missing.is_empty() {
+                    return Err(StoreError::Conflict(format!(
+                        "the evaluation is not complete: set {} before publishing it",
+                        missing.join(", ")
+                    )));
+                }
+                // The evidence may have changed since it was linked.
+                validate(conn, &input_of(&before))?;
+                next.state = PublicationState::Published;
+                next.published_at = Some(at);
+                next.published_by = Some(actor.login.clone());
+                (Some(next.revision), "published")
+            }
+            Step::Revise => {
+                next.state = PublicationState::Draft;
+                next.revision += 1;
+                next.published_at = None;
+                next.published_by = None;
+                (published_revision, "revised")
+            }
+        };
+        save(conn, &next, published_revision)?;
+        if let (Step::Publish, Some(rating)) = (step, next.overall_rating) {
+            publication::record_judgement::<Evaluation>(
+                conn,
+                &next.plan_id,
+                &Judgement {
+                    entity_id: next.id.clone(),
+                    revision: next.revision,
+                    cluster_id: next.cluster_id.clone(),
+                    theme_id: next.theme_id.clone(),
+                    period: next.period.to,
+                    judgement: rating.as_str().to_owned(),
+                    round: Some(next.round.as_str().to_owned()),
+                    published_at: at,
+                },
+            )?;
+        }
+        written(conn, actor, Some(&before), &next, event, note.as_deref())?;
+        Ok(next)
+    })
+}
+
+/// The history of an evaluation: every step for coordinators, the publications for others.
+pub fn history(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<publication::PublicationEvent>> {
+    publication::history::<Evaluation>(conn, id, publication::reads_drafts(caller), page)
+}
+
+/// The follow-up figures of the evaluation's plan and subject for the periods it covers, as
+/// approved by `as_of`: the same computation as the progress report.
+pub fn context(
+    conn: &mut DbConnection,
+    evaluation: &Evaluation,
+    as_of: NaiveDateTime,
+) -> StoreResult<EvaluationContext> {
+    let plan = plans::get(conn, &evaluation.plan_id)?.ok_or(StoreError::NotFound)?;
+    let scope = Scope {
+        plan_id: plan.id.clone(),
+        cluster_id: evaluation.cluster_id.clone(),
+        theme_id: evaluation.theme_id.clone(),
+        organisation_id: None,
+    };
+    let last = evaluation.period.to;
+    let report = reports::progress_report(conn, &plan, &scope, last, as_of)?;
+    // Each period as approved by `as_of`: the data the evaluator judges, corrections included.
+    let mut trend = Vec::new();
+    for period in plan
+        .reporting_periods()
+        .into_iter()
+        .filter(|p| *p >= evaluation.period.from && *p <= last)
+    {
+        let data = reports::progress_data(conn, &scope, period, as_of)?;
+        let ids: Vec<&str> = data.objectives.iter().map(|o| o.id.as_str()).collect();
+        trend.push(PeriodFigures {
+            period: period.to_string(),
+            figures: data.figures(period, &ids),
+        });
+    }
+    let data = reports::progress_data(conn, &scope, last, as_of)?;
+    let indicators = data
+        .indicators
+        .iter()
+        .map(|i| {
+            let target = target_for(&i.targets, last).cloned();
+            IndicatorStanding {
+                indicator_id: i.id.clone(),
+                objective_id: i.objective_id.clone(),
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+                measure: i.measure,
+                direction: i.direction,
+                on_track: on_track(i.measure, i.direction, target.as_ref(), i.actual.as_ref()),
+                target,
+                actual: i.actual.clone(),
+            }
+        })
+        .collect();
+    let missing_reports = data
+        .actions
+        .iter()
+        .filter(|a| a.facts.due && !a.facts.reported)
+        .map(|a| MissingReport {
+            action_id: a.id.clone(),
+            code: a.code.clone(),
+            lead_organisation_id: a.lead_organisation_id.clone(),
+        })
+        .collect();
+    Ok(EvaluationContext {
+        evaluation_id: evaluation.id.clone(),
+        report,
+        trend,
+        indicators,
+        missing_reports,
+    })
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = recommendations, treat_none_as_null = true)]
+struct RecommendationRow {
+    id: String,
+    evaluation_id: String,
+    text: JsonValue<LocalizedText>,
+    organisation_ids: JsonValue<Vec<String>>,
+    priority: String,
+    due_date: Option<NaiveDate>,
+    status: String,
+    status_note: Option<JsonValue<LocalizedText>>,
+    version: i32,
+    created_by: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl RecommendationRow {
+    fn into_domain(self) -> StoreResult<Recommendation> {
+        Ok(Recommendation {
+            priority: self.priority.parse().map_err(StoreError::corrupt)?,
+            status: self.status.parse().map_err(StoreError::corrupt)?,
+            id: self.id,
+            evaluation_id: self.evaluation_id,
+            text: self.text.0,
+            organisation_ids: self.organisation_ids.0,
+            due_date: self.due_date,
+            status_note: self.status_note.map(|n| n.0),
+            version: self.version,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+
+    fn of(record: &Recommendation) -> Self {
+        RecommendationRow {
+            id: record.id.clone(),
+            evaluation_id: record.evaluation_id.clone(),
+            text: JsonValue(record.text.clone()),
+            organisation_ids: JsonValue(record.organisation_ids.clone()),
+            priority: record.priority.as_str().to_owned(),
+            due_date: record.due_date,
+            status: record.status.as_str().to_owned(),
+            status_note: record.status_note.clone().map(JsonValue),
+            version: record.version,
+            created_by: record.created_by.clone(),
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        }
+    }
+}
+
+/// A new recommendation.
+#[derive(Debug, Clone)]
+pub struct RecommendationInput {
+    pub text: LocalizedText,
+    pub organisation_ids: Vec<String>,
+    pub priority: Priority,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// Changes to a recommendation. Its content (text, organisations, priority, due date) changes
+/// while its evaluation is a draft; its follow-up (status and note) at any time.
+#[derive(Debug, Clone, Default)]
+pub struct RecommendationChanges {
+    pub text: Option<LocalizedText>,
+    pub organisation_ids: Option<Vec<String>>,
+    pub priority: Option<Priority>,
+    pub due_date: Option<Option<NaiveDate>>,
+    pub status: Option<RecommendationStatus>,
+    pub status_note: Option<Option<LocalizedText>>,
+}
+
+impl RecommendationChanges {
+    fn touches_content(&self) -> bool {
+        self.text.is_some()
+            || self.organisation_ids.is_some()
+            || self.priority.is_some()
+            || self.due_date.is_some()
+    }
+}
+
+/// The recommendations of an evaluation, oldest first.
+pub fn recommendations_of(
+    conn: &mut DbConnection,
+    evaluation_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Recommendation>> {
+    let filtered =
+        || recommendations::table.filter(recommendations::evaluation_id.eq(evaluation_id));
+    let total = filtered().count().get_result(conn)?;
+    let items = filtered()
+        .order((recommendations::created_at.asc(), recommendations::id.asc()))
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(RecommendationRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(RecommendationRow::into_domain)
+        .collect::<StoreResult<_>>()?;
+    Ok(Page { items, total })
+}
+
+/// A recommendation with the evaluation it belongs to, as `caller` may read them.
+pub fn recommendation(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<Option<(Recommendation, Evaluation)>> {
+    let Some(found) = recommendations::table
+        .find(id)
+        .select(RecommendationRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let found = found.into_domain()?;
+    Ok(get(conn, caller, &found.evaluation_id)?.map(|evaluation| (found, evaluation)))
+}
+
+fn check_recommendation(conn: &mut DbConnection, record: &Recommendation) -> StoreResult<()> {
+    let mut issues = Vec::new();
+    if record.text.is_empty() {
+        issues.push(body_issue("text", None, "a recommendation says what to do"));
+    }
+    if record.organisation_ids.is_empty() {
+        issues.push(body_issue(
+            "organisationIds",
+            None,
+            "name the organisation(s) the recommendation is addressed to",
+        ));
+    }
+    check_organisations(
+        conn,
+        "organisationIds",
+        &record.organisation_ids,
+        &mut issues,
+    )?;
+    reject_if_any(issues)
+}
+
+/// Adds a recommendation to a draft evaluation.
+pub fn add_recommendation(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    evaluation_id: &str,
+    input: RecommendationInput,
+) -> StoreResult<Recommendation> {
+    crate::database::write_transaction(conn, |conn| {
+        let (evaluation, _) = row(conn, evaluation_id)?.ok_or(StoreError::NotFound)?;
+        publication::check_editable(&evaluation)?;
+        let at = now();
+        let created = Recommendation {
+            id: uuid::Uuid::new_v4().to_string(),
+            evaluation_id: evaluation.id.clone(),
+            text: input.text.clone(),
+            organisation_ids: input.organisation_ids.clone(),
+            priority: input.priority,
+            due_date: input.due_date,
+            status: RecommendationStatus::Open,
+            status_note: None,
+            version: 1,
+            created_by: actor.login.clone(),
+            created_at: at,
+            updated_at: at,
+        };
+        check_recommendation(conn, &created)?;
+        diesel::insert_into(recommendations::table)
+            .values(&RecommendationRow::of(&created))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "recommendation",
+            &created.id,
+            Operation::Create,
+            None,
+            Some(&created),
+        )?;
+        Ok(created)
+    })
+}
+
+/// Changes a recommendation: its content while the evaluation is a draft, its status and note
+/// at any time.
+pub fn update_recommendation(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    changes: RecommendationChanges,
+) -> StoreResult<Recommendation> {
+    crate::database::write_transaction(conn, |conn| {
+        let before = recommendations::table
+            .find(id)
+            .select(RecommendationRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(StoreError::NotFound)?
+            .into_domain()?;
+        crate::error::check_version(expected_version, before.version)?;
+        if changes.touches_content() {
+            let (evaluation, _) = row(conn, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
+            if evaluation.state == PublicationState::Published {
+                return Err(StoreError::Conflict(
+                    "the evaluation is published: its recommendations' text, organisations, \
+                     priority and due date are frozen; only status and statusNote change"
+                        .into(),
+                ));
+            }
+        }
+        let mut next = before.clone();
+        if let Some(text) = changes.text {
+            next.text = text;
+        }
+        if let Some(ids) = changes.organisation_ids {
+            next.organisation_ids = ids;
+        }
+        if let Some(priority) = changes.priority {
+            next.priority = priority;
+        }
+        if let Some(due_date) = changes.due_date {
+            next.due_date = due_date;
+        }
+        if let Some(status) = changes.status {
+            next.status = status;
+        }
+        if let Some(note) = changes.status_note {
+            next.status_note = note;
+        }
+        check_recommendation(conn, &next)?;
+        next.version += 1;
+        next.updated_at = now();
+        let count = diesel::update(
+            recommendations::table
+                .filter(recommendations::id.eq(&next.id))
+                .filter(recommendations::version.eq(before.version)),
+        )
+        .set(&RecommendationRow::of(&next))
+        .execute(conn)?;
+        crate::error::expect_one_written(count, before.version)?;
+        audit::record(
+            conn,
+            actor,
+            "recommendation",
+            &next.id,
+            Operation::Update,
+            Some(&before),
+            Some(&next),
+        )?;
+        Ok(next)
+    })
+}
