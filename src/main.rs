@@ -318,7 +318,19 @@ fn prepare(database: &Database) -> anyhow::Result<()> {
 const BOOTSTRAP_ADMIN: &str = "admin";
 
 fn load_demo(database: &Database) -> anyhow::Result<()> {
-    let created = demo::apply(&mut *database.connection()?)?;
+    let mut conn = database.connection()?;
+    let created = demo::apply(&mut conn)?;
+    match kiv_store::demo_plan::apply(&mut conn)? {
+        Some(content) => tracing::info!(
+            objectives = content.objectives,
+            actions = content.actions,
+            follow_ups = content.follow_ups,
+            cluster_follow_ups = content.cluster_follow_ups,
+            evaluations = content.evaluations,
+            "loaded the illustrative demo plan content"
+        ),
+        None => tracing::info!("the illustrative demo plan content is loaded already"),
+    }
     let banner = "DEMO ACCOUNTS ARE ENABLED: every demo-* account has the password (or client secret) \"demo\". Never use --demo in production.";
     eprintln!("\n{}\n!!! {banner}\n{}\n", "!".repeat(80), "!".repeat(80));
     tracing::warn!(created = ?created, "{banner}");

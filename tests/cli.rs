@@ -55,6 +55,18 @@ fn migrate_and_seed_are_idempotent() {
 }
 
 #[test]
+fn seed_demo_loads_illustrative_plan_content_once() {
+    let db = TestDatabase::new();
+    kiv(&db, &["seed", "--demo"]);
+    kiv(&db, &["seed", "--demo"]);
+    let counts = kiv_store::demo_plan::counts(&mut db.connect()).unwrap();
+    // Ten clusters, each an objective with three actions; loaded once however often it runs.
+    assert_eq!((counts.objectives, counts.actions), (10, 30));
+    assert!(counts.follow_ups > 150, "{counts:?}");
+    assert_eq!((counts.cluster_follow_ups, counts.evaluations), (11, 1));
+}
+
+#[test]
 fn a_changed_seed_file_updates_the_rows_it_names() {
     let db = TestDatabase::new();
     kiv(&db, &["seed"]);

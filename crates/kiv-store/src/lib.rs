@@ -8,6 +8,7 @@ pub mod cluster_followups;
 pub mod credentials;
 pub mod database;
 pub mod demo;
+pub mod demo_plan;
 pub mod error;
 pub mod evaluations;
 pub mod followups;
