@@ -33,7 +33,10 @@ dl.figures dd { margin: 0; font-size: 17px; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { padding: 3px 6px; border-bottom: 1px solid #e1e4e8; text-align: left; vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+th.num { font-weight: 600; hyphens: auto; }
+td.name { width: 38%; }
 tr.group td { font-weight: 600; background: #f6f8fa; }
 tr.member td:first-child { padding-left: 20px; }
 .chart { display: block; max-width: 100%; height: auto; }
@@ -170,9 +173,10 @@ fn table_html(table: &Table, language: Language, skip: &[&str]) -> String {
 /// The page around `body`: head, inline style, title and the report's particulars.
 fn document(language: Language, title: &str, meta: &[(&str, String)], body: &str) -> String {
     let mut out = format!(
-        r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><style>{STYLE}</style></head><body><main><header><h1>{title}</h1><dl class="meta">"#,
+        r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{policy}"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><style>{STYLE}</style></head><body><main><header><h1>{title}</h1><dl class="meta">"#,
         lang = language.as_str(),
         title = escape(title),
+        policy = super::SAVED_PAGE_POLICY,
     );
     for (label, value) in meta {
         let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(value));
@@ -368,14 +372,16 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
         let _ = write!(body, "<th class=\"num\">{}</th>", escape(l.column(column)));
     }
     body.push_str("</tr></thead><tbody>");
+    // In the table an absent figure is a dash; the note under the totals says why.
+    let dash = |text: Option<String>| text.unwrap_or_else(|| "–".to_owned());
     let row = |body: &mut String, class: &str, name: &str, f: &Figures| {
         let _ = write!(
             body,
-            "<tr class=\"{class}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr class=\"{class}\"><td class=\"name\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(name),
             f.actions,
-            escape(&progress(f.progress, language)),
-            escape(&rate(f.reporting_rate, language)),
+            escape(&dash(f.progress.map(|p| percent(p, language)))),
+            escape(&dash(f.reporting_rate.map(|r| percent(r * 100.0, language)))),
             f.overdue,
             f.indicators.on_track,
             f.indicators.off_track,

@@ -231,6 +231,11 @@ pub fn attachment(
 const PAGE_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// The same policy inside the page, so that a saved copy loads nothing either (a policy in a
+/// `meta` element cannot name `frame-ancestors`).
+pub const SAVED_PAGE_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 /// A printable page, shown in the browser (not downloaded).
 pub fn page(body: String, name: &str, language: Language) -> HttpResponse {
     HttpResponse::Ok()
