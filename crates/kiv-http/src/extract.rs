@@ -235,37 +235,6 @@ pub fn label(req: &HttpRequest, text: &kiv_domain::LocalizedText) -> Option<Stri
         .map(str::to_owned)
 }
 
-/// Whether the client asks for CSV: `?format=csv`, or `Accept` preferring `text/csv`.
-pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
-    match format {
-        Some("csv") => return Ok(true),
-        Some("json") => return Ok(false),
-        Some(other) => {
-            return Err(ApiError::bad_request(vec![
-                kiv_domain::InputIssue::invalid(
-                    kiv_domain::IssueLocation::Query,
-                    "format",
-                    Some(Value::from(other)),
-                    "format is json or csv",
-                ),
-            ]))
-        }
-        None => {}
-    }
-    let accept = req
-        .headers()
-        .get(actix_web::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let csv = accept.find("text/csv");
-    let json = accept.find("json");
-    Ok(match (csv, json) {
-        (Some(c), Some(j)) => c < j,
-        (Some(_), None) => true,
-        _ => false,
-    })
-}
-
 /// Whether the body is JSON: `application/json` or any `+json` type (merge patch, problem).
 pub fn is_json(req: &HttpRequest) -> bool {
     req.mime_type()

@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod links;
 pub mod middleware;
 pub mod problem;
+pub mod render;
 pub mod respond;
 pub mod routes;
 

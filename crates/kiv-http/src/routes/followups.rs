@@ -19,6 +19,7 @@ use super::collection_query;
 use crate::auth::{Auth, Coordinator, Reporting};
 use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::render::ReportFormat;
 use crate::respond::{created, href, single, utc, Collection};
 use crate::routes::actions::ActionView;
 use crate::AppState;
@@ -220,7 +221,12 @@ async fn list_follow_ups(
         involving: (!caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]))
             .then(|| caller.organisation_id.clone()),
     };
-    if crate::extract::wants_csv(&req, query.format.as_deref())? {
+    if crate::render::negotiate(
+        &req,
+        query.format.as_deref(),
+        &[ReportFormat::Json, ReportFormat::Csv],
+    )? == ReportFormat::Csv
+    {
         let everything = kiv_domain::PageRequest {
             page: 1,
             page_size: CSV_EXPORT_LIMIT,

@@ -21,6 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{ReportAccess, ReportReader};
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
+use crate::render::{self, html, table, xlsx, ReportFormat, Spreadsheet};
 use crate::respond::utc;
 use crate::AppState;
 
@@ -51,7 +52,9 @@ pub struct ProgressQuery {
     pub theme_id: Option<String>,
     /// Actions this organisation leads.
     pub organisation_id: Option<String>,
-    /// `json` (default) or `csv` (one flat row per level); `Accept: text/csv` does the same.
+    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
+    /// `Accept` header can be set. Without it, `Accept` decides.
+    #[param(example = "csv")]
     pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
@@ -133,10 +136,13 @@ fn report_period(
     tag = "Reports",
     params(ProgressQuery),
     responses(
-        (status = 200, description = "The report (JSON), or its rows (CSV)", content(
+        (status = 200, description = "The report as JSON; as CSV (the totals, each cluster, each objective: one row each), as an Excel workbook (sheets summary, clusters, objectives, indicators) or as a printable HTML page with charts", content(
             (ProgressReport = "application/json"),
             (String = "text/csv"),
+            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/html"),
         )),
+        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A parameter is malformed, or the period is not the plan's", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
@@ -149,6 +155,7 @@ async fn progress_report(
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<ProgressQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let as_of = match &query.as_of {
         Some(text) => parse_as_of(text)?,
         None => Utc::now().naive_utc(),
@@ -161,122 +168,45 @@ async fn progress_report(
         theme_id: query.theme_id,
         organisation_id: query.organisation_id,
     };
-    let report = state
-        .run(move |conn| reports::progress_report(conn, &plan, &scope, period, as_of))
-        .await?;
-    if crate::extract::wants_csv(&req, query.format.as_deref())? {
-        let language = crate::extract::preferred_language(&req).unwrap_or(kiv_domain::Language::Nl);
-        return Ok(super::bulk::csv_response(
-            progress_csv(&report, language)?,
-            "progress.csv",
-        ));
-    }
-    Ok(HttpResponse::Ok().json(report))
-}
-
-/// A progress report as flat rows: the totals, then each cluster followed by its objectives.
-fn progress_csv(
-    report: &ProgressReport,
-    language: kiv_domain::Language,
-) -> Result<String, ApiError> {
-    let statuses = kiv_domain::ActionStatus::NAMES;
-    let mut header: Vec<String> = [
-        "level",
-        "clusterId",
-        "objectiveId",
-        "code",
-        "name",
-        "actions",
-    ]
-    .iter()
-    .map(|c| (*c).to_owned())
-    .collect();
-    header.extend(statuses.iter().map(|s| (*s).to_owned()));
-    header.extend(
-        [
+    let report = {
+        let (plan, scope) = (plan.clone(), scope.clone());
+        state
+            .run(move |conn| reports::progress_report(conn, &plan, &scope, period, as_of))
+            .await?
+    };
+    let language = render::language(&req);
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => render::attachment(
+            format,
+            table::progress(&report, language).csv()?,
             "progress",
-            "method",
-            "leftOutCancelled",
-            "leftOutNoProgress",
-            "reportingRate",
-            "overdue",
-            "indicatorsOnTrack",
-            "indicatorsOffTrack",
-            "indicatorsNoData",
-        ]
-        .iter()
-        .map(|c| (*c).to_owned()),
-    );
-    let text = |t: &LocalizedText| {
-        t.resolve(language)
-            .map(|(_, s)| s.to_owned())
-            .unwrap_or_default()
-    };
-    let row = |level: &str,
-               cluster: Option<&str>,
-               objective: Option<&str>,
-               code: &str,
-               name: String,
-               f: &Figures| {
-        let mut cells = vec![
-            level.to_owned(),
-            cluster.unwrap_or_default().to_owned(),
-            objective.unwrap_or_default().to_owned(),
-            code.to_owned(),
-            name,
-            f.actions.to_string(),
-        ];
-        cells.extend(
-            statuses
-                .iter()
-                .map(|s| f.by_status.get(*s).copied().unwrap_or(0).to_string()),
-        );
-        cells.extend([
-            f.progress.map(|p| p.to_string()).unwrap_or_default(),
-            METHOD.to_owned(),
-            f.left_out.cancelled.to_string(),
-            f.left_out.no_progress.to_string(),
-            f.reporting_rate.map(|r| r.to_string()).unwrap_or_default(),
-            f.overdue.to_string(),
-            f.indicators.on_track.to_string(),
-            f.indicators.off_track.to_string(),
-            f.indicators.no_data.to_string(),
-        ]);
-        cells
-    };
-    let mut rows = vec![
-        header,
-        row(
-            "total",
-            None,
-            None,
-            "",
-            report.plan_id.clone(),
-            &report.totals,
+            language,
         ),
-    ];
-    for cluster in &report.clusters {
-        let name = cluster.name.as_ref().map(text).unwrap_or_default();
-        rows.push(row(
-            "cluster",
-            cluster.cluster_id.as_deref(),
-            None,
-            "",
-            name,
-            &cluster.figures,
-        ));
-        for objective in &cluster.objectives {
-            rows.push(row(
-                "objective",
-                cluster.cluster_id.as_deref(),
-                Some(&objective.objective_id),
-                &objective.code,
-                text(&objective.title),
-                &objective.figures,
-            ));
+        ReportFormat::Xlsx => render::attachment(
+            format,
+            xlsx::progress(&report, language)?,
+            "progress",
+            language,
+        ),
+        ReportFormat::Html => {
+            // The line of total progress: the same scope at the end of each period up to the
+            // report's, counting nothing approved after the report's moment.
+            let periods: Vec<ReportingPeriod> = plan
+                .reporting_periods()
+                .into_iter()
+                .filter(|p| *p <= period)
+                .collect();
+            let trend = state
+                .run(move |conn| trend_points(conn, &plan, &scope, &periods, as_of))
+                .await?;
+            render::page(
+                html::progress_page(&report, &trend, language),
+                "progress",
+                language,
+            )
         }
-    }
-    super::bulk::csv_text(rows)
+    })
 }
 
 /// The figures at the end of one reporting period.
@@ -310,6 +240,10 @@ pub struct TrendQuery {
     #[param(example = "kiv-2016-2019")]
     pub plan_id: String,
     pub cluster_id: Option<String>,
+    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
+    /// `Accept` header can be set. Without it, `Accept` decides.
+    #[param(example = "csv")]
+    pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
@@ -332,48 +266,89 @@ async fn plan_or_404(state: &AppState, plan_id: &str) -> Result<Plan, ApiError> 
     tag = "Reports",
     params(TrendQuery),
     responses(
-        (status = 200, description = "One point per reporting period", body = TrendReport),
+        (status = 200, description = "One point per reporting period (JSON); one row per period (CSV, Excel); a line chart and table (HTML)", content(
+            (TrendReport = "application/json"),
+            (String = "text/csv"),
+            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/html"),
+        )),
+        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/reports/trend")]
 async fn trend_report(
+    req: HttpRequest,
     state: web::Data<AppState>,
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<TrendQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
-    let now = Utc::now().naive_utc();
-    let mut points = Vec::new();
-    for period in plan.reporting_periods() {
-        let end = period
-            .end()
-            .and_hms_micro_opt(23, 59, 59, 999_999)
-            .unwrap_or(now)
-            .min(now);
-        let scope = Scope {
-            plan_id: plan.id.clone(),
-            cluster_id: query.cluster_id.clone(),
-            theme_id: None,
-            organisation_id: None,
-        };
-        let plan_for_point = plan.clone();
-        let report = state
-            .run(move |conn| reports::progress_report(conn, &plan_for_point, &scope, period, end))
-            .await?;
-        points.push(TrendPoint {
-            period: period.to_string(),
-            as_of: utc(end),
-            figures: report.totals,
-        });
-    }
-    Ok(HttpResponse::Ok().json(TrendReport {
+    let scope = Scope {
+        plan_id: plan.id.clone(),
+        cluster_id: query.cluster_id.clone(),
+        theme_id: None,
+        organisation_id: None,
+    };
+    let points = {
+        let plan = plan.clone();
+        let periods = plan.reporting_periods();
+        state
+            .run(move |conn| trend_points(conn, &plan, &scope, &periods, Utc::now().naive_utc()))
+            .await?
+    };
+    let report = TrendReport {
         plan_id: plan.id,
         cluster_id: query.cluster_id,
         method: METHOD,
         points,
-    }))
+    };
+    let language = render::language(&req);
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => {
+            render::attachment(format, table::trend(&report).csv()?, "trend", language)
+        }
+        ReportFormat::Xlsx => render::attachment(
+            format,
+            xlsx::single("trend", &table::trend(&report))?,
+            "trend",
+            language,
+        ),
+        ReportFormat::Html => render::page(html::trend_page(&report, language), "trend", language),
+    })
+}
+
+/// The figures of `scope` at the end of each of `periods`: each point counts what was approved
+/// by the end of its period, and by `until` at the latest (a period not yet over, or a report
+/// that stands at an earlier moment). The one place trends are computed, for the trend report
+/// and the line on the printable progress report alike.
+fn trend_points(
+    conn: &mut kiv_store::DbConnection,
+    plan: &Plan,
+    scope: &Scope,
+    periods: &[ReportingPeriod],
+    until: NaiveDateTime,
+) -> kiv_store::StoreResult<Vec<TrendPoint>> {
+    periods
+        .iter()
+        .map(|period| {
+            let end = period
+                .end()
+                .and_hms_micro_opt(23, 59, 59, 999_999)
+                .unwrap_or(until)
+                .min(until);
+            let report = reports::progress_report(conn, plan, scope, *period, end)?;
+            Ok(TrendPoint {
+                period: period.to_string(),
+                as_of: utc(end),
+                figures: report.totals,
+            })
+        })
+        .collect()
 }
 
 /// How one organisation reports for a period.
@@ -416,6 +391,10 @@ pub struct ComplianceQuery {
     /// A reporting period of the plan.
     #[param(example = "2017S2")]
     pub period: String,
+    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
+    /// `Accept` header can be set. Without it, `Accept` decides.
+    #[param(example = "csv")]
+    pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
@@ -431,7 +410,13 @@ pub struct ComplianceQuery {
     tag = "Reports",
     params(ComplianceQuery),
     responses(
-        (status = 200, description = "Per organisation, worst first", body = ComplianceReport),
+        (status = 200, description = "Per organisation, worst first (JSON); one row per organisation (CSV, Excel, HTML)", content(
+            (ComplianceReport = "application/json"),
+            (String = "text/csv"),
+            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/html"),
+        )),
+        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "The period is malformed or not the plan's", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
@@ -439,10 +424,12 @@ pub struct ComplianceQuery {
 )]
 #[get("/reports/compliance")]
 async fn compliance_report(
+    req: HttpRequest,
     state: web::Data<AppState>,
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
     let period = report_period(&plan, Some(&query.period), Utc::now().naive_utc())?;
     let plan_id = plan.id.clone();
@@ -497,11 +484,32 @@ async fn compliance_report(
             .then(b.missing.cmp(&a.missing))
             .then(a.organisation_id.cmp(&b.organisation_id))
     });
-    Ok(HttpResponse::Ok().json(ComplianceReport {
+    let report = ComplianceReport {
         plan_id: plan.id,
         period: period.to_string(),
         organisations,
-    }))
+    };
+    let language = render::language(&req);
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => render::attachment(
+            format,
+            table::compliance(&report, language).csv()?,
+            "compliance",
+            language,
+        ),
+        ReportFormat::Xlsx => render::attachment(
+            format,
+            xlsx::single("compliance", &table::compliance(&report, language))?,
+            "compliance",
+            language,
+        ),
+        ReportFormat::Html => render::page(
+            html::compliance_page(&report, language),
+            "compliance",
+            language,
+        ),
+    })
 }
 
 /// An indicator's value in one period, against the target then in force.
@@ -564,17 +572,26 @@ pub struct IndicatorReport {
     tag = "Reports",
     params(TrendQuery),
     responses(
-        (status = 200, description = "The indicators", body = IndicatorReport),
+        (status = 200, description = "The indicators (JSON); one row per indicator and period with a value (CSV, Excel, HTML)", content(
+            (IndicatorReport = "application/json"),
+            (String = "text/csv"),
+            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/html"),
+        )),
+        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/reports/indicators")]
 async fn indicator_report(
+    req: HttpRequest,
     state: web::Data<AppState>,
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<TrendQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
     let plan_id = plan.id.clone();
     let cluster_id = query.cluster_id.clone();
@@ -619,11 +636,32 @@ async fn indicator_report(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(IndicatorReport {
+    let report = IndicatorReport {
         plan_id: plan.id,
         cluster_id: query.cluster_id,
         indicators,
-    }))
+    };
+    let language = render::language(&req);
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => render::attachment(
+            format,
+            table::indicators(&report, language).csv()?,
+            "indicators",
+            language,
+        ),
+        ReportFormat::Xlsx => render::attachment(
+            format,
+            xlsx::single("indicators", &table::indicators(&report, language))?,
+            "indicators",
+            language,
+        ),
+        ReportFormat::Html => render::page(
+            html::indicators_page(&report, language),
+            "indicators",
+            language,
+        ),
+    })
 }
 
 /// The parameters each report takes.
@@ -640,9 +678,9 @@ const REPORTS: [(&str, &[&str]); 4] = [
             "format",
         ],
     ),
-    ("trend", &["planId", "clusterId"]),
-    ("compliance", &["planId", "period"]),
-    ("indicators", &["planId", "clusterId"]),
+    ("trend", &["planId", "clusterId", "format"]),
+    ("compliance", &["planId", "period", "format"]),
+    ("indicators", &["planId", "clusterId", "format"]),
 ];
 
 /// Longest life of a report link: 30 days.

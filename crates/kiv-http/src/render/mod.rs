@@ -1,0 +1,325 @@
+//! The formats reports are answered in: JSON (the default), CSV, Excel and a printable HTML page.
+//!
+//! Renderers only read the report structs the store and the handlers assembled; no figure is
+//! computed here, so every format carries the same numbers as the JSON document.
+
+pub mod html;
+pub mod labels;
+pub mod svg;
+pub mod table;
+pub mod xlsx;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use kiv_domain::{InputIssue, IssueLocation, Language};
+use serde_json::Value;
+
+use crate::problem::ApiError;
+
+/// The formats a report can be answered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Json,
+    Csv,
+    Xlsx,
+    Html,
+}
+
+/// Media type of Excel workbooks (Office Open XML).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An Excel workbook in the OpenAPI document: a binary file, not a JSON value.
+#[derive(Debug)]
+pub struct Spreadsheet;
+
+impl utoipa::PartialSchema for Spreadsheet {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("An Excel workbook (Office Open XML)"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Spreadsheet {}
+
+impl ReportFormat {
+    /// Every format, JSON first (the default).
+    pub const ALL: [ReportFormat; 4] = [
+        ReportFormat::Json,
+        ReportFormat::Csv,
+        ReportFormat::Xlsx,
+        ReportFormat::Html,
+    ];
+
+    /// Its name in `?format=`, which is also the file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "json",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Html => "html",
+        }
+    }
+
+    /// Its media type (without parameters).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "application/json",
+            ReportFormat::Csv => "text/csv",
+            ReportFormat::Xlsx => XLSX,
+            ReportFormat::Html => "text/html",
+        }
+    }
+
+    /// Whether the media type `essence` (`type/subtype`, lower case) names this format exactly.
+    /// Any `+json` type counts as JSON.
+    fn is(self, essence: &str) -> bool {
+        match self {
+            ReportFormat::Json => essence == "application/json" || essence.ends_with("+json"),
+            other => essence == other.media_type(),
+        }
+    }
+}
+
+/// The format a client asks for: `?format=` when given (for links, where headers cannot be
+/// set), else the best of `offered` by `Accept` (quality values honoured; on a tie, the earlier
+/// in `Accept`, then the earlier in `offered`). Without `Accept`, or with `*/*`, the first of
+/// `offered` (JSON). An unknown `format` is a `badRequest` naming the parameter; an `Accept` that
+/// none of `offered` satisfies is `406 Not Acceptable`.
+pub fn negotiate(
+    req: &HttpRequest,
+    format: Option<&str>,
+    offered: &[ReportFormat],
+) -> Result<ReportFormat, ApiError> {
+    let names = || {
+        offered
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(asked) = format {
+        return offered
+            .iter()
+            .find(|f| f.name() == asked.trim().to_ascii_lowercase())
+            .copied()
+            .ok_or_else(|| {
+                ApiError::bad_request(vec![InputIssue::invalid(
+                    IssueLocation::Query,
+                    "format",
+                    Some(Value::from(asked)),
+                    format!("format is one of {}", names()),
+                )])
+            });
+    }
+    let first = offered
+        .first()
+        .copied()
+        .ok_or_else(|| ApiError::Internal("no format offered".into()))?;
+    let accept = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    if accept.trim().is_empty() {
+        return Ok(first);
+    }
+    let ranges: Vec<(String, f32)> = accept
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let essence = pieces.next()?.trim().to_ascii_lowercase();
+            if essence.is_empty() {
+                return None;
+            }
+            let quality = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some((essence, quality))
+        })
+        .collect();
+    // For each format: the quality of the most specific range that matches it, and where that
+    // range stands in the header.
+    let score = |format: ReportFormat| -> Option<(f32, usize)> {
+        let major = format.media_type().split('/').next().unwrap_or_default();
+        let mut best: Option<(u8, f32, usize)> = None;
+        for (position, (essence, quality)) in ranges.iter().enumerate() {
+            let specificity = if format.is(essence) {
+                3
+            } else if essence.strip_suffix("/*") == Some(major) {
+                2
+            } else if essence == "*/*" {
+                1
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(s, _, _)| specificity > s) {
+                best = Some((specificity, *quality, position));
+            }
+        }
+        best.map(|(_, quality, position)| (quality, position))
+    };
+    let mut chosen: Option<(ReportFormat, f32, usize)> = None;
+    for format in offered {
+        let Some((quality, position)) = score(*format) else {
+            continue;
+        };
+        if quality <= 0.0 {
+            continue;
+        }
+        let better = match chosen {
+            None => true,
+            Some((_, q, p)) => quality > q || (quality == q && position < p),
+        };
+        if better {
+            chosen = Some((*format, quality, position));
+        }
+    }
+    chosen.map(|(format, _, _)| format).ok_or_else(|| {
+        let types: Vec<&str> = offered.iter().map(|f| f.media_type()).collect();
+        ApiError::Status {
+            status: StatusCode::NOT_ACCEPTABLE,
+            detail: format!(
+                "This resource is available as {} (Accept, or ?format={})",
+                types.join(", "),
+                offered
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ),
+        }
+    })
+}
+
+/// The language of a rendered report: the one `Accept-Language` prefers among kiv's, else Dutch.
+pub fn language(req: &HttpRequest) -> Language {
+    crate::extract::preferred_language(req).unwrap_or(Language::Nl)
+}
+
+/// A downloadable file: CSV or Excel, with the language its names are in.
+pub fn attachment(
+    format: ReportFormat,
+    body: impl actix_web::body::MessageBody + 'static,
+    name: &str,
+    language: Language,
+) -> HttpResponse {
+    let content_type = match format {
+        ReportFormat::Csv => "text/csv; charset=utf-8",
+        ReportFormat::Html => "text/html; charset=utf-8",
+        ReportFormat::Json => "application/json",
+        ReportFormat::Xlsx => XLSX,
+    };
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.{}\"", format.name()),
+        ))
+        .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
+        .body(body)
+}
+
+/// Nothing a page loads may come from elsewhere: its only resources are inline styles and
+/// inline SVG.
+const PAGE_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The same policy inside the page, so that a saved copy loads nothing either (a policy in a
+/// `meta` element cannot name `frame-ancestors`).
+pub const SAVED_PAGE_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/// A printable page, shown in the browser (not downloaded).
+pub fn page(body: String, name: &str, language: Language) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{name}.html\""),
+        ))
+        .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        ))
+        .body(body)
+}
+
+/// Escapes text for HTML and SVG content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn negotiated(accept: Option<&str>, format: Option<&str>) -> Result<ReportFormat, u16> {
+        let mut request = TestRequest::default();
+        if let Some(accept) = accept {
+            request = request.insert_header((header::ACCEPT, accept));
+        }
+        negotiate(&request.to_http_request(), format, &ReportFormat::ALL)
+            .map_err(|e| actix_web::ResponseError::status_code(&e).as_u16())
+    }
+
+    #[test]
+    fn negotiates_by_parameter_then_accept() {
+        use ReportFormat::*;
+        assert_eq!(negotiated(None, None), Ok(Json));
+        assert_eq!(negotiated(Some("*/*"), None), Ok(Json));
+        assert_eq!(negotiated(Some("text/csv"), None), Ok(Csv));
+        assert_eq!(
+            negotiated(Some("text/csv, application/json"), None),
+            Ok(Csv)
+        );
+        assert_eq!(
+            negotiated(Some("application/json, text/csv"), None),
+            Ok(Json)
+        );
+        assert_eq!(
+            negotiated(Some("text/csv;q=0.5, application/json;q=0.9"), None),
+            Ok(Json)
+        );
+        assert_eq!(
+            negotiated(
+                Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+                None
+            ),
+            Ok(Html)
+        );
+        assert_eq!(negotiated(Some(XLSX), None), Ok(Xlsx));
+        assert_eq!(negotiated(Some("text/*"), None), Ok(Csv));
+        assert_eq!(negotiated(Some("text/csv"), Some("xlsx")), Ok(Xlsx));
+        assert_eq!(negotiated(Some("image/png"), None), Err(406));
+        assert_eq!(negotiated(Some("*/*;q=0"), None), Err(406));
+        assert_eq!(negotiated(None, Some("pdf")), Err(400));
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape(r#"<b class="x">Tom & Jerry's</b>"#),
+            "&lt;b class=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/b&gt;"
+        );
+    }
+}
