@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
-use kiv_domain::report::{ClusterReport, ProgressReport};
+use kiv_domain::report::{ClusterReport, ProgressReport, PublishedJudgement};
 use kiv_domain::rollup::Figures;
 use kiv_domain::{ActionStatus, Language};
 
@@ -371,13 +371,26 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
     for column in columns {
         let _ = write!(body, "<th class=\"num\">{}</th>", escape(l.column(column)));
     }
+    let _ = write!(
+        body,
+        "<th>{}</th><th>{}</th>",
+        escape(l.column("assessment")),
+        escape(l.column("evaluation"))
+    );
     body.push_str("</tr></thead><tbody>");
     // In the table an absent figure is a dash; the note under the totals says why.
     let dash = |text: Option<String>| text.unwrap_or_else(|| "–".to_owned());
-    let row = |body: &mut String, class: &str, name: &str, f: &Figures| {
+    // The FODs' latest published judgements of a cluster, in words.
+    let judged = |judgement: Option<&PublishedJudgement>| {
+        judgement
+            .map(|j| format!("{} ({})", l.column(&j.value), j.period))
+            .unwrap_or_default()
+    };
+    let row = |body: &mut String, class: &str, name: &str, f: &Figures, judgements: [String; 2]| {
+        let [assessment, evaluation] = judgements;
         let _ = write!(
             body,
-            "<tr class=\"{class}\"><td class=\"name\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr class=\"{class}\"><td class=\"name\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             escape(name),
             f.actions,
             escape(&dash(f.progress.map(|p| percent(p, language)))),
@@ -386,6 +399,8 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
             f.indicators.on_track,
             f.indicators.off_track,
             f.indicators.no_data,
+            escape(&assessment),
+            escape(&evaluation),
         );
     };
     for cluster in &report.clusters {
@@ -394,6 +409,10 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
             "group",
             &cluster_label(cluster, l, language),
             &cluster.figures,
+            [
+                judged(cluster.assessment.as_ref()),
+                judged(cluster.evaluation.as_ref()),
+            ],
         );
         for objective in &cluster.objectives {
             let title = table::text(&objective.title, language);
@@ -402,10 +421,16 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
             } else {
                 format!("{} {title}", objective.code)
             };
-            row(&mut body, "member", &name, &objective.figures);
+            row(
+                &mut body,
+                "member",
+                &name,
+                &objective.figures,
+                Default::default(),
+            );
         }
     }
-    row(&mut body, "group", l.totals, totals);
+    row(&mut body, "group", l.totals, totals, Default::default());
     body.push_str("</tbody></table></section>");
 
     document(

@@ -124,6 +124,14 @@ static NL: Labels = Labels {
         ("value", "Waarde"),
         ("target", "Doel"),
         ("onTrack", "Op koers"),
+        ("assessment", "Beoordeling FOD's"),
+        ("evaluation", "Evaluatie"),
+        ("attention", "Aandacht"),
+        ("offTrack", "Niet op koers"),
+        ("insufficient", "Onvoldoende"),
+        ("partial", "Gedeeltelijk"),
+        ("largelyAchieved", "Grotendeels bereikt"),
+        ("achieved", "Bereikt"),
     ],
 };
 
@@ -189,6 +197,14 @@ static FR: Labels = Labels {
         ("value", "Valeur"),
         ("target", "Cible"),
         ("onTrack", "Atteint"),
+        ("assessment", "Appréciation des SPF"),
+        ("evaluation", "Évaluation"),
+        ("attention", "Attention"),
+        ("offTrack", "Hors trajectoire"),
+        ("insufficient", "Insuffisant"),
+        ("partial", "Partiel"),
+        ("largelyAchieved", "Largement atteint"),
+        ("achieved", "Atteint"),
     ],
 };
 
@@ -254,6 +270,14 @@ static DE: Labels = Labels {
         ("value", "Wert"),
         ("target", "Zielwert"),
         ("onTrack", "Auf Kurs"),
+        ("assessment", "Einschätzung der FÖD"),
+        ("evaluation", "Evaluierung"),
+        ("attention", "Aufmerksamkeit"),
+        ("offTrack", "Nicht im Plan"),
+        ("insufficient", "Unzureichend"),
+        ("partial", "Teilweise"),
+        ("largelyAchieved", "Weitgehend erreicht"),
+        ("achieved", "Erreicht"),
     ],
 };
 
@@ -319,6 +343,14 @@ static EN: Labels = Labels {
         ("value", "Value"),
         ("target", "Target"),
         ("onTrack", "On track"),
+        ("assessment", "FODs' assessment"),
+        ("evaluation", "Evaluation"),
+        ("attention", "Attention"),
+        ("offTrack", "Off track"),
+        ("insufficient", "Insufficient"),
+        ("partial", "Partial"),
+        ("largelyAchieved", "Largely achieved"),
+        ("achieved", "Achieved"),
     ],
 };
 

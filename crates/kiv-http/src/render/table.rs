@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use kiv_domain::planning::IndicatorValue;
-use kiv_domain::report::ProgressReport;
+use kiv_domain::report::{ProgressReport, PublishedJudgement};
 use kiv_domain::rollup::{Figures, METHOD};
 use kiv_domain::{ActionStatus, Language, LocalizedText};
 
@@ -145,8 +145,10 @@ pub fn progress(report: &ProgressReport, language: Language) -> Table {
         ["level", "clusterId", "objectiveId", "code", "name"]
             .into_iter()
             .map(str::to_owned)
-            .chain(figure_columns()),
+            .chain(figure_columns())
+            .chain(["assessment".to_owned(), "evaluationRating".to_owned()]),
     );
+    let judged = |j: Option<&PublishedJudgement>| Cell::text(j.map_or("", |j| j.value.as_str()));
     let row = |level: &str,
                cluster: Option<&str>,
                objective: Option<&str>,
@@ -163,37 +165,46 @@ pub fn progress(report: &ProgressReport, language: Language) -> Table {
         cells.extend(figure_cells(f));
         cells
     };
-    table.rows.push(row(
+    let mut total = row(
         "total",
         None,
         None,
         "",
         report.plan_id.clone(),
         &report.totals,
-    ));
+    );
+    total.extend([judged(None), judged(None)]);
+    table.rows.push(total);
     for cluster in &report.clusters {
         let name = cluster
             .name
             .as_ref()
             .map(|n| text(n, language))
             .unwrap_or_default();
-        table.rows.push(row(
+        let mut cells = row(
             "cluster",
             cluster.cluster_id.as_deref(),
             None,
             "",
             name,
             &cluster.figures,
-        ));
+        );
+        cells.extend([
+            judged(cluster.assessment.as_ref()),
+            judged(cluster.evaluation.as_ref()),
+        ]);
+        table.rows.push(cells);
         for objective in &cluster.objectives {
-            table.rows.push(row(
+            let mut cells = row(
                 "objective",
                 cluster.cluster_id.as_deref(),
                 Some(&objective.objective_id),
                 &objective.code,
                 text(&objective.title, language),
                 &objective.figures,
-            ));
+            );
+            cells.extend([judged(None), judged(None)]);
+            table.rows.push(cells);
         }
     }
     table

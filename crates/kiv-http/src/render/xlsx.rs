@@ -150,6 +150,7 @@ pub fn progress(report: &ProgressReport, language: Language) -> Result<Vec<u8>, 
             .into_iter()
             .map(str::to_owned)
             .chain(figure_columns())
+            .chain(["assessment".to_owned(), "evaluationRating".to_owned()])
             .collect(),
         rows: Vec::new(),
     };
@@ -188,6 +189,13 @@ pub fn progress(report: &ProgressReport, language: Language) -> Result<Vec<u8>, 
         let cluster_id = Cell::text(cluster.cluster_id.as_deref().unwrap_or_default());
         let mut row = vec![cluster_id.clone(), Cell::Text(name_of(cluster))];
         row.extend(figure_cells(&cluster.figures));
+        for judgement in [&cluster.assessment, &cluster.evaluation] {
+            row.push(
+                judgement
+                    .as_ref()
+                    .map_or(Cell::Empty, |j| Cell::text(j.value.as_str())),
+            );
+        }
         clusters.rows.push(row);
         let mut row = vec![
             Cell::text("cluster"),
