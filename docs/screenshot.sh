@@ -18,7 +18,7 @@ token=$(curl -sf "http://127.0.0.1:$port/kiv/v1/auth/token" \
     -d grant_type=password -d username=demo-evaluator -d password=demo \
     | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 curl -sf -H "Authorization: Bearer $token" -H 'Accept: text/html' -H 'Accept-Language: fr' \
-    "http://127.0.0.1:$port/kiv/v1/reports/progress?planId=kiv-2016-2019&period=2017S2&asOf=2018-01-15" \
+    "http://127.0.0.1:$port/kiv/v1/reports/progress?planId=kiv-2016-2019&period=2019S2" \
     >"$work/report.html"
 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
     --user-data-dir="$work/profile" --window-size=1200,1700 \

@@ -373,7 +373,7 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
     }
     let _ = write!(
         body,
-        "<th>{}</th><th>{}</th>",
+        "<th>{} / {}</th>",
         escape(l.column("assessment")),
         escape(l.column("evaluation"))
     );
@@ -381,16 +381,19 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
     // In the table an absent figure is a dash; the note under the totals says why.
     let dash = |text: Option<String>| text.unwrap_or_else(|| "–".to_owned());
     // The FODs' latest published judgements of a cluster, in words.
-    let judged = |judgement: Option<&PublishedJudgement>| {
+    let judged = |kind: &str, judgement: Option<&PublishedJudgement>| {
         judgement
-            .map(|j| format!("{} ({})", l.column(&j.value), j.period))
+            .map(|j| {
+                let key = format!("{kind}.{}", j.value);
+                format!("{} ({})", l.column(&key), j.period)
+            })
             .unwrap_or_default()
     };
     let row = |body: &mut String, class: &str, name: &str, f: &Figures, judgements: [String; 2]| {
         let [assessment, evaluation] = judgements;
         let _ = write!(
             body,
-            "<tr class=\"{class}\"><td class=\"name\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"{class}\"><td class=\"name\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             escape(name),
             f.actions,
             escape(&dash(f.progress.map(|p| percent(p, language)))),
@@ -399,8 +402,12 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
             f.indicators.on_track,
             f.indicators.off_track,
             f.indicators.no_data,
-            escape(&assessment),
-            escape(&evaluation),
+            [assessment, evaluation]
+                .iter()
+                .filter(|j| !j.is_empty())
+                .map(|j| escape(j))
+                .collect::<Vec<_>>()
+                .join("<br>"),
         );
     };
     for cluster in &report.clusters {
@@ -410,8 +417,8 @@ pub fn progress_page(report: &ProgressReport, trend: &[TrendPoint], language: La
             &cluster_label(cluster, l, language),
             &cluster.figures,
             [
-                judged(cluster.assessment.as_ref()),
-                judged(cluster.evaluation.as_ref()),
+                judged("assessment", cluster.assessment.as_ref()),
+                judged("rating", cluster.evaluation.as_ref()),
             ],
         );
         for objective in &cluster.objectives {
