@@ -72,40 +72,87 @@ fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
+/// What is known of a group of actions that share a status, summed: the form in which the
+/// database hands over the facts of many actions (one row per objective and status), so a report
+/// never loads its actions one by one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatusGroup {
+    pub status: ActionStatus,
+    pub actions: usize,
+    /// Σ weight × progress over the actions that count in the mean (not cancelled, with a
+    /// progress).
+    pub weighted_progress: f64,
+    /// Σ weight over the same actions.
+    pub weights: f64,
+    /// Actions without a progress (cancelled ones excluded).
+    pub no_progress: usize,
+    /// Actions due a report in the period.
+    pub due: usize,
+    /// Of those, the ones with an approved follow-up for the period.
+    pub due_reported: usize,
+    pub overdue: usize,
+}
+
+impl StatusGroup {
+    /// The group of one action.
+    pub fn of(action: &ActionFacts) -> Self {
+        let counts = action.status != ActionStatus::Cancelled;
+        let progress = action.progress.filter(|_| counts);
+        StatusGroup {
+            status: action.status,
+            actions: 1,
+            weighted_progress: progress.map_or(0.0, |p| action.weight * p),
+            weights: progress.map_or(0.0, |_| action.weight),
+            no_progress: usize::from(counts && action.progress.is_none()),
+            due: usize::from(action.due),
+            due_reported: usize::from(action.due && action.reported),
+            overdue: usize::from(action.overdue),
+        }
+    }
+}
+
 /// The figures of `actions` and of the indicators assessed as `indicators` (see [`on_track`]).
 pub fn roll_up(actions: &[ActionFacts], indicators: &[Option<bool>]) -> Figures {
+    let groups: Vec<StatusGroup> = actions.iter().map(StatusGroup::of).collect();
+    roll_up_groups(&groups, indicators)
+}
+
+/// The figures of the actions summed up in `groups`, and of the indicators assessed as
+/// `indicators`.
+pub fn roll_up_groups(groups: &[StatusGroup], indicators: &[Option<bool>]) -> Figures {
     let mut by_status: BTreeMap<String, usize> = ActionStatus::ALL
         .iter()
         .map(|s| (s.as_str().to_owned(), 0))
         .collect();
     let mut left_out = LeftOut::default();
     let (mut weighted, mut weights) = (0.0, 0.0);
-    for action in actions {
+    let (mut actions, mut due, mut reported, mut overdue) = (0, 0, 0, 0);
+    for group in groups {
         *by_status
-            .entry(action.status.as_str().to_owned())
-            .or_default() += 1;
-        match (action.status, action.progress) {
-            (ActionStatus::Cancelled, _) => left_out.cancelled += 1,
-            (_, None) => left_out.no_progress += 1,
-            (_, Some(progress)) => {
-                weighted += action.weight * progress;
-                weights += action.weight;
-            }
+            .entry(group.status.as_str().to_owned())
+            .or_default() += group.actions;
+        if group.status == ActionStatus::Cancelled {
+            left_out.cancelled += group.actions;
         }
+        left_out.no_progress += group.no_progress;
+        weighted += group.weighted_progress;
+        weights += group.weights;
+        actions += group.actions;
+        due += group.due;
+        reported += group.due_reported;
+        overdue += group.overdue;
     }
-    let due = actions.iter().filter(|a| a.due).count();
-    let reported = actions.iter().filter(|a| a.due && a.reported).count();
     let mut indicator_counts = IndicatorCounts::default();
     for assessment in indicators {
         indicator_counts.count(*assessment);
     }
     Figures {
-        actions: actions.len(),
+        actions,
         by_status,
         progress: (weights > 0.0).then(|| round2(weighted / weights)),
         left_out,
         reporting_rate: (due > 0).then(|| round2(reported as f64 / due as f64)),
-        overdue: actions.iter().filter(|a| a.overdue).count(),
+        overdue,
         indicators: indicator_counts,
     }
 }

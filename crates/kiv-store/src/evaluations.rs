@@ -694,14 +694,12 @@ pub fn context(
             }
         })
         .collect();
-    let missing_reports = data
-        .actions
-        .iter()
-        .filter(|a| a.facts.due && !a.facts.reported)
+    let missing_reports = reports::unreported(conn, &scope, last, as_of)?
+        .into_iter()
         .map(|a| MissingReport {
-            action_id: a.id.clone(),
-            code: a.code.clone(),
-            lead_organisation_id: a.lead_organisation_id.clone(),
+            action_id: a.id,
+            code: a.code,
+            lead_organisation_id: a.lead_organisation_id,
         })
         .collect();
     Ok(EvaluationContext {

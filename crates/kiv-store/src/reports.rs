@@ -1,28 +1,29 @@
-//! What reports are made of: each action of a plan with what was approved about it as of a
-//! moment. The figures themselves are computed by `kiv_domain::rollup`.
+//! What reports are made of, as of a moment: the database sums the actions of each objective per
+//! status (one aggregate query, however many actions a plan has), and `kiv_domain::rollup` turns
+//! those sums into the figures of every level.
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kiv_domain::evaluation::{ClusterFollowUp, Evaluation};
 use kiv_domain::followup::action_status;
 use kiv_domain::planning::{IndicatorValue, Target};
 use kiv_domain::report::{ClusterReport, ObjectiveReport, ProgressReport, PublishedJudgement};
-use kiv_domain::rollup::{on_track, roll_up, target_for, ActionFacts, Figures, METHOD};
+use kiv_domain::rollup::{on_track, roll_up_groups, target_for, Figures, StatusGroup, METHOD};
 use kiv_domain::{
     ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText, Plan,
     ReportingPeriod,
 };
 
-use crate::database::DbConnection;
+use crate::database::{Backend, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::publication::{self, Judgement};
 use crate::schema::{
-    action_themes, actions, approved_follow_ups, approved_values, clusters, indicators,
-    objective_themes, objectives,
+    actions, approved_follow_ups, approved_values, clusters, indicators, objectives,
 };
+use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamp};
 
 /// Which actions a report covers.
 #[derive(Debug, Clone)]
@@ -44,14 +45,11 @@ pub struct ObjectiveLine {
     pub cluster_id: Option<String>,
 }
 
-/// An action in a report, with what was approved about it.
+/// The actions of one objective that share a status, summed by the database.
 #[derive(Debug, Clone)]
-pub struct ActionLine {
-    pub id: String,
-    pub code: String,
-    pub lead_organisation_id: String,
+pub struct ObjectiveGroup {
     pub objective_id: String,
-    pub facts: ActionFacts,
+    pub group: StatusGroup,
 }
 
 /// An indicator in a report, with its value for the period.
@@ -69,11 +67,12 @@ pub struct IndicatorLine {
     pub actual: Option<IndicatorValue>,
 }
 
-/// Everything a progress report is computed from.
+/// Everything a progress report is computed from: the objectives in scope, their actions summed
+/// per status, and their indicators.
 #[derive(Debug, Clone)]
 pub struct ReportData {
     pub objectives: Vec<ObjectiveLine>,
-    pub actions: Vec<ActionLine>,
+    pub groups: Vec<ObjectiveGroup>,
     pub indicators: Vec<IndicatorLine>,
 }
 
@@ -92,21 +91,212 @@ type IndicatorRow = (
 /// Indicator, period, approval time and value of an approved indicator value.
 type ApprovedValueRow = (String, String, NaiveDateTime, Option<f64>, Option<String>);
 
-/// Id, code, lead, objective, weight, planned start and end of an action.
-type ActionRow = (String, String, String, String, f64, NaiveDate, NaiveDate);
+/// One row of the aggregate: an objective's actions with one status.
+#[derive(Debug, QueryableByName)]
+struct GroupRow {
+    #[diesel(sql_type = Text)]
+    objective_id: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    actions: i64,
+    #[diesel(sql_type = Double)]
+    weighted_progress: f64,
+    #[diesel(sql_type = Double)]
+    weights: f64,
+    #[diesel(sql_type = BigInt)]
+    no_progress: i64,
+    #[diesel(sql_type = BigInt)]
+    due: i64,
+    #[diesel(sql_type = BigInt)]
+    due_reported: i64,
+    #[diesel(sql_type = BigInt)]
+    overdue: i64,
+}
 
-type ApprovedRow = (
-    String,
-    String,
-    String,
-    NaiveDate,
-    String,
-    Option<f64>,
-    NaiveDateTime,
-);
+/// An indicator value of the period's latest approval per action.
+#[derive(Debug, QueryableByName)]
+struct PeriodValueRow {
+    #[diesel(sql_type = Text)]
+    indicator_id: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    number_value: Option<f64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    text_value: Option<String>,
+}
 
-/// The plan's actions in `scope` with their state as approved by `as_of` for `period`: status
-/// and progress of the latest approved follow-up of a period up to `period`.
+/// Numbered placeholders (`$1` on PostgreSQL, `?1` on SQLite), so a value can appear twice.
+struct Placeholders {
+    prefix: &'static str,
+    next: usize,
+}
+
+impl Placeholders {
+    fn new(backend: Backend) -> Self {
+        let prefix = match backend {
+            Backend::Postgres => "$",
+            Backend::Sqlite => "?",
+        };
+        Placeholders { prefix, next: 0 }
+    }
+
+    fn next(&mut self) -> String {
+        self.next += 1;
+        format!("{}{}", self.prefix, self.next)
+    }
+}
+
+/// The scope's actions as SQL (`scope_actions`), with its parameters: the plan, then the
+/// cluster, organisation and theme when the scope names them, in that order.
+fn scope_sql(scope: &Scope, placeholders: &mut Placeholders) -> String {
+    let mut sql = format!(
+        "scope_actions AS (SELECT a.id, a.objective_id, a.weight, a.planned_start, a.planned_end \
+         FROM actions a JOIN objectives o ON o.id = a.objective_id WHERE o.plan_id = {}",
+        placeholders.next()
+    );
+    if scope.cluster_id.is_some() {
+        sql.push_str(&format!(" AND o.cluster_id = {}", placeholders.next()));
+    }
+    if scope.organisation_id.is_some() {
+        sql.push_str(&format!(
+            " AND a.lead_organisation_id = {}",
+            placeholders.next()
+        ));
+    }
+    if scope.theme_id.is_some() {
+        let theme = placeholders.next();
+        sql.push_str(&format!(
+            " AND (a.id IN (SELECT action_id FROM action_themes WHERE theme_id = {theme}) \
+             OR a.objective_id IN (SELECT objective_id FROM objective_themes WHERE theme_id = {theme}))"
+        ));
+    }
+    sql.push(')');
+    sql
+}
+
+/// Binds the scope's parameters in the order [`scope_sql`] numbered them.
+macro_rules! bind_scope {
+    ($query:expr, $scope:expr) => {{
+        let mut query = $query.bind::<Text, _>($scope.plan_id.clone());
+        if let Some(cluster_id) = &$scope.cluster_id {
+            query = query.bind::<Text, _>(cluster_id.clone());
+        }
+        if let Some(organisation_id) = &$scope.organisation_id {
+            query = query.bind::<Text, _>(organisation_id.clone());
+        }
+        if let Some(theme_id) = &$scope.theme_id {
+            query = query.bind::<Text, _>(theme_id.clone());
+        }
+        query
+    }};
+}
+
+/// The actions in `scope` summed per objective and status, as approved by `as_of` for `period`:
+/// each action counts with the status and progress of its latest approved follow-up of a period
+/// up to `period` (`notReported` without one). One query; the database does the counting.
+fn status_groups(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    period: ReportingPeriod,
+    as_of: NaiveDateTime,
+) -> StoreResult<Vec<ObjectiveGroup>> {
+    let mut p = Placeholders::new(conn.backend());
+    let scope_actions = scope_sql(scope, &mut p);
+    let (as_of_p, start_p, period_p, end_p, day_p) =
+        (p.next(), p.next(), p.next(), p.next(), p.next());
+    let sql = format!(
+        "WITH {scope_actions}, \
+         ranked AS (SELECT af.action_id, af.status, af.progress, ROW_NUMBER() OVER \
+           (PARTITION BY af.action_id ORDER BY af.period_start DESC, af.approved_at DESC) AS rn \
+           FROM approved_follow_ups af JOIN scope_actions s ON s.id = af.action_id \
+           WHERE af.approved_at <= {as_of_p} AND af.period_start <= {start_p}), \
+         reported AS (SELECT DISTINCT af.action_id FROM approved_follow_ups af \
+           JOIN scope_actions s ON s.id = af.action_id \
+           WHERE af.period = {period_p} AND af.approved_at <= {as_of_p}), \
+         facts AS (SELECT s.objective_id, COALESCE(r.status, 'notReported') AS status, s.weight, \
+           CASE WHEN r.status = 'cancelled' THEN NULL ELSE r.progress END AS progress, \
+           CASE WHEN s.planned_start <= {end_p} AND s.planned_end >= {start_p} THEN 1 ELSE 0 END AS due, \
+           CASE WHEN rep.action_id IS NULL THEN 0 ELSE 1 END AS reported, \
+           s.planned_end \
+           FROM scope_actions s \
+           LEFT JOIN ranked r ON r.action_id = s.id AND r.rn = 1 \
+           LEFT JOIN reported rep ON rep.action_id = s.id) \
+         SELECT objective_id, status, COUNT(*) AS actions, \
+           COALESCE(SUM(weight * progress), 0.0) AS weighted_progress, \
+           COALESCE(SUM(CASE WHEN progress IS NULL THEN 0.0 ELSE weight END), 0.0) AS weights, \
+           SUM(CASE WHEN progress IS NULL AND status <> 'cancelled' THEN 1 ELSE 0 END) AS no_progress, \
+           SUM(due) AS due, SUM(due * reported) AS due_reported, \
+           SUM(CASE WHEN planned_end < {day_p} AND status NOT IN ('completed', 'cancelled') \
+             THEN 1 ELSE 0 END) AS overdue \
+         FROM facts GROUP BY objective_id, status"
+    );
+    let rows: Vec<GroupRow> = crate::on_backend!(conn, |inner| {
+        let query = bind_scope!(diesel::sql_query(sql.as_str()).into_boxed(), scope);
+        query
+            .bind::<Timestamp, _>(as_of)
+            .bind::<Date, _>(period.start())
+            .bind::<Text, _>(period.to_string())
+            .bind::<Date, _>(period.end())
+            .bind::<Date, _>(as_of.date())
+            .load::<GroupRow>(inner)?
+    });
+    let count = |n: i64| usize::try_from(n).map_err(StoreError::corrupt);
+    rows.into_iter()
+        .map(|row| {
+            let status = match row.status.as_str() {
+                "notReported" => ActionStatus::NotReported,
+                other => action_status(other.parse().map_err(StoreError::corrupt)?),
+            };
+            Ok(ObjectiveGroup {
+                objective_id: row.objective_id,
+                group: StatusGroup {
+                    status,
+                    actions: count(row.actions)?,
+                    weighted_progress: row.weighted_progress,
+                    weights: row.weights,
+                    no_progress: count(row.no_progress)?,
+                    due: count(row.due)?,
+                    due_reported: count(row.due_reported)?,
+                    overdue: count(row.overdue)?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// The indicator values of the latest approval for `period` of each action in `scope`, as of
+/// `as_of`.
+fn period_values(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    period: ReportingPeriod,
+    as_of: NaiveDateTime,
+) -> StoreResult<Vec<PeriodValueRow>> {
+    let mut p = Placeholders::new(conn.backend());
+    let scope_actions = scope_sql(scope, &mut p);
+    let (period_p, as_of_p) = (p.next(), p.next());
+    let sql = format!(
+        "WITH {scope_actions}, \
+         latest AS (SELECT af.id, ROW_NUMBER() OVER (PARTITION BY af.action_id \
+           ORDER BY af.approved_at DESC) AS rn \
+           FROM approved_follow_ups af JOIN scope_actions s ON s.id = af.action_id \
+           WHERE af.period = {period_p} AND af.approved_at <= {as_of_p}) \
+         SELECT av.indicator_id, av.number_value, av.text_value FROM approved_values av \
+         JOIN latest l ON l.id = av.approved_id AND l.rn = 1 \
+         ORDER BY av.indicator_id"
+    );
+    let rows: Vec<PeriodValueRow> = crate::on_backend!(conn, |inner| {
+        let query = bind_scope!(diesel::sql_query(sql.as_str()).into_boxed(), scope);
+        query
+            .bind::<Text, _>(period.to_string())
+            .bind::<Timestamp, _>(as_of)
+            .load::<PeriodValueRow>(inner)?
+    });
+    Ok(rows)
+}
+
+/// The objectives, action groups and indicators of `scope`, as approved by `as_of` for
+/// `period`.
 pub fn progress_data(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -130,151 +320,69 @@ pub fn progress_data(
             ))
             .load(conn)?;
     let objective_ids: Vec<&str> = objective_rows.iter().map(|o| o.0.as_str()).collect();
+    let groups = status_groups(conn, scope, period, as_of)?;
 
-    let mut action_query = actions::table
-        .filter(actions::objective_id.eq_any(&objective_ids))
-        .into_boxed();
-    if let Some(organisation_id) = &scope.organisation_id {
-        action_query =
-            action_query.filter(actions::lead_organisation_id.eq(organisation_id.clone()));
-    }
-    if let Some(theme_id) = &scope.theme_id {
-        action_query = action_query.filter(
-            actions::id
-                .eq_any(
-                    action_themes::table
-                        .filter(action_themes::theme_id.eq(theme_id.clone()))
-                        .select(action_themes::action_id),
-                )
-                .or(actions::objective_id.eq_any(
-                    objective_themes::table
-                        .filter(objective_themes::theme_id.eq(theme_id.clone()))
-                        .select(objective_themes::objective_id),
+    // Indicators of the objectives in scope and of their actions (of the scope's organisation
+    // or theme only, when it names one), with the value approved for the period.
+    let select = (
+        indicators::id,
+        indicators::name,
+        indicators::unit,
+        indicators::objective_id,
+        indicators::action_id,
+        indicators::measure,
+        indicators::direction,
+        indicators::targets,
+    );
+    let of_objectives = indicators::objective_id.eq_any(&objective_ids);
+    let in_scope = actions::table.filter(actions::objective_id.eq_any(&objective_ids));
+    let indicator_rows: Vec<IndicatorRow> = match &scope.organisation_id {
+        None => indicators::table
+            .filter(
+                of_objectives
+                    .or(indicators::action_id.eq_any(in_scope.select(actions::id.nullable()))),
+            )
+            .order(indicators::id)
+            .select(select)
+            .load(conn)?,
+        Some(organisation_id) => indicators::table
+            .filter(
+                of_objectives.or(indicators::action_id.eq_any(
+                    in_scope
+                        .filter(actions::lead_organisation_id.eq(organisation_id))
+                        .select(actions::id.nullable()),
                 )),
-        );
-    }
-    let action_rows: Vec<ActionRow> = action_query
-        .order(actions::code)
-        .select((
-            actions::id,
-            actions::code,
-            actions::lead_organisation_id,
-            actions::objective_id,
-            actions::weight,
-            actions::planned_start,
-            actions::planned_end,
-        ))
-        .load(conn)?;
-    let action_ids: Vec<&str> = action_rows.iter().map(|a| a.0.as_str()).collect();
-
-    let approved: Vec<ApprovedRow> = approved_follow_ups::table
-        .filter(approved_follow_ups::action_id.eq_any(&action_ids))
-        .filter(approved_follow_ups::approved_at.le(as_of))
-        .filter(approved_follow_ups::period_start.le(period.start()))
-        .select((
-            approved_follow_ups::id,
-            approved_follow_ups::action_id,
-            approved_follow_ups::period,
-            approved_follow_ups::period_start,
-            approved_follow_ups::status,
-            approved_follow_ups::progress,
-            approved_follow_ups::approved_at,
-        ))
-        .load(conn)?;
-    // The latest approval of the latest period, per action; and which actions have one for the
-    // report's own period.
-    let period_text = period.to_string();
-    let mut latest: HashMap<&str, &ApprovedRow> = HashMap::new();
-    let mut for_period: HashMap<&str, &ApprovedRow> = HashMap::new();
-    for row in &approved {
-        let action = row.1.as_str();
-        if latest
-            .get(action)
-            .is_none_or(|best| (row.3, row.6) > (best.3, best.6))
-        {
-            latest.insert(action, row);
-        }
-        if row.2 == period_text && for_period.get(action).is_none_or(|best| row.6 > best.6) {
-            for_period.insert(action, row);
-        }
-    }
-    let as_of_day = as_of.date();
-    let mut lines = Vec::with_capacity(action_rows.len());
-    for (id, code, lead_organisation_id, objective_id, weight, planned_start, planned_end) in
-        &action_rows
-    {
-        let (status, progress) = match latest.get(id.as_str()) {
-            Some(row) => {
-                let status: FollowUpStatus = row.4.parse().map_err(StoreError::corrupt)?;
-                (action_status(status), row.5)
-            }
-            None => (ActionStatus::NotReported, None),
-        };
-        lines.push(ActionLine {
-            id: id.clone(),
-            code: code.clone(),
-            lead_organisation_id: lead_organisation_id.clone(),
-            objective_id: objective_id.clone(),
-            facts: ActionFacts {
-                weight: *weight,
-                status,
-                progress,
-                due: *planned_start <= period.end() && *planned_end >= period.start(),
-                reported: for_period.contains_key(id.as_str()),
-                overdue: *planned_end < as_of_day
-                    && !matches!(status, ActionStatus::Completed | ActionStatus::Cancelled),
-            },
-        });
-    }
-
-    // Indicators of the objectives and actions in scope, with the value approved for the period.
-    let action_objective: HashMap<&str, &str> = action_rows
+            )
+            .order(indicators::id)
+            .select(select)
+            .load(conn)?,
+    };
+    let indicator_actions: Vec<&str> = indicator_rows
         .iter()
-        .map(|a| (a.0.as_str(), a.3.as_str()))
+        .filter_map(|row| row.4.as_deref())
         .collect();
-    let indicator_rows: Vec<IndicatorRow> = indicators::table
-        .filter(
-            indicators::objective_id
-                .eq_any(&objective_ids)
-                .or(indicators::action_id.eq_any(&action_ids)),
-        )
-        .order(indicators::id)
-        .select((
-            indicators::id,
-            indicators::name,
-            indicators::unit,
-            indicators::objective_id,
-            indicators::action_id,
-            indicators::measure,
-            indicators::direction,
-            indicators::targets,
-        ))
-        .load(conn)?;
-    let period_approvals: Vec<&str> = for_period.values().map(|row| row.0.as_str()).collect();
-    let values: Vec<(String, Option<f64>, Option<String>)> = approved_values::table
-        .filter(approved_values::approved_id.eq_any(&period_approvals))
-        .select((
-            approved_values::indicator_id,
-            approved_values::number_value,
-            approved_values::text_value,
-        ))
-        .load(conn)?;
+    let action_objective: HashMap<String, String> = actions::table
+        .filter(actions::id.eq_any(&indicator_actions))
+        .select((actions::id, actions::objective_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    // An objective-level indicator may be reported by several of its actions; the report keeps
+    // one of their values.
     let mut actual: HashMap<String, IndicatorValue> = HashMap::new();
-    for (indicator_id, number, text) in values {
-        let value = match (number, text) {
+    for row in period_values(conn, scope, period, as_of)? {
+        let value = match (row.number_value, row.text_value) {
             (Some(number), _) => IndicatorValue::Number(number),
             (None, text) => IndicatorValue::Text(text.unwrap_or_default()),
         };
-        actual.insert(indicator_id, value);
+        actual.insert(row.indicator_id, value);
     }
-    // An objective-level indicator may be reported by several of its actions; the report keeps
-    // one of their values.
     let mut indicator_lines = Vec::new();
     for (id, name, unit, objective_id, action_id, measure, direction, targets) in indicator_rows {
         let objective_id = match (objective_id, action_id.as_deref()) {
             (Some(objective_id), _) => objective_id,
             (None, Some(action_id)) => match action_objective.get(action_id) {
-                Some(objective_id) => (*objective_id).to_owned(),
+                Some(objective_id) => objective_id.clone(),
                 None => continue,
             },
             (None, None) => continue,
@@ -301,19 +409,75 @@ pub fn progress_data(
                 cluster_id,
             })
             .collect(),
-        actions: lines,
+        groups,
         indicators: indicator_lines,
     })
+}
+
+/// An action due a report for a period without an approved one (as of a moment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreportedAction {
+    pub id: String,
+    pub code: String,
+    pub lead_organisation_id: String,
+}
+
+/// The actions in `scope` due a report for `period` without a follow-up for it approved by
+/// `as_of`, by code.
+pub fn unreported(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    period: ReportingPeriod,
+    as_of: NaiveDateTime,
+) -> StoreResult<Vec<UnreportedAction>> {
+    let mut p = Placeholders::new(conn.backend());
+    let scope_actions = scope_sql(scope, &mut p);
+    let (end_p, start_p, period_p, as_of_p) = (p.next(), p.next(), p.next(), p.next());
+    let sql = format!(
+        "WITH {scope_actions} \
+         SELECT a.id, a.code, a.lead_organisation_id FROM actions a \
+         JOIN scope_actions s ON s.id = a.id \
+         WHERE s.planned_start <= {end_p} AND s.planned_end >= {start_p} \
+         AND NOT EXISTS (SELECT 1 FROM approved_follow_ups af WHERE af.action_id = a.id \
+           AND af.period = {period_p} AND af.approved_at <= {as_of_p}) \
+         ORDER BY a.code"
+    );
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        id: String,
+        #[diesel(sql_type = Text)]
+        code: String,
+        #[diesel(sql_type = Text)]
+        lead_organisation_id: String,
+    }
+    let rows: Vec<Row> = crate::on_backend!(conn, |inner| {
+        let query = bind_scope!(diesel::sql_query(sql.as_str()).into_boxed(), scope);
+        query
+            .bind::<Date, _>(period.end())
+            .bind::<Date, _>(period.start())
+            .bind::<Text, _>(period.to_string())
+            .bind::<Timestamp, _>(as_of)
+            .load::<Row>(inner)?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|r| UnreportedAction {
+            id: r.id,
+            code: r.code,
+            lead_organisation_id: r.lead_organisation_id,
+        })
+        .collect())
 }
 
 impl ReportData {
     /// The figures of the actions and indicators under `objective_ids`, for `period`.
     pub fn figures(&self, period: ReportingPeriod, objective_ids: &[&str]) -> Figures {
-        let facts: Vec<ActionFacts> = self
-            .actions
+        let groups: Vec<StatusGroup> = self
+            .groups
             .iter()
-            .filter(|a| objective_ids.contains(&a.objective_id.as_str()))
-            .map(|a| a.facts.clone())
+            .filter(|g| objective_ids.contains(&g.objective_id.as_str()))
+            .map(|g| g.group)
             .collect();
         let assessments: Vec<Option<bool>> = self
             .indicators
@@ -328,7 +492,7 @@ impl ReportData {
                 )
             })
             .collect();
-        roll_up(&facts, &assessments)
+        roll_up_groups(&groups, &assessments)
     }
 }
 
