@@ -19,24 +19,7 @@ async fn approved(
     period: &str,
     body: Value,
 ) -> Value {
-    let mut follow_up = json!({"actionId": action["id"], "period": period});
-    for (key, value) in body.as_object().unwrap() {
-        follow_up[key] = value.clone();
-    }
-    let created = police
-        .ok(Method::POST, "/followUps", Some(follow_up), None)
-        .await;
-    let path = format!("/followUps/{}", created["id"].as_str().unwrap());
-    police
-        .ok(Method::POST, &format!("{path}/submit"), None, Some("\"1\""))
-        .await;
-    fod.ok(
-        Method::POST,
-        &format!("{path}/approve"),
-        None,
-        Some("\"2\""),
-    )
-    .await
+    common::report_follow_up(police, fod, &action["id"], period, body, true).await
 }
 
 /// The data set: cluster 3 (drugs) with actions A (weight 1), B (weight 2) and C (weight 1), an

@@ -55,24 +55,7 @@ async fn approved(
     period: &str,
     body: Value,
 ) {
-    let mut follow_up = json!({"actionId": action, "period": period});
-    for (key, value) in body.as_object().unwrap() {
-        follow_up[key] = value.clone();
-    }
-    let created = reporter
-        .ok(Method::POST, "/followUps", Some(follow_up), None)
-        .await;
-    let path = format!("/followUps/{}", created["id"].as_str().unwrap());
-    reporter
-        .ok(Method::POST, &format!("{path}/submit"), None, Some("\"1\""))
-        .await;
-    fod.ok(
-        Method::POST,
-        &format!("{path}/approve"),
-        None,
-        Some("\"2\""),
-    )
-    .await;
+    common::report_follow_up(reporter, fod, &json!(action), period, body, true).await;
 }
 
 /// The data set, all actions led by the federal police and planned 2016-2019:

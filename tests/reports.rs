@@ -16,28 +16,7 @@ async fn report(
     body: Value,
     approve: bool,
 ) -> Value {
-    let mut follow_up = json!({"actionId": action["id"], "period": period});
-    for (key, value) in body.as_object().unwrap() {
-        follow_up[key] = value.clone();
-    }
-    let created = reporter
-        .ok(Method::POST, "/followUps", Some(follow_up), None)
-        .await;
-    let path = format!("/followUps/{}", created["id"].as_str().unwrap());
-    let submitted = reporter
-        .ok(Method::POST, &format!("{path}/submit"), None, Some("\"1\""))
-        .await;
-    if approve {
-        fod.ok(
-            Method::POST,
-            &format!("{path}/approve"),
-            None,
-            Some("\"2\""),
-        )
-        .await
-    } else {
-        submitted
-    }
+    common::report_follow_up(reporter, fod, &action["id"], period, body, approve).await
 }
 
 #[actix_web::test]

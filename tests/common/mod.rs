@@ -258,3 +258,41 @@ impl<'a> Session<'a> {
         serde_json::from_str(&text).unwrap()
     }
 }
+
+/// Has `reporter` create and submit a follow-up of `action` for `period` with the fields of
+/// `body`, and `fod` approve it when `approve` is set; returns the follow-up as last answered.
+pub async fn report_follow_up(
+    reporter: &Session<'_>,
+    fod: &Session<'_>,
+    action: &Value,
+    period: &str,
+    body: Value,
+    approve: bool,
+) -> Value {
+    let mut follow_up = serde_json::json!({"actionId": action, "period": period});
+    for (key, value) in body.as_object().unwrap() {
+        follow_up[key] = value.clone();
+    }
+    let created = reporter
+        .ok(reqwest::Method::POST, "/followUps", Some(follow_up), None)
+        .await;
+    let path = format!("/followUps/{}", created["id"].as_str().unwrap());
+    let submitted = reporter
+        .ok(
+            reqwest::Method::POST,
+            &format!("{path}/submit"),
+            None,
+            Some("\"1\""),
+        )
+        .await;
+    if !approve {
+        return submitted;
+    }
+    fod.ok(
+        reqwest::Method::POST,
+        &format!("{path}/approve"),
+        None,
+        Some("\"2\""),
+    )
+    .await
+}

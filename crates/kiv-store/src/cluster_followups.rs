@@ -11,13 +11,12 @@ use kiv_domain::{
     ReportingPeriod,
 };
 
-use crate::audit::{self, Operation};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
 use crate::planning::{check_organisations, reject_if_any};
-use crate::publication::{self, Judgement, Publishable, Step};
+use crate::publication::{self, Judgement, Step};
 use crate::reference::plans;
 use crate::reports::{self, Scope};
 use crate::schema::cluster_follow_ups;
@@ -202,13 +201,11 @@ pub fn list(
         .offset(page.offset())
         .select(Row::as_select())
         .load(conn)?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (current, published_revision) = row.into_domain()?;
-        if let Some(visible) = publication::visible(conn, caller, current, published_revision)? {
-            items.push(visible);
-        }
-    }
+    let rows = rows
+        .into_iter()
+        .map(Row::into_domain)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let items = publication::visible_page(conn, caller, rows)?;
     Ok(Page { items, total })
 }
 
@@ -298,35 +295,9 @@ pub fn create(
         diesel::insert_into(cluster_follow_ups::table)
             .values(&Row::of(&created, None))
             .execute(conn)?;
-        written(conn, actor, None, &created, "created", None)?;
+        publication::written(conn, actor, None, &created, "created", None)?;
         Ok(created)
     })
-}
-
-/// Records a change in the history and the audit trail.
-fn written(
-    conn: &mut DbConnection,
-    actor: &Caller,
-    before: Option<&ClusterFollowUp>,
-    after: &ClusterFollowUp,
-    event: &str,
-    note: Option<&str>,
-) -> StoreResult<()> {
-    publication::record_event(conn, actor, after, event, note)?;
-    let operation = if before.is_some() {
-        Operation::Update
-    } else {
-        Operation::Create
-    };
-    audit::record(
-        conn,
-        actor,
-        ClusterFollowUp::ENTITY,
-        &after.id,
-        operation,
-        before,
-        Some(after),
-    )
 }
 
 /// The stored record, if it is at `expected_version`.
@@ -401,7 +372,7 @@ pub fn update(
         next.version += 1;
         next.updated_at = now();
         save(conn, &next, published_revision)?;
-        written(conn, actor, Some(&before), &next, "updated", None)?;
+        publication::written(conn, actor, Some(&before), &next, "updated", None)?;
         Ok(next)
     })
 }
@@ -457,7 +428,7 @@ pub fn step(
                 },
             )?;
         }
-        written(conn, actor, Some(&before), &next, event, note.as_deref())?;
+        publication::written(conn, actor, Some(&before), &next, event, note.as_deref())?;
         Ok(next)
     })
 }

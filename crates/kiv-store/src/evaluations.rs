@@ -22,7 +22,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
 use crate::planning::{check_organisations, reject_if_any};
-use crate::publication::{self, Judgement, Publishable, Step};
+use crate::publication::{self, Judgement, Step};
 use crate::reference::plans;
 use crate::reports::{self, Scope};
 use crate::schema::{
@@ -225,13 +225,11 @@ pub fn list(
         .offset(page.offset())
         .select(Row::as_select())
         .load(conn)?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (current, published_revision) = row.into_domain()?;
-        if let Some(visible) = publication::visible(conn, caller, current, published_revision)? {
-            items.push(visible);
-        }
-    }
+    let rows = rows
+        .into_iter()
+        .map(Row::into_domain)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let items = publication::visible_page(conn, caller, rows)?;
     Ok(Page { items, total })
 }
 
@@ -457,35 +455,9 @@ pub fn create(
         diesel::insert_into(evaluations::table)
             .values(&Row::of(&created, None)?)
             .execute(conn)?;
-        written(conn, actor, None, &created, "created", None)?;
+        publication::written(conn, actor, None, &created, "created", None)?;
         Ok(created)
     })
-}
-
-/// Records a change in the history and the audit trail.
-fn written(
-    conn: &mut DbConnection,
-    actor: &Caller,
-    before: Option<&Evaluation>,
-    after: &Evaluation,
-    event: &str,
-    note: Option<&str>,
-) -> StoreResult<()> {
-    publication::record_event(conn, actor, after, event, note)?;
-    let operation = if before.is_some() {
-        Operation::Update
-    } else {
-        Operation::Create
-    };
-    audit::record(
-        conn,
-        actor,
-        Evaluation::ENTITY,
-        &after.id,
-        operation,
-        before,
-        Some(after),
-    )
 }
 
 fn current(
@@ -553,7 +525,7 @@ pub fn update(
         next.version += 1;
         next.updated_at = now();
         save(conn, &next, published_revision)?;
-        written(conn, actor, Some(&before), &next, "updated", None)?;
+        publication::written(conn, actor, Some(&before), &next, "updated", None)?;
         Ok(next)
     })
 }
@@ -630,7 +602,7 @@ pub fn step(
                 },
             )?;
         }
-        written(conn, actor, Some(&before), &next, event, note.as_deref())?;
+        publication::written(conn, actor, Some(&before), &next, event, note.as_deref())?;
         Ok(next)
     })
 }

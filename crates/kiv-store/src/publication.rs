@@ -8,6 +8,7 @@ use kiv_domain::{Caller, PageRequest, PublicationState, ReportingPeriod, Role};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::audit::{self, Operation};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
@@ -56,6 +57,49 @@ impl Publishable for kiv_domain::evaluation::Evaluation {
 /// Whether `caller` reads drafts: coordinators write them, everybody else sees what is published.
 pub fn reads_drafts(caller: &Caller) -> bool {
     caller.has_any(&[Role::Coordinator])
+}
+
+/// Records a change in the record's history and in the audit trail: `before` is `None` for a
+/// creation.
+pub fn written<T: Publishable>(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    before: Option<&T>,
+    after: &T,
+    event: &str,
+    note: Option<&str>,
+) -> StoreResult<()> {
+    record_event(conn, actor, after, event, note)?;
+    let operation = if before.is_some() {
+        Operation::Update
+    } else {
+        Operation::Create
+    };
+    audit::record(
+        conn,
+        actor,
+        T::ENTITY,
+        after.id(),
+        operation,
+        before,
+        Some(after),
+    )
+}
+
+/// The versions of `rows` (current record, latest published revision) `caller` may read, in
+/// order; the ones it may not read are left out.
+pub fn visible_page<T: Publishable>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    rows: Vec<(T, Option<i32>)>,
+) -> StoreResult<Vec<T>> {
+    let mut items = Vec::with_capacity(rows.len());
+    for (current, published_revision) in rows {
+        if let Some(visible) = visible(conn, caller, current, published_revision)? {
+            items.push(visible);
+        }
+    }
+    Ok(items)
 }
 
 /// Records a step in the record's history, with the record as it is after it.
