@@ -246,7 +246,8 @@ async fn serve_keeps_secrets_out_of_its_logs_and_stops_gracefully() {
     let base = format!("http://{address}/kiv/v1");
     let client = reqwest::Client::new();
     let mut up = false;
-    for _ in 0..100 {
+    // Loading the demo content takes a few seconds on a busy machine.
+    for _ in 0..300 {
         if client
             .get(format!("{base}/health"))
             .send()

@@ -20,6 +20,9 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // Every spelling is the variant's name in lowerCamelCase (a unit test holds them to it);
+        // saying so here is what the OpenAPI derive reads, as it cannot see the renames below.
+        #[serde(rename_all = "camelCase")]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
         }
@@ -202,6 +205,46 @@ mod tests {
                 format!("\"{}\"", kind.as_str())
             );
         }
+    }
+
+    /// The OpenAPI document spells values by `rename_all = "camelCase"`; JSON by the explicit
+    /// spellings. They must agree.
+    #[test]
+    fn every_spelling_is_the_camel_case_name() {
+        fn camel(debug: String) -> String {
+            let mut chars = debug.chars();
+            chars
+                .next()
+                .map(|first| first.to_lowercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+        macro_rules! check {
+            ($($kind:ty),+) => {$(
+                for value in <$kind>::ALL {
+                    assert_eq!(camel(format!("{value:?}")), value.as_str());
+                }
+            )+};
+        }
+        check!(
+            PlanKind,
+            ReportingFrequency,
+            OrganisationKind,
+            Role,
+            AccountKind,
+            ObjectiveLevel,
+            IndicatorMeasure,
+            IndicatorDirection,
+            ActionStatus,
+            FollowUpStatus,
+            WorkflowState,
+            Assessment,
+            PublicationState,
+            EvaluationRound,
+            OverallRating,
+            Criterion,
+            RecommendationStatus,
+            Priority
+        );
     }
 
     #[test]

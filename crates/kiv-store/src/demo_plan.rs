@@ -165,8 +165,13 @@ pub fn counts(conn: &mut DbConnection) -> StoreResult<DemoContent> {
     })
 }
 
-/// Loads the demo content unless it is there already (`None` then).
+/// Loads the demo content unless it is there already (`None` then), in one transaction: all of
+/// it or nothing, and one commit rather than hundreds.
 pub fn apply(conn: &mut DbConnection) -> StoreResult<Option<DemoContent>> {
+    crate::database::write_transaction(conn, load)
+}
+
+fn load(conn: &mut DbConnection) -> StoreResult<Option<DemoContent>> {
     let present: i64 = objective_table::table
         .filter(objective_table::plan_id.eq(DEMO_PLAN))
         .filter(objective_table::code.eq("DEMO-1"))

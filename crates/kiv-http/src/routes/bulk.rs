@@ -56,7 +56,7 @@ const INDICATOR_PREFIX: &str = "indicator:";
 #[serde(deny_unknown_fields)]
 pub struct ModeQuery {
     /// `atomic` (default): all rows or none. `partial`: each row applied or refused on its own.
-    #[param(example = "atomic")]
+    #[param(example = "atomic", inline)]
     pub mode: Option<BulkMode>,
 }
 

@@ -27,9 +27,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_cluster_follow_up)
         .service(get_cluster_follow_up)
         .service(update_cluster_follow_up)
-        .service(publish)
-        .service(revise)
-        .service(history);
+        .service(publish_cluster_follow_up)
+        .service(revise_cluster_follow_up)
+        .service(cluster_follow_up_history);
 }
 
 /// Where a cluster of a plan stands in a reporting period, in the coordinating FODs' words.
@@ -384,7 +384,7 @@ async fn take_step(
     )
 )]
 #[post("/clusterFollowUps/{clusterFollowUpId}/publish")]
-async fn publish(
+async fn publish_cluster_follow_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
@@ -421,7 +421,7 @@ async fn publish(
     )
 )]
 #[post("/clusterFollowUps/{clusterFollowUpId}/revise")]
-async fn revise(
+async fn revise_cluster_follow_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
@@ -488,7 +488,7 @@ collection_query! {
     )
 )]
 #[get("/clusterFollowUps/{clusterFollowUpId}/history")]
-async fn history(
+async fn cluster_follow_up_history(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,

@@ -36,10 +36,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_evaluation)
         .service(get_evaluation)
         .service(update_evaluation)
-        .service(publish)
-        .service(revise)
-        .service(history)
-        .service(context)
+        .service(publish_evaluation)
+        .service(revise_evaluation)
+        .service(evaluation_history)
+        .service(evaluation_context)
         .service(list_recommendations)
         .service(create_recommendation)
         .service(get_recommendation)
@@ -429,7 +429,7 @@ async fn take_step(
     )
 )]
 #[post("/evaluations/{evaluationId}/publish")]
-async fn publish(
+async fn publish_evaluation(
     req: HttpRequest,
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
@@ -466,7 +466,7 @@ async fn publish(
     )
 )]
 #[post("/evaluations/{evaluationId}/revise")]
-async fn revise(
+async fn revise_evaluation(
     req: HttpRequest,
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
@@ -497,7 +497,7 @@ async fn revise(
     )
 )]
 #[get("/evaluations/{evaluationId}/history")]
-async fn history(
+async fn evaluation_history(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
@@ -530,7 +530,7 @@ async fn history(
     )
 )]
 #[get("/evaluations/{evaluationId}/context")]
-async fn context(
+async fn evaluation_context(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<String>,
