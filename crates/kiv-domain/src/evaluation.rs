@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -28,8 +28,7 @@ use crate::vocabulary::{
 #[serde(rename_all = "camelCase")]
 pub struct FrozenFigures {
     /// The moment the figures were computed: only follow-ups approved by then count.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub as_of: NaiveDateTime,
+    pub as_of: DateTime<Utc>,
     /// How progress is rolled up: `weightedMeanOfActions`.
     pub method: String,
     #[serde(flatten)]

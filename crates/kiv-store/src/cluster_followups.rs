@@ -449,7 +449,7 @@ fn freeze(
     };
     let report = reports::progress_report(conn, &plan, &scope, record.period, at)?;
     Ok(FrozenFigures {
-        as_of: at,
+        as_of: at.and_utc(),
         method: report.method.to_owned(),
         figures: report.totals,
     })
