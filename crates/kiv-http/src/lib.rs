@@ -190,6 +190,7 @@ fn api() -> UtoipaApp<
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = api().split_for_parts().1;
     auth::openapi::declare(&mut document);
+    observe::declare(&mut document);
     document
 }
 

@@ -54,6 +54,55 @@ fn well_formed(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
+/// Declares `BelGov-Trace-Id` in the OpenAPI document: once as a component, and by reference on
+/// every response of every operation.
+pub fn declare(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::path::Operation;
+    use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Type};
+
+    let header = HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(MAX_TRACE_ID_LENGTH))
+                .pattern(Some("^[A-Za-z0-9._:-]{1,64}$")),
+        ))
+        .description(Some(
+            "Identifies the request in the service's logs: the request's own `BelGov-Trace-Id` \
+             when it sent a well-formed one, a new UUID otherwise. Quote it when reporting a \
+             problem.",
+        ))
+        .example(Some(serde_json::Value::from(
+            "3f2c0a4e-8d1b-4c5e-9a77-52b1f0d6e2aa",
+        )))
+        .build();
+    document
+        .components
+        .get_or_insert_with(Default::default)
+        .headers
+        .insert(TRACE_ID_HEADER.to_owned(), RefOr::T(header));
+    let reference = Ref::new(format!("#/components/headers/{TRACE_ID_HEADER}"));
+    for item in document.paths.paths.values_mut() {
+        let operations: [&mut Option<Operation>; 5] = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    response
+                        .headers
+                        .insert(TRACE_ID_HEADER.to_owned(), RefOr::Ref(reference.clone()));
+                }
+            }
+        }
+    }
+}
+
 /// The service's metrics, in a registry of its own (several apps in one process, as in tests,
 /// keep separate counts).
 #[derive(Debug)]
