@@ -56,7 +56,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="kiv-bench-")
     url = args.database_url or f"sqlite://{workdir}/kiv.db"
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, KIV_LOG="warn")
+    env = dict(os.environ, DATABASE_URL=url, KIV_LOG="warn", KIV_RATE_LIMIT_PER_MINUTE="0")  # one PUT per action would outrun the default rate
     server = subprocess.Popen(
         [os.path.join(ROOT, "target/release/kiv"), "serve", "--demo", "--bind", f"127.0.0.1:{port}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

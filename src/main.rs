@@ -47,6 +47,11 @@ struct Cli {
     #[arg(long, env = "KIV_POOL_SIZE", default_value_t = 8, global = true)]
     pool_size: u32,
 
+    /// Seconds a request waits for a database connection before it is answered 503 (the
+    /// database is down or every connection is busy).
+    #[arg(long, env = "KIV_POOL_TIMEOUT_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pool_timeout_seconds: u64,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -103,6 +108,42 @@ struct TokenArgs {
     jwt_audience: String,
 }
 
+/// What one request may cost.
+#[derive(Debug, Args)]
+struct LimitArgs {
+    /// The largest request body, in bytes; larger ones are answered 413.
+    #[arg(long, env = "KIV_BODY_LIMIT_BYTES", default_value_t = kiv_http::limits::DEFAULT_BODY_LIMIT, value_parser = parse_positive_usize)]
+    body_limit_bytes: usize,
+    /// Requests per minute per client (token subject, or address without a token); 0 disables.
+    #[arg(long, env = "KIV_RATE_LIMIT_PER_MINUTE", default_value_t = kiv_http::limits::DEFAULT_RATE_LIMIT_PER_MINUTE)]
+    rate_limit_per_minute: u32,
+    /// Seconds a request may take before it is abandoned with 503.
+    #[arg(long, env = "KIV_REQUEST_TIMEOUT_SECONDS", default_value_t = kiv_http::limits::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout_seconds: u64,
+    /// The largest `pageSize` of a collection.
+    #[arg(long, env = "KIV_MAX_PAGE_SIZE", default_value_t = kiv_domain::MAX_PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    max_page_size: u32,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> kiv_http::limits::Limits {
+        kiv_http::limits::Limits {
+            body_limit: self.body_limit_bytes,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            request_timeout: Duration::from_secs(self.request_timeout_seconds),
+            max_page_size: self.max_page_size,
+        }
+    }
+}
+
+fn parse_positive_usize(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum LogFormat {
     Text,
@@ -124,6 +165,8 @@ enum Command {
         demo: bool,
         #[command(flatten)]
         tokens: TokenArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -164,8 +207,10 @@ fn main() -> ExitCode {
 
 fn init_logging(cli: &Cli) {
     let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours only on a terminal: a log file or collector would get the escape codes verbatim.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Text => builder.init(),
@@ -176,7 +221,7 @@ fn init_logging(cli: &Cli) {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let pool = PoolOptions {
         max_size: cli.pool_size,
-        ..PoolOptions::default()
+        acquire_timeout: Duration::from_secs(cli.pool_timeout_seconds),
     };
     match cli.command {
         Command::Serve {
@@ -184,6 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             workers,
             demo,
             tokens,
+            limits,
         } => {
             let database = open(&cli.database_url, pool)?;
             prepare(&database)?;
@@ -197,8 +243,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(workers) = workers {
                 options.workers = workers;
             }
-            tracing::info!(address = %bind, backend = database.backend().as_str(), "kiv listening; API under http://{bind}/kiv/v1, docs at http://{bind}/kiv/v1/doc");
-            let server = kiv_http::server(AppState::new(database, tokens), listener, &options)?;
+            let limits = limits.limits();
+            tracing::info!(address = %bind, backend = database.backend().as_str(), ?limits, "kiv listening; API under http://{bind}/kiv/v1, docs at http://{bind}/kiv/v1/doc");
+            let state = AppState::new(database, tokens).with_limits(limits);
+            let server = kiv_http::server(state, listener, &options)?;
             actix_web::rt::System::new().block_on(server)?;
             tracing::info!("kiv stopped");
             Ok(())

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use kiv_http::auth::{TokenService, TokenSettings};
+use kiv_http::limits::Limits;
 use kiv_http::{AppState, ServerOptions};
 use kiv_store::testing::TestDatabase;
 use kiv_store::{Database, PoolOptions};
@@ -40,18 +41,37 @@ impl TestApp {
 
     /// Starts kiv with the given token service.
     pub async fn spawn_with(tokens: TokenService) -> Self {
+        Self::spawn_configured(
+            tokens,
+            PoolOptions {
+                max_size: 4,
+                acquire_timeout: Duration::from_secs(2),
+            },
+            Limits::default(),
+        )
+        .await
+    }
+
+    /// Starts kiv with other limits (and the test token service).
+    pub async fn spawn_limited(pool: PoolOptions, limits: Limits) -> Self {
+        let tokens = TokenService::hs256(TEST_SECRET, TokenSettings::default()).unwrap();
+        Self::spawn_configured(tokens, pool, limits).await
+    }
+
+    /// Starts kiv with the given token service, pool and limits.
+    pub async fn spawn_configured(
+        tokens: TokenService,
+        options: PoolOptions,
+        limits: Limits,
+    ) -> Self {
         let db = TestDatabase::new();
-        let options = PoolOptions {
-            max_size: 4,
-            acquire_timeout: Duration::from_secs(2),
-        };
         let database = Database::connect(db.url().clone(), options).unwrap();
         kiv_store::prepare(&mut database.connection().unwrap()).unwrap();
         kiv_store::demo::apply(&mut database.connection().unwrap()).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let server = kiv_http::server(
-            AppState::new(database.clone(), tokens),
+            AppState::new(database.clone(), tokens).with_limits(limits),
             listener,
             &ServerOptions {
                 workers: 1,

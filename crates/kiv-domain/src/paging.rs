@@ -4,8 +4,9 @@ use serde_json::Value;
 
 use crate::validation::{InputIssue, IssueLocation};
 
-/// The largest page a client may ask for; larger pages are refused, not silently shortened, so a
-/// client never mistakes a short page for the end of the collection.
+/// The largest page a client may ask for unless the service is configured otherwise; larger
+/// pages are refused, not silently shortened, so a client never mistakes a short page for the end
+/// of the collection.
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// The page size when a client does not ask for one.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
@@ -27,8 +28,15 @@ impl Default for PageRequest {
 }
 
 impl PageRequest {
-    /// Checks the requested page; every problem becomes an issue naming the parameter.
-    pub fn new(page: Option<i64>, page_size: Option<i64>) -> Result<Self, Vec<InputIssue>> {
+    /// Checks the requested page against the largest page the service serves (`max_page_size`,
+    /// [`MAX_PAGE_SIZE`] unless configured otherwise); every problem becomes an issue naming the
+    /// parameter. The default page size never exceeds the cap.
+    pub fn new(
+        page: Option<i64>,
+        page_size: Option<i64>,
+        max_page_size: u32,
+    ) -> Result<Self, Vec<InputIssue>> {
+        let max_page_size = max_page_size.max(1);
         let mut issues = Vec::new();
         let page = match page {
             None => Some(1),
@@ -44,14 +52,14 @@ impl PageRequest {
             }
         };
         let page_size = match page_size {
-            None => Some(DEFAULT_PAGE_SIZE),
-            Some(s) if (1..=i64::from(MAX_PAGE_SIZE)).contains(&s) => u32::try_from(s).ok(),
+            None => Some(DEFAULT_PAGE_SIZE.min(max_page_size)),
+            Some(s) if (1..=i64::from(max_page_size)).contains(&s) => u32::try_from(s).ok(),
             Some(s) => {
                 issues.push(InputIssue::invalid(
                     IssueLocation::Query,
                     "pageSize",
                     Some(Value::from(s)),
-                    format!("pageSize must be between 1 and {MAX_PAGE_SIZE}"),
+                    format!("pageSize must be between 1 and {max_page_size}"),
                 ));
                 None
             }
@@ -125,14 +133,31 @@ mod tests {
 
     #[test]
     fn refuses_out_of_range_pages() {
-        assert!(PageRequest::new(Some(0), None).is_err());
-        let issues = PageRequest::new(Some(0), Some(101)).unwrap_err();
+        assert!(PageRequest::new(Some(0), None, MAX_PAGE_SIZE).is_err());
+        let issues = PageRequest::new(Some(0), Some(101), MAX_PAGE_SIZE).unwrap_err();
         let names: Vec<&str> = issues.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["page", "pageSize"]);
-        let page = PageRequest::new(Some(3), Some(10)).unwrap();
+        let page = PageRequest::new(Some(3), Some(10), MAX_PAGE_SIZE).unwrap();
         assert_eq!((page.offset(), page.limit()), (20, 10));
         assert!(page.has_next(31));
         assert!(!page.has_next(30));
+    }
+
+    #[test]
+    fn the_cap_is_the_callers() {
+        let issues = PageRequest::new(None, Some(11), 10).unwrap_err();
+        assert_eq!(issues[0].name, "pageSize");
+        assert!(
+            issues[0].detail.contains("between 1 and 10"),
+            "{}",
+            issues[0].detail
+        );
+        assert_eq!(
+            PageRequest::new(None, Some(500), 500).unwrap().page_size,
+            500
+        );
+        // The default page size never exceeds a smaller cap.
+        assert_eq!(PageRequest::new(None, None, 5).unwrap().page_size, 5);
     }
 
     #[test]

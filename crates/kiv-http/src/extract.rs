@@ -67,9 +67,6 @@ fn issue_from<E: std::fmt::Display>(
     InputIssue::schema_violation(location, name, value, message)
 }
 
-/// The largest request body kiv reads (a CSV import of some 50,000 lines).
-pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
-
 /// A JSON body deserialized into `T`, refused (and nothing changed) when it is not JSON, too
 /// large, malformed, of the wrong shape or carries unknown properties: each answer names the
 /// property (`indicatorValues[0].value`).
@@ -82,6 +79,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json_type = is_json(req);
+        let limit = crate::limits::of(req).body_limit;
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json_type {
@@ -90,10 +88,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     detail: "The body must be JSON (Content-Type: application/json)".into(),
                 });
             }
-            let bytes = body.await.map_err(|_| ApiError::Status {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                detail: format!("The body is larger than {BODY_LIMIT} bytes"),
-            })?;
+            let bytes = body
+                .await
+                .map_err(|error| ApiError::unreadable_body(&error, limit))?;
             parse_json(&bytes).map(ApiJson)
         })
     }
@@ -154,14 +151,16 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     }
 }
 
-/// Checks paging and sorting together, so one answer lists every problem.
+/// Checks paging (against the service's page size cap) and sorting together, so one answer lists
+/// every problem.
 pub fn page_and_sort<F: Copy>(
+    req: &HttpRequest,
     page: Option<i64>,
     page_size: Option<i64>,
     sort: Option<&str>,
     fields: &[(&'static str, F)],
 ) -> Result<(PageRequest, Vec<SortKey<F>>), ApiError> {
-    let paging = PageRequest::new(page, page_size);
+    let paging = PageRequest::new(page, page_size, crate::limits::of(req).max_page_size);
     let sorting = sort.map_or(Ok(Vec::new()), |s| parse_sort(s, fields));
     match (paging, sorting) {
         (Ok(page), Ok(sort)) => Ok((page, sort)),

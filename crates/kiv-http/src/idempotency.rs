@@ -12,7 +12,6 @@ use kiv_domain::{InputIssue, IssueLocation};
 use kiv_store::idempotency::{self, Claim, StoredResponse};
 use sha2::{Digest, Sha256};
 
-use crate::extract::base_url;
 use crate::problem::ApiError;
 use crate::AppState;
 
@@ -22,8 +21,8 @@ pub const HEADER: &str = "Idempotency-Key";
 const KEPT_HEADERS: [&str; 4] = ["content-type", "location", "etag", "content-language"];
 
 fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
-    let base = base_url(req.request());
-    req.into_response(error.render(&base))
+    let response = error.render_for(req.request());
+    req.into_response(response)
 }
 
 pub async fn idempotency(
@@ -59,7 +58,13 @@ pub async fn idempotency(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let body = req.extract::<web::Bytes>().await?;
+    let body = match req.extract::<web::Bytes>().await {
+        Ok(body) => body,
+        Err(error) => {
+            let limit = crate::limits::of(req.request()).body_limit;
+            return Ok(refuse(req, ApiError::unreadable_body(&error, limit)));
+        }
+    };
     let mut hasher = Sha256::new();
     hasher.update(req.method().as_str());
     hasher.update(b" ");

@@ -19,14 +19,18 @@ pub mod auth;
 pub mod docs;
 pub mod extract;
 pub mod idempotency;
+pub mod limits;
 pub mod links;
 pub mod middleware;
+pub mod observe;
 pub mod problem;
 pub mod render;
 pub mod respond;
 pub mod routes;
 
 use auth::TokenService;
+use limits::{Limits, RateLimit};
+use observe::Metrics;
 use problem::ApiError;
 
 /// Every resource of the API lives under this path.
@@ -37,17 +41,39 @@ pub const BASE_PATH: &str = "/kiv/v1";
 pub struct AppState {
     pub db: Database,
     pub tokens: Arc<TokenService>,
+    /// What one request may cost.
+    pub limits: Limits,
+    /// Requests per client, shared by every worker; `None` when unlimited.
+    pub rate_limit: Option<Arc<RateLimit>>,
+    /// Counts of requests and their latency, shared by every worker.
+    pub metrics: Option<Arc<Metrics>>,
     /// The key of signed report links, read from the database on first use.
     link_key: Arc<std::sync::OnceLock<Vec<u8>>>,
 }
 
 impl AppState {
+    /// The state with the default [`Limits`].
     pub fn new(db: Database, tokens: TokenService) -> Self {
+        let metrics = Metrics::new()
+            .map_err(|error| tracing::error!(%error, "metrics are not available"))
+            .ok()
+            .map(Arc::new);
         Self {
             db,
             tokens: Arc::new(tokens),
+            limits: Limits::default(),
+            rate_limit: RateLimit::per_minute(Limits::default().rate_limit_per_minute)
+                .map(Arc::new),
+            metrics,
             link_key: Arc::default(),
         }
+    }
+
+    /// The same state with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.rate_limit = RateLimit::per_minute(limits.rate_limit_per_minute).map(Arc::new);
+        self.limits = limits;
+        self
     }
 
     /// The key that signs report links (generated once, kept in the database, shared by nodes).
@@ -119,7 +145,17 @@ impl AppState {
             worked per cluster, and progress reports for evaluators.\n\n\
             Conventions (belgif): paths and JSON properties are lowerCamelCase; collections carry \
             `items`, `page`, `pageSize`, `total`, `self` and `next`; single resources carry an \
-            `ETag`; every error is `application/problem+json`.",
+            `ETag`; every error is `application/problem+json`.\n\n\
+            Tracing: every answer carries a `BelGov-Trace-Id` header: the request's own \
+            `BelGov-Trace-Id` when it sent a well-formed one (1 to 64 letters, digits, `-`, `_`, \
+            `.` or `:`), a new UUID otherwise. The service logs every line about the request \
+            under that id, and problem answers repeat it as `traceId`: quote it when reporting \
+            a problem.\n\n\
+            Limits: request bodies up to 16 MiB (`413 payloadTooLarge`), 6,000 requests a minute \
+            per client (`429 tooManyRequests` with `Retry-After`; the client is the token's \
+            subject, or the address without a token), 30 seconds per request \
+            (`503 serviceUnavailable`) and `pageSize` up to 100; these are the defaults, and a \
+            deployment may configure others. Health and metrics are never rate limited.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     tags(
@@ -131,7 +167,7 @@ impl AppState {
         (name = "Cluster follow-up", description = "The coordinating FODs' interim follow-up of each cluster per reporting period, with the figures frozen at publication."),
         (name = "Evaluations", description = "Evaluations of a cluster or a transversal theme (OECD-DAC scores, rating, findings, evidence), their recommendations and what became of them."),
         (name = "Reports", description = "Where the plans stand, for evaluators and the coordinating FODs."),
-        (name = "Service", description = "Health of the service."),
+        (name = "Service", description = "Health and metrics of the service."),
     )
 )]
 struct ApiDoc;
@@ -155,6 +191,7 @@ fn api() -> UtoipaApp<
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = api().split_for_parts().1;
     auth::openapi::declare(&mut document);
+    observe::declare(&mut document);
     document
 }
 
@@ -175,18 +212,26 @@ pub fn build_app(
     // prefix, so anything registered after `/kiv/v1` would never be reached.
     let document = openapi();
     let routes = middleware::RouteTable::new(&document);
+    let body_limit = state.limits.body_limit;
     App::new()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
-        .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
+        .app_data(web::PayloadConfig::new(body_limit))
         .configure(|cfg| docs::configure(cfg, document))
         .into_utoipa_app()
         .service(utoipa_actix_web::scope(BASE_PATH).configure(routes::configure))
         .into_app()
         .default_service(web::to(middleware::fallback))
+        // The last wrapped runs first: observe (trace id, metrics) → log span → rate limit →
+        // idempotency → timeout → problem rendering → the route. None of them may hold a clone
+        // of the request while the inner layers run: actix routes a request only while it holds
+        // the one reference.
         .wrap(from_fn(middleware::problems))
+        .wrap(from_fn(limits::timeout))
         .wrap(from_fn(idempotency::idempotency))
+        .wrap(from_fn(limits::rate_limit))
         .wrap(TracingLogger::<middleware::RequestSpan>::new())
+        .wrap(from_fn(observe::observe))
 }
 
 /// How the server runs.

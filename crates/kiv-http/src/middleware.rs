@@ -6,10 +6,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use kiv_domain::{InputIssue, IssueLocation};
 
-use crate::extract::base_url;
 use crate::problem::ApiError;
 
 /// Paths and methods of the API, taken from the OpenAPI document so that the 405 answers and the
@@ -102,16 +101,16 @@ pub async fn problems(
     if !status.is_client_error() && !status.is_server_error() {
         return Ok(response.map_into_boxed_body());
     }
-    let base = base_url(response.request());
+    let req = response.request();
     let rendered = match response.response().error() {
         Some(error) => Some(match error.as_error::<ApiError>() {
-            Some(api_error) => api_error.render(&base),
-            None => from_status(&response, error.to_string()).render(&base),
+            Some(api_error) => api_error.render_for(req),
+            None => from_status(&response, error.to_string()).render_for(req),
         }),
         // An error status without an error: a deliberate answer (health's DOWN) when it has a
         // body type, an empty framework answer otherwise.
         None if !response.headers().contains_key(CONTENT_TYPE) => {
-            Some(from_status(&response, String::new()).render(&base))
+            Some(from_status(&response, String::new()).render_for(req))
         }
         None => None,
     };
@@ -131,6 +130,10 @@ fn from_status<B>(response: &ServiceResponse<B>, message: String) -> ApiError {
             message,
         )]),
         StatusCode::NOT_FOUND => ApiError::NoRoute(response.request().path().to_owned()),
+        // Whichever reader refused the body (bytes, a form, JSON), the answer states the limit.
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
+            limit: crate::limits::of(response.request()).body_limit,
+        },
         status if status.is_server_error() => ApiError::Internal(message),
         status => ApiError::Status {
             status,
@@ -161,15 +164,23 @@ mod tests {
     }
 }
 
-/// The span of each request in the logs: method, route, path and status, but never the query
-/// string, which may carry a report link's signature (a credential).
+/// The span of each request in the logs: its `BelGov-Trace-Id`, method, route, path and status,
+/// but never the query string, which may carry a report link's signature (a credential). Every
+/// line logged while the request is handled carries the span, so grepping the trace id finds them
+/// all.
 #[derive(Debug)]
 pub struct RequestSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        let trace_id = request
+            .extensions()
+            .get::<crate::observe::TraceId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
         tracing::info_span!(
             "HTTP request",
+            trace_id = %trace_id,
             http.method = %request.method(),
             http.route = %request.match_pattern().unwrap_or_default(),
             http.path = %request.path(),

@@ -20,13 +20,15 @@ pub const PROBLEM_DOCS: &str = "/kiv/v1/doc/problems";
 
 /// An error answer (RFC 9457, belgif profile).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "type": "urn:problem-type:belgif:resourceNotFound",
     "href": "http://127.0.0.1:8080/kiv/v1/doc/problems/resourceNotFound",
     "title": "Resource Not Found",
     "status": 404,
     "detail": "No cluster with id or code \"11\"",
-    "instance": "urn:uuid:0f7c5d0e-2b2a-4a53-a0d4-6b1c8f3e9a11"
+    "instance": "urn:uuid:0f7c5d0e-2b2a-4a53-a0d4-6b1c8f3e9a11",
+    "traceId": "3f2c0a4e-8d1b-4c5e-9a77-52b1f0d6e2aa"
 }))]
 pub struct Problem {
     /// The problem type, a URN: `urn:problem-type:belgif:<name>` or `urn:problem-type:kiv:<name>`.
@@ -42,6 +44,11 @@ pub struct Problem {
     pub detail: String,
     /// Identifies this occurrence; quote it when reporting a server error.
     pub instance: String,
+    /// The request's `BelGov-Trace-Id` (also a header of the answer), under which the service
+    /// logged it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "3f2c0a4e-8d1b-4c5e-9a77-52b1f0d6e2aa")]
+    pub trace_id: Option<String>,
     /// The input values that were refused, one entry each (bad requests only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<Issue>,
@@ -146,6 +153,16 @@ pub enum ApiError {
     /// Too many failed log-ins; try again after the given number of seconds.
     #[error("too many failed log-ins")]
     TooManyFailedRequests { retry_after: u64 },
+    /// The client sent more requests than its rate allows; try again after the given number of
+    /// seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64, per_minute: u32 },
+    /// The request body is larger than the configured limit (in bytes).
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// The request took longer than the configured timeout and was abandoned.
+    #[error("the request took longer than {after:?}")]
+    Timeout { after: std::time::Duration },
     /// The database did not answer in time.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
@@ -248,7 +265,17 @@ impl ApiError {
                 };
                 (name, status.canonical_reason().unwrap_or("Error"), *status)
             }
-            ApiError::Unavailable(_) => (
+            ApiError::TooManyRequests { .. } => (
+                "belgif:tooManyRequests",
+                "Too Many Requests",
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            ApiError::PayloadTooLarge { .. } => (
+                "belgif:payloadTooLarge",
+                "Payload Too Large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            ApiError::Unavailable(_) | ApiError::Timeout { .. } => (
                 "belgif:serviceUnavailable",
                 "Service is unavailable",
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -307,6 +334,20 @@ impl ApiError {
                 "{method} is not allowed on this resource; allowed: {}",
                 join_methods(allowed)
             ),
+            ApiError::TooManyRequests {
+                retry_after,
+                per_minute,
+            } => format!(
+                "More than {per_minute} requests a minute from this client; try again in {retry_after} seconds"
+            ),
+            ApiError::PayloadTooLarge { limit } => format!(
+                "The body is larger than the limit of {limit} bytes ({}); split it into smaller requests",
+                human_size(*limit)
+            ),
+            ApiError::Timeout { after } => format!(
+                "The request took longer than {} seconds and was abandoned; a change it carried may still have been applied: read before retrying, or retry with the same Idempotency-Key",
+                after.as_secs_f64()
+            ),
             ApiError::Unavailable(_) => {
                 "The service cannot reach its database; try again shortly".into()
             }
@@ -314,6 +355,38 @@ impl ApiError {
                 "The server met an unexpected condition; quote the instance when reporting it"
                     .into()
             }
+        }
+    }
+
+    /// The answer to `req`: links on the request's own host, and its trace id.
+    pub fn render_for(&self, req: &actix_web::HttpRequest) -> HttpResponse {
+        self.render_traced(
+            &crate::extract::base_url(req),
+            crate::observe::TraceId::get(req),
+        )
+    }
+
+    /// The answer with links rooted at `base_url` and the request's trace id, for where the
+    /// request itself is out of reach.
+    pub fn render_traced(&self, base_url: &str, trace_id: Option<String>) -> HttpResponse {
+        let mut problem = self.to_problem(base_url);
+        problem.trace_id = trace_id;
+        self.log(&problem);
+        self.response(&problem)
+    }
+
+    /// The problem for a request body that could not be read: too large (the limit in force is
+    /// `limit`), or broken off.
+    pub fn unreadable_body(error: &actix_web::Error, limit: usize) -> Self {
+        if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit }
+        } else {
+            ApiError::bad_request(vec![InputIssue::schema_violation(
+                IssueLocation::Body,
+                "",
+                None,
+                format!("the body cannot be read: {error}"),
+            )])
         }
     }
 
@@ -339,6 +412,7 @@ impl ApiError {
             status: status.as_u16(),
             detail: self.public_detail(),
             instance,
+            trace_id: None,
             issues: match self {
                 ApiError::BadRequest(issues) => issues.iter().cloned().map(Issue::from).collect(),
                 _ => Vec::new(),
@@ -350,6 +424,11 @@ impl ApiError {
     /// (the only place the cause ever appears).
     pub fn render(&self, base_url: &str) -> HttpResponse {
         let problem = self.to_problem(base_url);
+        self.log(&problem);
+        self.response(&problem)
+    }
+
+    fn log(&self, problem: &Problem) {
         match self {
             ApiError::Internal(cause) => {
                 tracing::error!(instance = %problem.instance, %cause, "request failed");
@@ -359,7 +438,6 @@ impl ApiError {
             }
             _ => {}
         }
-        self.response(&problem)
     }
 
     fn response(&self, problem: &Problem) -> HttpResponse {
@@ -381,7 +459,8 @@ impl ApiError {
                 };
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
             }
-            ApiError::TooManyFailedRequests { retry_after } => {
+            ApiError::TooManyFailedRequests { retry_after }
+            | ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
@@ -390,6 +469,19 @@ impl ApiError {
             Ok(body) => response.body(body),
             Err(_) => response.finish(),
         }
+    }
+}
+
+/// `16 MiB`, `512 KiB`, `100 bytes`.
+fn human_size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes % KIB == 0 {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

@@ -167,11 +167,24 @@ impl DatabaseUrl {
                 )?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres { url } => {
-                Ok(DbConnection::Postgres(PgConnection::establish(url)?))
-            }
+            DatabaseUrl::Postgres { url } => Ok(DbConnection::Postgres(PgConnection::establish(
+                &with_connect_timeout(url),
+            )?)),
         }
     }
+}
+
+/// How long libpq may take to open a connection when the URL does not say (`connect_timeout`):
+/// without a bound, a database host that drops packets would hold a request for minutes.
+pub const PG_CONNECT_TIMEOUT_SECONDS: u64 = 5;
+
+/// The URL with `connect_timeout` added when it has none.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={PG_CONNECT_TIMEOUT_SECONDS}")
 }
 
 /// Shown in logs: the password of a PostgreSQL URL is never printed.
@@ -257,6 +270,24 @@ impl Default for PoolOptions {
     }
 }
 
+/// A snapshot of the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open, in use or idle.
+    pub connections: u32,
+    /// Open connections waiting in the pool.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
+impl PoolState {
+    /// Connections borrowed by requests.
+    pub fn in_use(&self) -> u32 {
+        self.connections.saturating_sub(self.idle)
+    }
+}
+
 /// The database: a pool of connections to one backend. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {
@@ -286,7 +317,11 @@ impl Database {
             .max_size(options.max_size)
             .min_idle(Some(0))
             .connection_timeout(options.acquire_timeout)
-            .test_on_check_out(false)
+            // A pooled PostgreSQL connection whose server went away (a restart, a fail-over) is
+            // not known to be broken until used: checking each one out with a trivial query
+            // discards it then, so kiv recovers by itself when the database returns. The cost is
+            // one round trip per request.
+            .test_on_check_out(true)
             .error_handler(Box::new(r2d2::LoggingErrorHandler))
             .build_unchecked(ConnectionManager { url: url.clone() });
         Self { pool, url }
@@ -294,6 +329,16 @@ impl Database {
 
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
+    }
+
+    /// How the pool is used right now (for metrics).
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -355,6 +400,22 @@ mod tests {
             Err(StoreError::UnsupportedUrl(_))
         ));
         assert!("sqlite::memory:".parse::<DatabaseUrl>().is_err());
+    }
+
+    #[test]
+    fn bounds_the_time_to_connect() {
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?sslmode=disable"),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db"),
+            "postgres://u@h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?connect_timeout=1"),
+            "postgres://u@h/db?connect_timeout=1"
+        );
     }
 
     #[test]

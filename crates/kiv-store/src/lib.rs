@@ -28,7 +28,7 @@ pub mod seed;
 pub mod testing;
 pub mod throttle;
 
-pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions};
+pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions, PoolState};
 pub use error::{StoreError, StoreResult};
 pub use page::Page;
 

@@ -124,7 +124,7 @@ fn reads_reference_data_with_filters_sorting_and_pages() {
     let mut conn = database.connection().unwrap();
     seed::apply(&mut conn, &ReferenceData::embedded().unwrap()).unwrap();
 
-    let page = PageRequest::new(Some(2), Some(4)).unwrap();
+    let page = PageRequest::new(Some(2), Some(4), kiv_domain::MAX_PAGE_SIZE).unwrap();
     let second = clusters::list(&mut conn, &ClusterFilter::default(), &[], page).unwrap();
     assert_eq!(second.total, 10);
     let numbers: Vec<i32> = second.items.iter().map(|c| c.number).collect();

@@ -9,7 +9,7 @@ use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use kiv_domain::{Caller, Role};
 
 use crate::problem::ApiError;
@@ -44,15 +44,31 @@ impl FromRequest for Auth {
     }
 }
 
+/// The outcome of checking a request's bearer token, kept in the request's extensions by the
+/// middleware that checked it first (the rate limit), so a token is verified once per request.
+#[derive(Debug, Clone)]
+pub struct Verified(pub Result<Caller, TokenProblem>);
+
 /// The caller a request's bearer token stands for.
 pub fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+    if req.app_data::<web::Data<AppState>>().is_none() {
+        return Err(ApiError::Internal("application state is missing".into()));
+    }
+    let verified = req.extensions().get::<Verified>().map(|v| v.0.clone());
+    verified
+        .unwrap_or_else(|| verify(req))
+        .map_err(ApiError::Unauthenticated)
+}
+
+/// Checks the request's bearer token.
+pub fn verify(req: &HttpRequest) -> Result<Caller, TokenProblem> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+        .ok_or(TokenProblem::Invalid)?;
     let header = req
         .headers()
         .get(AUTHORIZATION)
-        .ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
+        .ok_or(TokenProblem::Missing)?;
     let token = header
         .to_str()
         .ok()
@@ -61,11 +77,8 @@ pub fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
         .filter(|token| !token.is_empty())
-        .ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
-    state
-        .tokens
-        .verify(token)
-        .map_err(ApiError::Unauthenticated)
+        .ok_or(TokenProblem::Invalid)?;
+    state.tokens.verify(token)
 }
 
 /// Declares an extractor that admits only callers with one of `roles`; anyone else is refused

@@ -11,8 +11,8 @@ use utoipa::openapi::{Content, OpenApi, Ref};
 
 use crate::BASE_PATH;
 
-/// Operations anyone may call: health, the token endpoint and the public keys.
-pub const PUBLIC_PATHS: [&str; 3] = ["/health", "/auth/token", "/auth/jwks.json"];
+/// Operations anyone may call: health, metrics, the token endpoint and the public keys.
+pub const PUBLIC_PATHS: [&str; 4] = ["/health", "/metrics", "/auth/token", "/auth/jwks.json"];
 
 pub fn declare(document: &mut OpenApi) {
     let token_url = format!("{BASE_PATH}/auth/token");

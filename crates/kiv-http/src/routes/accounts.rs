@@ -206,7 +206,13 @@ async fn list_accounts(
     _admin: Admin,
     ApiQuery(query): ApiQuery<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let filter = AccountFilter {
         organisation_id: query.organisation_id,
         kind: query.kind,

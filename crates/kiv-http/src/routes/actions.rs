@@ -161,6 +161,7 @@ async fn list_actions(
     ApiQuery(query): ApiQuery<ActionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
+        &req,
         query.page,
         query.page_size,
         query.sort.as_deref(),
@@ -537,7 +538,13 @@ async fn action_history(
     action_id: web::Path<String>,
     ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let id = action_id.into_inner();
     let filter = AuditFilter {
         entity_type: Some("action".into()),

@@ -148,7 +148,13 @@ async fn list_cluster_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<ClusterFollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let filter = ClusterFollowUpFilter {
         plan_id: query.plan_id,
         cluster_id: query.cluster_id,
@@ -495,7 +501,13 @@ async fn cluster_follow_up_history(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<PublicationHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let caller = auth.caller().clone();
     let found = state

@@ -93,6 +93,7 @@ async fn list_clusters(
     ApiQuery(query): ApiQuery<ClusterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
+        &req,
         query.page,
         query.page_size,
         query.sort.as_deref(),

@@ -195,7 +195,13 @@ async fn list_evaluations(
     auth: Auth,
     ApiQuery(query): ApiQuery<EvaluationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let filter = EvaluationFilter {
         plan_id: query.plan_id,
         cluster_id: query.cluster_id,
@@ -504,7 +510,13 @@ async fn evaluation_history(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<PublicationHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let caller = auth.caller().clone();
     let found = state
@@ -613,7 +625,13 @@ async fn list_recommendations(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let found = state
         .run(move |conn| evaluations::recommendations_of(conn, &record.id, page))

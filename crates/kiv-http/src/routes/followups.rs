@@ -205,7 +205,13 @@ async fn list_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<FollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let caller = auth.caller();
     let filter = FollowUpFilter {
         action_id: query.action_id,
@@ -625,7 +631,13 @@ async fn history(
     follow_up_id: web::Path<String>,
     ApiQuery(query): ApiQuery<FollowUpHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
     let found = state
         .run(move |conn| followups::history(conn, &follow_up.id, page))
@@ -673,7 +685,13 @@ async fn missing_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<MissingQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(query.page, query.page_size, query.sort.as_deref(), &[])?;
+    let (page, _) = page_and_sort::<()>(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        &[],
+    )?;
     let period = parse_period(&query.period, kiv_domain::IssueLocation::Query)?;
     let caller = auth.caller();
     let organisation_id = if caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]) {

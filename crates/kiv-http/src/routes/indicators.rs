@@ -127,6 +127,7 @@ async fn list_indicators(
     ApiQuery(query): ApiQuery<IndicatorQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
+        &req,
         query.page,
         query.page_size,
         query.sort.as_deref(),

@@ -13,6 +13,7 @@ pub mod evaluations;
 pub mod followups;
 pub mod health;
 pub mod indicators;
+pub mod metrics;
 pub mod objectives;
 pub mod organisations;
 pub mod plans;
@@ -22,6 +23,7 @@ pub mod themes;
 /// Mounts every resource; used by the server and by the OpenAPI generator alike.
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
+    metrics::configure(cfg);
     auth::configure(cfg);
     accounts::configure(cfg);
     plans::configure(cfg);
@@ -57,8 +59,9 @@ macro_rules! collection_query {
             /// Page number, from 1.
             #[param(minimum = 1, example = 1)]
             pub page: Option<i64>,
-            /// Items per page, 1 to 100 (default 20).
-            #[param(minimum = 1, maximum = 100, example = 20)]
+            /// Items per page, from 1 to the service's cap: 100 unless configured otherwise
+            /// (`KIV_MAX_PAGE_SIZE`); default 20.
+            #[param(minimum = 1, example = 20)]
             pub page_size: Option<i64>,
             /// Sort keys separated by commas; prefix `-` for descending (`-number`).
             pub sort: Option<String>,

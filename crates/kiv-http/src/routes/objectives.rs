@@ -130,6 +130,7 @@ async fn list_objectives(
     ApiQuery(query): ApiQuery<ObjectiveQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
+        &req,
         query.page,
         query.page_size,
         query.sort.as_deref(),

@@ -105,6 +105,7 @@ async fn list_organisations(
     ApiQuery(query): ApiQuery<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
+        &req,
         query.page,
         query.page_size,
         query.sort.as_deref(),

@@ -121,6 +121,7 @@ async fn list_plans(
     ApiQuery(query): ApiQuery<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
+        &req,
         query.page,
         query.page_size,
         query.sort.as_deref(),

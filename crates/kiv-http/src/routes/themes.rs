@@ -83,6 +83,7 @@ async fn list_themes(
     ApiQuery(query): ApiQuery<ThemeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sort) = page_and_sort(
+        &req,
         query.page,
         query.page_size,
         query.sort.as_deref(),
