@@ -140,6 +140,20 @@ async fn seed_synthetic_loads_a_plan_whose_progress_report_adds_up() {
         .get_json("/actions?organisationId=syn-pz-002&pageSize=100", 200)
         .await;
     assert!(led["total"].as_u64().unwrap() >= 4, "{led}");
+    // Each action's history starts with its creation; each follow-up's with its own.
+    let action = led["items"][0]["id"].as_str().unwrap();
+    let history = app
+        .get_json(&format!("/actions/{action}/history"), 200)
+        .await;
+    assert_eq!(history["items"][0]["operation"], "create", "{history}");
+    let follow_ups = app
+        .get_json(&format!("/followUps?actionId={action}"), 200)
+        .await;
+    let follow_up = follow_ups["items"][0]["id"].as_str().unwrap();
+    let events = app
+        .get_json(&format!("/followUps/{follow_up}/history"), 200)
+        .await;
+    assert!(events["total"].as_u64().unwrap() >= 1, "{events}");
     app.stop().await;
 }
 

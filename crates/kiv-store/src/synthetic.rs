@@ -19,10 +19,10 @@ use std::fmt;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use kiv_domain::followup::action_status;
-use kiv_domain::planning::{search_text, sort_key, Baseline, IndicatorValue, Target};
+use kiv_domain::planning::{search_text, sort_key, ActionState, Baseline, IndicatorValue, Target};
 use kiv_domain::{
-    FollowUp, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText, ReportedValue,
-    ReportingPeriod, WorkflowState,
+    Action, FollowUp, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText,
+    ReportedValue, ReportingPeriod, WorkflowState,
 };
 
 use crate::database::DbConnection;
@@ -30,8 +30,8 @@ use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::schema::{
     action_partners, action_states, action_themes, actions, approved_follow_ups, approved_values,
-    follow_up_events, follow_up_values, follow_ups, indicators, objective_owners, objective_themes,
-    objectives, organisations,
+    audit_events, follow_up_events, follow_up_values, follow_ups, indicators, objective_owners,
+    objective_themes, objectives, organisations,
 };
 
 /// The plan the synthetic content belongs to.
@@ -235,6 +235,9 @@ const REVIEWERS: &[(&str, &str)] = &[
     ("syn-coordinator-bz", "fod-binnenlandse-zaken"),
 ];
 
+/// Who wrote the synthetic plan, for the audit trail.
+const PLANNER: (&str, &str) = ("syn-coordinator-justitie", "fod-justitie");
+
 /// A moment when the synthetic plan was written.
 fn planned_at() -> StoreResult<NaiveDateTime> {
     Ok(date(2016, 1, 15)?.and_time(NaiveTime::MIN + Duration::hours(9)))
@@ -320,6 +323,20 @@ struct ActionRow {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
+struct AuditRow {
+    id: String,
+    occurred_at: NaiveDateTime,
+    account_login: String,
+    organisation_id: String,
+    entity_type: String,
+    entity_id: String,
+    operation: String,
+    before: Option<JsonValue<Action>>,
+    after: Option<JsonValue<Action>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -770,6 +787,10 @@ fn generate(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult<
     let mut action_rows = Vec::new();
     let mut partner_rows = Vec::new();
     let mut action_theme_rows = Vec::new();
+    let mut audit_rows = Vec::new();
+    // Ids of audit events from a generator of their own, so the rest of the content does not
+    // depend on them.
+    let mut audit_ids = Rng(options.seed ^ 0xA0D1_7E0E_A0D1_7E0E);
     let mut planned = Vec::new();
     let leads: Vec<(String, bool, usize)> = zone_ids
         .iter()
@@ -857,20 +878,53 @@ fn generate(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult<
                 partners.push("lokale-politie".into());
             }
         }
-        for organisation_id in partners {
+        for organisation_id in &partners {
             partner_rows.push(ActionPartnerRow {
                 action_id: id.clone(),
-                organisation_id,
+                organisation_id: organisation_id.clone(),
             });
         }
+        let mut theme_ids = Vec::new();
         if rng.chance(0.2) {
             if let Some(theme) = rng.pick(&plan.theme_ids) {
                 action_theme_rows.push(ActionThemeRow {
                     action_id: id.clone(),
                     theme_id: theme.clone(),
                 });
+                theme_ids.push(theme.clone());
             }
         }
+        // The action's history starts with its creation, as the store records it.
+        audit_rows.push(AuditRow {
+            id: audit_ids.uuid(),
+            occurred_at: at,
+            account_login: PLANNER.0.into(),
+            organisation_id: PLANNER.1.into(),
+            entity_type: "action".into(),
+            entity_id: id.clone(),
+            operation: "create".into(),
+            before: None,
+            after: Some(JsonValue(Action {
+                id: id.clone(),
+                objective_id: objective_id.clone(),
+                plan_id: SYNTHETIC_PLAN.into(),
+                cluster_id: cluster_id.clone(),
+                code: code.clone(),
+                title: title.clone(),
+                description: None,
+                lead_organisation_id: lead.clone(),
+                partner_organisation_ids: partners,
+                theme_ids,
+                planned_start,
+                planned_end,
+                weight,
+                external_id: Some(format!("{CODE_PREFIX}{n}")),
+                state: ActionState::default(),
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            })),
+        });
         let mut reported = Vec::new();
         for k in 0..options.indicators_per_action {
             let roll = rng.below(20);
@@ -1007,6 +1061,8 @@ fn generate(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult<
     insert_rows!(conn, action_partners::table, partner_rows, 2);
     insert_rows!(conn, action_themes::table, action_theme_rows, 2);
     insert_rows!(conn, indicators::table, indicator_rows, 14);
+    insert_rows!(conn, audit_events::table, audit_rows, 9);
+    drop(audit_rows);
     counts.actions = action_rows.len();
     counts.indicators = indicator_rows.len();
     drop(action_rows);
