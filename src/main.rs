@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kiv_domain::{AccountKind, Caller, Role};
@@ -15,6 +15,7 @@ use kiv_http::{AppState, ServerOptions};
 use kiv_store::accounts::{self, NewAccount};
 use kiv_store::credentials::generate_secret;
 use kiv_store::seed::{self, ReferenceData};
+use kiv_store::synthetic::SyntheticOptions;
 use kiv_store::{demo, migrations, secrets, Database, DatabaseUrl, PoolOptions};
 use tracing_subscriber::EnvFilter;
 
@@ -136,6 +137,62 @@ impl LimitArgs {
     }
 }
 
+/// How much synthetic content `seed --synthetic` generates (defaults: about 10,000 actions,
+/// 80,000 follow-ups and 200,000 indicator values).
+#[derive(Debug, Args)]
+struct SyntheticArgs {
+    /// Police zones, each an organisation under the local police.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().zones)]
+    zones: usize,
+    /// Actions each zone leads.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().actions_per_zone)]
+    actions_per_zone: usize,
+    /// Actions led by federal services.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().federal_actions)]
+    federal_actions: usize,
+    /// Reporting periods with follow-ups, from the first (2016S1) on: at most 8.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().periods,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=8))]
+    periods: usize,
+    /// Strategic objectives per cluster.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().strategic_per_cluster)]
+    strategic_per_cluster: usize,
+    /// Operational objectives under each strategic one.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().operational_per_strategic)]
+    operational_per_strategic: usize,
+    /// Indicators of each action.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().indicators_per_action)]
+    indicators_per_action: usize,
+    /// Seed of the generator: the same seed and options give the same content.
+    #[arg(long, requires = "synthetic", default_value_t = SyntheticOptions::default().seed)]
+    seed: u64,
+}
+
+impl From<SyntheticArgs> for SyntheticOptions {
+    fn from(args: SyntheticArgs) -> Self {
+        let SyntheticArgs {
+            zones,
+            actions_per_zone,
+            federal_actions,
+            periods,
+            strategic_per_cluster,
+            operational_per_strategic,
+            indicators_per_action,
+            seed,
+        } = args;
+        Self {
+            zones,
+            actions_per_zone,
+            federal_actions,
+            periods,
+            strategic_per_cluster,
+            operational_per_strategic,
+            indicators_per_action,
+            seed,
+        }
+    }
+}
+
 fn parse_positive_usize(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
@@ -178,6 +235,11 @@ enum Command {
         /// Also load the demo police zone and demo accounts (password `demo`); never in production.
         #[arg(long)]
         demo: bool,
+        /// Also generate synthetic plan content at scale (for benchmarks; never in production).
+        #[arg(long)]
+        synthetic: bool,
+        #[command(flatten)]
+        scale: SyntheticArgs,
     },
     /// Manage accounts.
     #[command(subcommand)]
@@ -262,7 +324,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { from, demo } => {
+        Command::Seed {
+            from,
+            demo,
+            synthetic,
+            scale,
+        } => {
             let database = open(&cli.database_url, pool)?;
             let mut conn = database.connection()?;
             migrations::run_pending(&mut conn)?;
@@ -275,6 +342,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             drop(conn);
             if demo {
                 load_demo(&database)?;
+            }
+            if synthetic {
+                let started = Instant::now();
+                let counts = kiv_store::synthetic::apply(
+                    &mut *database.connection()?,
+                    &SyntheticOptions::from(scale),
+                )?;
+                println!(
+                    "synthetic content of {}: {counts}; in {:.2} s",
+                    kiv_store::synthetic::SYNTHETIC_PLAN,
+                    started.elapsed().as_secs_f64()
+                );
             }
             Ok(())
         }

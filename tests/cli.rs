@@ -66,6 +66,97 @@ fn seed_demo_loads_illustrative_plan_content_once() {
     assert_eq!((counts.cluster_follow_ups, counts.evaluations), (11, 1));
 }
 
+#[actix_web::test]
+async fn seed_synthetic_loads_a_plan_whose_progress_report_adds_up() {
+    let app = TestApp::spawn().await;
+    let args = [
+        "seed",
+        "--synthetic",
+        "--zones",
+        "3",
+        "--actions-per-zone",
+        "4",
+        "--federal-actions",
+        "5",
+    ];
+    let output = stdout(&kiv(&app.db, &args));
+    let counts = kiv_store::synthetic::counts(&mut app.db.connect()).unwrap();
+    // What it printed is what the database holds.
+    assert!(output.contains(&counts.to_string()), "{output}\n{counts}");
+    assert_eq!((counts.zones, counts.actions), (3, 3 * 4 + 5));
+    // Ten clusters with two strategic objectives of three operational ones, and five transversal
+    // objectives with two operational ones each.
+    assert_eq!(counts.objectives, 10 * (2 + 2 * 3) + 5 * 3);
+    assert_eq!(counts.indicators, 10 * 2 * 3 + 5 * 2 + 2 * counts.actions);
+    let states: Vec<&str> = counts
+        .follow_ups_by_state
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(states, ["approved", "draft", "returned", "submitted"]);
+    assert!(counts.follow_ups > 5 * counts.actions, "{counts:?}");
+    assert!(counts.indicator_values >= 2 * counts.follow_ups);
+    // Every approval left an approved revision; a corrected one has two.
+    assert!(counts.approved_revisions >= counts.follow_ups_by_state["approved"]);
+    assert!(counts.events >= 3 * counts.follow_ups_by_state["approved"]);
+
+    // Loaded once: a second run is refused, and changes nothing.
+    let again = Command::new(env!("CARGO_BIN_EXE_kiv"))
+        .args(args)
+        .env("DATABASE_URL", app.db.url().connection_string())
+        .env("KIV_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("synthetic content already"));
+    assert_eq!(
+        kiv_store::synthetic::counts(&mut app.db.connect()).unwrap(),
+        counts
+    );
+
+    // The progress report over it: every action once, by the status its state says.
+    let report = app
+        .get_json("/reports/progress?planId=kiv-2016-2019", 200)
+        .await;
+    let totals = &report["totals"];
+    assert_eq!(totals["actions"], counts.actions);
+    let by_status = totals["byStatus"].as_object().unwrap();
+    let sum: u64 = by_status.values().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(sum, counts.actions as u64);
+    let with_state: usize = counts.action_statuses.values().sum();
+    assert_eq!(by_status["notReported"], counts.actions - with_state);
+    for (status, n) in &counts.action_statuses {
+        assert_eq!(by_status[status.as_str()], *n, "{status}");
+    }
+    let per_cluster: u64 = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["actions"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_cluster, counts.actions as u64);
+    // Filters see the zones' actions.
+    let led = app
+        .get_json("/actions?organisationId=syn-pz-002&pageSize=100", 200)
+        .await;
+    assert!(led["total"].as_u64().unwrap() >= 4, "{led}");
+    // Each action's history starts with its creation; each follow-up's with its own.
+    let action = led["items"][0]["id"].as_str().unwrap();
+    let history = app
+        .get_json(&format!("/actions/{action}/history"), 200)
+        .await;
+    assert_eq!(history["items"][0]["operation"], "create", "{history}");
+    let follow_ups = app
+        .get_json(&format!("/followUps?actionId={action}"), 200)
+        .await;
+    let follow_up = follow_ups["items"][0]["id"].as_str().unwrap();
+    let events = app
+        .get_json(&format!("/followUps/{follow_up}/history"), 200)
+        .await;
+    assert!(events["total"].as_u64().unwrap() >= 1, "{events}");
+    app.stop().await;
+}
+
 #[test]
 fn a_changed_seed_file_updates_the_rows_it_names() {
     let db = TestDatabase::new();

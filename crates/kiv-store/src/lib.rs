@@ -24,6 +24,7 @@ pub mod reports;
 pub mod schema;
 pub mod secrets;
 pub mod seed;
+pub mod synthetic;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod throttle;
