@@ -212,34 +212,51 @@ def stop(server):
 
 def report_sql(backend, period_start, period):
     """The queries kiv runs for the whole plan's progress report (crates/kiv-store/src/reports.rs,
-    `progress_data`), with the id lists it binds spelled out."""
-    objective_ids = [r[0] for r in backend.query(
-        f"SELECT id FROM objectives WHERE plan_id = '{PLAN}' ORDER BY code")]
-    action_ids = [r[0] for r in backend.query(
-        "SELECT a.id FROM actions a JOIN objectives o ON o.id = a.objective_id "
-        f"WHERE o.plan_id = '{PLAN}'")]
-    approval_ids = [r[0] for r in backend.query(
-        f"SELECT id FROM approved_follow_ups WHERE period = '{period}'")]
-
-    if backend.name == "postgres":
-        def many(ids):
-            return "= ANY('{" + ",".join(ids) + "}'::text[])"
-    else:
-        def many(ids):
-            return "IN (" + ",".join(f"'{i}'" for i in ids) + ")"
+    `progress_report`), with the values it binds spelled out: the objectives, the actions summed
+    per objective and status (one aggregate), the indicators, the period's indicator values, the
+    clusters and the published judgements."""
     as_of = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    period_end = {"S1": "-06-30", "S2": "-12-31"}[period[4:]]
+    period_end = period[:4] + period_end
+    today = as_of[:10]
+    scope = ("scope_actions AS (SELECT a.id, a.objective_id, a.weight, a.planned_start, "
+             "a.planned_end FROM actions a JOIN objectives o ON o.id = a.objective_id "
+             f"WHERE o.plan_id = '{PLAN}')")
+    objectives = f"SELECT id FROM objectives WHERE plan_id = '{PLAN}'"
     return [
         f"SELECT id, code, title, cluster_id FROM objectives WHERE plan_id = '{PLAN}' ORDER BY code",
-        "SELECT id, code, lead_organisation_id, objective_id, weight, planned_start, planned_end "
-        f"FROM actions WHERE objective_id {many(objective_ids)} ORDER BY code",
-        "SELECT id, action_id, period, period_start, status, progress, approved_at "
-        f"FROM approved_follow_ups WHERE action_id {many(action_ids)} "
-        f"AND approved_at <= '{as_of}' AND period_start <= '{period_start}'",
+        f"WITH {scope}, "
+        "ranked AS (SELECT af.action_id, af.status, af.progress, ROW_NUMBER() OVER "
+        "(PARTITION BY af.action_id ORDER BY af.period_start DESC, af.approved_at DESC) AS rn "
+        "FROM approved_follow_ups af JOIN scope_actions s ON s.id = af.action_id "
+        f"WHERE af.approved_at <= '{as_of}' AND af.period_start <= '{period_start}'), "
+        "reported AS (SELECT DISTINCT af.action_id FROM approved_follow_ups af "
+        "JOIN scope_actions s ON s.id = af.action_id "
+        f"WHERE af.period = '{period}' AND af.approved_at <= '{as_of}'), "
+        "facts AS (SELECT s.objective_id, COALESCE(r.status, 'notReported') AS status, s.weight, "
+        "CASE WHEN r.status = 'cancelled' THEN NULL ELSE r.progress END AS progress, "
+        f"CASE WHEN s.planned_start <= '{period_end}' AND s.planned_end >= '{period_start}' "
+        "THEN 1 ELSE 0 END AS due, CASE WHEN rep.action_id IS NULL THEN 0 ELSE 1 END AS reported, "
+        "s.planned_end FROM scope_actions s LEFT JOIN ranked r ON r.action_id = s.id AND r.rn = 1 "
+        "LEFT JOIN reported rep ON rep.action_id = s.id) "
+        "SELECT objective_id, status, COUNT(*), COALESCE(SUM(weight * progress), 0.0), "
+        "COALESCE(SUM(CASE WHEN progress IS NULL THEN 0.0 ELSE weight END), 0.0), "
+        "SUM(CASE WHEN progress IS NULL AND status <> 'cancelled' THEN 1 ELSE 0 END), "
+        "SUM(due), SUM(due * reported), "
+        f"SUM(CASE WHEN planned_end < '{today}' AND status NOT IN ('completed', 'cancelled') "
+        "THEN 1 ELSE 0 END) FROM facts GROUP BY objective_id, status",
         "SELECT id, name, unit, objective_id, action_id, measure, direction, targets FROM indicators "
-        f"WHERE objective_id {many(objective_ids)} OR action_id {many(action_ids)} ORDER BY id",
-        "SELECT indicator_id, number_value, text_value FROM approved_values "
-        f"WHERE approved_id {many(approval_ids)}",
+        f"WHERE objective_id IN ({objectives}) OR action_id IN "
+        f"(SELECT id FROM actions WHERE objective_id IN ({objectives})) ORDER BY id",
+        f"WITH {scope}, latest AS (SELECT af.id, ROW_NUMBER() OVER (PARTITION BY af.action_id "
+        "ORDER BY af.approved_at DESC) AS rn FROM approved_follow_ups af "
+        "JOIN scope_actions s ON s.id = af.action_id "
+        f"WHERE af.period = '{period}' AND af.approved_at <= '{as_of}') "
+        "SELECT av.indicator_id, av.number_value, av.text_value FROM approved_values av "
+        "JOIN latest l ON l.id = av.approved_id AND l.rn = 1 ORDER BY av.indicator_id",
         "SELECT id, name FROM clusters",
+        "SELECT entity_id, revision, cluster_id, theme_id, period, judgement, round, published_at "
+        f"FROM published_assessments WHERE plan_id = '{PLAN}' AND published_at <= '{as_of}'",
     ]
 
 

@@ -262,8 +262,13 @@ pub fn server(
     listener: TcpListener,
     options: &ServerOptions,
 ) -> std::io::Result<Server> {
+    // Database work runs on each worker's blocking threads and never uses more than the pool's
+    // connections: more threads would only wait for one, and each keeps a malloc arena that
+    // inflates the resident memory under load.
+    let blocking_threads = usize::try_from(state.db.pool_state().max.max(2)).unwrap_or(8);
     let mut server = HttpServer::new(move || build_app(state.clone()))
         .workers(options.workers)
+        .worker_max_blocking_threads(blocking_threads)
         .shutdown_timeout(options.shutdown_timeout.as_secs());
     if !options.handle_signals {
         server = server.disable_signals();
