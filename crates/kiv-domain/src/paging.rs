@@ -98,7 +98,7 @@ pub fn parse_sort<F: Copy>(
     fields: &[(&'static str, F)],
 ) -> Result<Vec<SortKey<F>>, Vec<InputIssue>> {
     text.split(',')
-        .map(str::trim)
+        .map(|key| key.trim_matches(' '))
         .map(|key| {
             let (name, descending) = match key.strip_prefix('-') {
                 Some(name) => (name, true),

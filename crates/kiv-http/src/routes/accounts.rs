@@ -206,13 +206,7 @@ async fn list_accounts(
     _admin: Admin,
     ApiQuery(query): ApiQuery<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = AccountFilter {
         organisation_id: query.organisation_id,
         kind: query.kind,

@@ -95,7 +95,7 @@ impl IndicatorView {
 
 collection_query! {
     /// Filters of the indicator collection.
-    pub struct IndicatorQuery {
+    pub struct IndicatorQuery sorted by r"^ *[-+]?(name) *(, *[-+]?(name) *)*$" {
         pub objective_id: Option<String>,
         pub action_id: Option<String>,
         /// Only the indicators of this plan's objectives and actions.
@@ -238,22 +238,22 @@ async fn get_indicator(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IndicatorPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub name: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>, nullable)]
     pub unit: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<IndicatorMeasure>)]
+    #[schema(value_type = IndicatorMeasure)]
     pub measure: Option<Option<IndicatorMeasure>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<IndicatorDirection>)]
+    #[schema(value_type = IndicatorDirection)]
     pub direction: Option<Option<IndicatorDirection>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<Baseline>, nullable)]
     pub baseline: Option<Option<Baseline>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<Target>>)]
+    #[schema(value_type = Vec<Target>)]
     pub targets: Option<Option<Vec<Target>>>,
 }
 

@@ -93,7 +93,7 @@ impl PlanView {
 
 collection_query! {
     /// Filters of the plan collection.
-    pub struct PlanQuery {
+    pub struct PlanQuery sorted by r"^ *[-+]?(id|periodStart) *(, *[-+]?(id|periodStart) *)*$" {
         /// Only plans of this kind.
         pub kind: Option<PlanKind>,
         /// Only plans whose period contains this date (`2017-06-30`).
@@ -232,25 +232,25 @@ async fn create_plan(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlanPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<PlanKind>)]
+    #[schema(value_type = PlanKind)]
     pub kind: Option<Option<PlanKind>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub title: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub period_start: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub period_end: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<ReportingFrequency>)]
+    #[schema(value_type = ReportingFrequency)]
     pub reporting_frequency: Option<Option<ReportingFrequency>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub cluster_ids: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub theme_ids: Option<Option<Vec<String>>>,
 }
 
