@@ -4,11 +4,15 @@
 //! the syntax of `If-Match`, and the bounds of paging.
 
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::Response;
-use utoipa::openapi::{Content, ObjectBuilder, OpenApi, Ref, RefOr, Schema, Type};
+use utoipa::openapi::{Content, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema, Type};
 
 use crate::BASE_PATH;
+
+/// What an `Idempotency-Key` may be: 1 to 255 visible ASCII characters, spaces inside (what
+/// `idempotency` accepts).
+const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]([ -~]*[!-~])?$";
 
 /// Paths the rate limit leaves alone (see `limits::rate_limit`).
 const UNLIMITED_PATHS: [&str; 2] = ["/health", "/metrics"];
@@ -63,6 +67,28 @@ pub fn declare(document: &mut OpenApi) {
                 .build(),
         ),
     );
+    let key_reused = problem(
+        "The `Idempotency-Key` was used before with another request (`idempotencyKeyReused`)",
+    );
+    let key_in_use = problem(
+        "A request with this `Idempotency-Key` is still being answered, or was abandoned less \
+         than two minutes ago (`idempotencyKeyInUse`)",
+    );
+    let idempotency_key = ParameterBuilder::new()
+        .name(crate::idempotency::HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Retries with the same key and body get the first answer again \
+             (`Idempotent-Replayed: true`); a UUID, say",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(255))
+                .pattern(Some(IDEMPOTENCY_KEY_PATTERN)),
+        ))
+        .build();
     let unavailable = problem(
         "The database cannot be reached or every connection is busy, or the request took \
          longer than the service allows (`serviceUnavailable`); try again shortly",
@@ -70,6 +96,30 @@ pub fn declare(document: &mut OpenApi) {
     for (path, item) in document.paths.paths.iter_mut() {
         let relative = path.strip_prefix(BASE_PATH).unwrap_or(path);
         let limited = !UNLIMITED_PATHS.contains(&relative);
+        // Every POST with a token honours Idempotency-Key (see `idempotency`): declare it where
+        // it is not declared yet, with the key's syntax, and the answers it adds.
+        let public = crate::auth::openapi::PUBLIC_PATHS.contains(&relative);
+        if let (Some(post), false) = (item.post.as_mut(), public) {
+            let parameters = post.parameters.get_or_insert_with(Vec::new);
+            let declared = parameters.iter_mut().find_map(|p| match p {
+                RefOr::T(p) if p.name == crate::idempotency::HEADER => Some(p),
+                _ => None,
+            });
+            match declared {
+                Some(parameter) => {
+                    parameter.schema = idempotency_key.schema.clone();
+                    parameter.required = Required::False;
+                }
+                None => parameters.push(RefOr::T(idempotency_key.clone())),
+            }
+            let responses = &mut post.responses.responses;
+            responses
+                .entry("409".into())
+                .or_insert_with(|| key_in_use.clone().into());
+            responses
+                .entry("422".into())
+                .or_insert_with(|| key_reused.clone().into());
+        }
         for operation in operations(item).into_iter().flatten() {
             let parameters: Vec<&Parameter> = operation
                 .parameters
@@ -83,7 +133,9 @@ pub fn declare(document: &mut OpenApi) {
             let has_query = parameters
                 .iter()
                 .any(|p| p.parameter_in == ParameterIn::Query);
-            let has_if_match = parameters.iter().any(|p| p.name == "If-Match");
+            let has_checked_header = parameters
+                .iter()
+                .any(|p| p.name == "If-Match" || p.name == crate::idempotency::HEADER);
             let has_body =
                 matches!(&operation.request_body, Some(RefOr::T(body)) if !body.content.is_empty());
             let mut add = |status: &str, response: &Response| {
@@ -93,7 +145,7 @@ pub fn declare(document: &mut OpenApi) {
                     .entry(status.into())
                     .or_insert_with(|| response.clone().into());
             };
-            if has_query || has_if_match || has_body {
+            if has_query || has_checked_header || has_body {
                 add("400", &bad_request);
             }
             if has_body {

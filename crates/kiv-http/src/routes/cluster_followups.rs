@@ -46,7 +46,7 @@ pub struct ClusterFollowUpView {
     #[schema(example = "3")]
     pub cluster_id: String,
     #[schema(example = "2017S2")]
-    #[schema(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub assessment: Assessment,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,7 +126,7 @@ collection_query! {
         pub plan_id: Option<String>,
         pub cluster_id: Option<String>,
         /// A reporting period: `2017S2`.
-        #[param(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+        #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
         pub period: Option<String>,
         /// `draft` (coordinators only) or `published`.
         pub state: Option<PublicationState>,
@@ -179,7 +179,7 @@ pub struct NewClusterFollowUp {
     /// A cluster of the plan.
     pub cluster_id: String,
     /// A reporting period of the plan that has begun.
-    #[schema(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub assessment: Assessment,
     pub narrative: Option<LocalizedText>,

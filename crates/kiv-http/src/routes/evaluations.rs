@@ -52,9 +52,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PeriodRangeBody {
-    #[schema(example = "2016S1", pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(
+        example = "2016S1",
+        pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$"
+    )]
     pub from: String,
-    #[schema(example = "2017S2", pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(
+        example = "2017S2",
+        pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$"
+    )]
     pub to: String,
 }
 

@@ -50,7 +50,7 @@ pub struct FollowUpView {
     pub action_id: String,
     /// A reporting period of the action's plan: `2017S1`.
     #[schema(example = "2017S1")]
-    #[schema(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub status: FollowUpStatus,
     /// 0-100; absent for `notStarted` and `cancelled` when not given.
@@ -174,7 +174,7 @@ collection_query! {
     pub struct FollowUpQuery {
         pub action_id: Option<String>,
         /// A reporting period: `2017S2`.
-        #[param(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+        #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
         pub period: Option<String>,
         pub state: Option<WorkflowState>,
         pub status: Option<FollowUpStatus>,
@@ -265,7 +265,7 @@ const CSV_EXPORT_LIMIT: u32 = 100_000;
 pub struct NewFollowUp {
     pub action_id: String,
     /// A reporting period of the action's plan that has begun: `2017S1`.
-    #[schema(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub status: FollowUpStatus,
     /// 0-100; required for `onTrack` and `delayed`; `completed` means 100.
@@ -666,7 +666,7 @@ collection_query! {
     /// Which reports are missing.
     pub struct MissingQuery {
         /// The reporting period: `2017S2`.
-        #[param(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+        #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
         pub period: String,
         /// Only the actions this organisation leads or takes part in.
         pub organisation_id: Option<String>,

@@ -312,7 +312,8 @@ async fn update_indicator(
 
 /// Delete an indicator
 ///
-/// Coordinators only; `If-Match` with the indicator's `ETag`.
+/// Coordinators only; `If-Match` with the indicator's `ETag`. Refused (409) once follow-ups
+/// report values of it.
 #[utoipa::path(
     tag = "Planning",
     params(("indicatorId" = String, Path), ("If-Match" = String, Header, description = "The indicator's ETag")),
@@ -320,6 +321,7 @@ async fn update_indicator(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Follow-ups report values of the indicator (conflict)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The indicator changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )

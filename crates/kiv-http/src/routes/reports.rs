@@ -42,11 +42,11 @@ pub struct ProgressQuery {
     #[param(example = "kiv-2016-2019")]
     pub plan_id: String,
     /// The moment the report stands at: a date (its end) or an RFC 3339 time; default now.
-    #[param(example = "2018-01-15")]
+    #[param(example = "2018-01-15", schema_with = as_of_schema)]
     pub as_of: Option<String>,
     /// A reporting period of the plan; default the one `asOf` falls in.
     #[param(example = "2017S2")]
-    #[param(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: Option<String>,
     pub cluster_id: Option<String>,
     /// Actions with this theme, or under an objective with it.
@@ -74,6 +74,21 @@ fn query_issue(name: &str, value: &str, detail: impl Into<String>) -> ApiError {
 }
 
 /// A date stands for its last moment: a report "as of 2017-12-31" counts that whole day.
+/// `asOf`: a date or an RFC 3339 time.
+fn as_of_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    AnyOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .build()
+        .into()
+}
+
 fn parse_as_of(text: &str) -> Result<NaiveDateTime, ApiError> {
     if let Ok(day) = text.parse::<NaiveDate>() {
         return day
@@ -216,7 +231,7 @@ async fn progress_report(
 #[serde(rename_all = "camelCase")]
 pub struct TrendPoint {
     #[schema(example = "2017S2")]
-    #[schema(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     /// The end of the period (or now, for a period not yet over).
     pub as_of: DateTime<Utc>,
@@ -380,7 +395,7 @@ pub struct OrganisationCompliance {
 pub struct ComplianceReport {
     pub plan_id: String,
     #[schema(example = "2017S2")]
-    #[schema(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     /// Worst first: lowest rate, then most missing.
     pub organisations: Vec<OrganisationCompliance>,
@@ -395,7 +410,7 @@ pub struct ComplianceQuery {
     pub plan_id: String,
     /// A reporting period of the plan.
     #[param(example = "2017S2")]
-    #[param(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
     /// `Accept` header can be set. Without it, `Accept` decides.
@@ -524,7 +539,7 @@ async fn compliance_report(
 #[serde(rename_all = "camelCase")]
 pub struct PeriodValue {
     #[schema(example = "2017S2")]
-    #[schema(pattern = r"^[0-9]{4}(S[12]|Q[1-4])?$")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub value: IndicatorValue,
     #[serde(skip_serializing_if = "Option::is_none")]
