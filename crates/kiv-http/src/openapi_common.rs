@@ -10,9 +10,9 @@ use utoipa::openapi::{Content, ObjectBuilder, OpenApi, Ref, RefOr, Required, Sch
 
 use crate::BASE_PATH;
 
-/// What an `Idempotency-Key` may be: 1 to 255 visible ASCII characters, spaces inside (what
-/// `idempotency` accepts).
-const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]([ -~]*[!-~])?$";
+/// What an `Idempotency-Key` may be: 1 to 255 visible ASCII characters, spaces and tabs inside
+/// (what `idempotency` accepts; the ends of a header value are never spaces).
+const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]([\\t -~]*[!-~])?$";
 
 /// Paths the rate limit leaves alone (see `limits::rate_limit`).
 const UNLIMITED_PATHS: [&str; 2] = ["/health", "/metrics"];

@@ -176,7 +176,8 @@ async fn get_plan(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"id": "kiv-2020-2023", "kind": "frameworkNote", "title": {"nl": "Kadernota Integrale Veiligheid 2020-2023"}, "periodStart": "2020-01-01", "periodEnd": "2023-12-31", "reportingFrequency": "semiannual", "clusterIds": ["1", "2", "3"], "themeIds": ["internationalCooperation"]}))]
 pub struct NewPlan {
-    /// Readable id: lowercase letters, digits and hyphens.
+    /// Readable id: lowercase letters, digits and single hyphens, starting with a letter.
+    #[schema(pattern = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length = 64)]
     pub id: String,
     pub kind: PlanKind,
     pub title: LocalizedText,
