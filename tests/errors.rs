@@ -66,6 +66,9 @@ async fn malformed_parameters_are_400_with_an_issue_each() {
         [("page", "query"), ("pageSize", "query"), ("sort", "query")]
     );
     assert_eq!(issues[1]["value"], 500);
+    // Only collections that can be sorted take `sort`; elsewhere it is an unknown parameter.
+    let body = assert_problem(app.get("/followUps?sort=period").await, 400, "badRequest").await;
+    assert_eq!(body["issues"][0]["name"], "sort");
     assert_eq!(
         issues[1]["type"],
         "urn:problem-type:belgif:input-validation:invalidInput"
