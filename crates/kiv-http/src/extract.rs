@@ -29,6 +29,16 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 }
 
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // No text may hold NUL (U+0000): PostgreSQL cannot store or compare it.
+    if let Some((name, value)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.contains('\0'))
+    {
+        return Err(ApiError::bad_request(vec![nul_issue(
+            IssueLocation::Query,
+            &name,
+            Some(Value::String(value.into_owned())),
+        )]));
+    }
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -128,8 +138,55 @@ fn not_json() -> ApiError {
     }
 }
 
+/// The issue for a text that holds NUL (U+0000), which no text may: PostgreSQL can neither store
+/// nor compare it, and no reader expects it.
+fn nul_issue(location: IssueLocation, name: &str, value: Option<Value>) -> InputIssue {
+    InputIssue::invalid(
+        location,
+        name,
+        value,
+        format!("{name} holds a NUL character (U+0000), which no text may contain"),
+    )
+}
+
+/// The path (`a.b[0].c`) of the first string in `value` that holds NUL, keys included.
+fn nul_path(value: &Value, path: &str) -> Option<String> {
+    match value {
+        Value::String(text) => text.contains('\0').then(|| path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            if key.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(item, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Parses a JSON body, with issues naming the offending property.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // JSON can only carry NUL escaped; look closer only when the escape is there.
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        if let Ok(raw) = serde_json::from_slice::<Value>(bytes) {
+            if let Some(path) = nul_path(&raw, "") {
+                return Err(ApiError::bad_request(vec![nul_issue(
+                    IssueLocation::Body,
+                    &path,
+                    None,
+                )]));
+            }
+        }
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let raw: Option<Value> = serde_json::from_slice(bytes).ok();

@@ -6,6 +6,7 @@
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::Response;
+use utoipa::openapi::schema::SchemaType;
 use utoipa::openapi::{Content, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema, Type};
 
 use crate::BASE_PATH;
@@ -165,12 +166,20 @@ pub fn declare(document: &mut OpenApi) {
                     (ParameterIn::Query, "pageSize") => {
                         Bounds::Maximum(kiv_domain::paging::MAX_PAGE_SIZE as usize)
                     }
+                    (ParameterIn::Query, _) => Bounds::NoNul,
                     _ => continue,
                 };
                 if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
                     match bounds {
                         Bounds::Pattern(pattern) => schema.pattern = Some(pattern.to_owned()),
                         Bounds::Maximum(maximum) => schema.maximum = Some(maximum.into()),
+                        // Free text in a query: anything but NUL (see `extract::parse_query`).
+                        Bounds::NoNul => {
+                            let text = schema.schema_type == SchemaType::Type(Type::String);
+                            if text && schema.pattern.is_none() && schema.format.is_none() {
+                                schema.pattern = Some(NO_NUL_PATTERN.to_owned());
+                            }
+                        }
                     }
                 }
             }
@@ -192,7 +201,11 @@ fn inline_parameters(operation: &mut Operation) -> impl Iterator<Item = &mut Par
 enum Bounds {
     Pattern(&'static str),
     Maximum(usize),
+    NoNul,
 }
+
+/// Text without NUL (U+0000), which the service refuses in every text.
+const NO_NUL_PATTERN: &str = "^[^\\x00]*$";
 
 /// States the page size cap a deployment configured (`KIV_MAX_PAGE_SIZE`) in the document it
 /// serves, so that the served document says what that service accepts.
