@@ -66,6 +66,9 @@ async fn malformed_parameters_are_400_with_an_issue_each() {
         [("page", "query"), ("pageSize", "query"), ("sort", "query")]
     );
     assert_eq!(issues[1]["value"], 500);
+    // Only collections that can be sorted take `sort`; elsewhere it is an unknown parameter.
+    let body = assert_problem(app.get("/followUps?sort=period").await, 400, "badRequest").await;
+    assert_eq!(body["issues"][0]["name"], "sort");
     assert_eq!(
         issues[1]["type"],
         "urn:problem-type:belgif:input-validation:invalidInput"
@@ -122,6 +125,48 @@ const INSIDES: [&str; 12] = [
     "/tmp",
     "kiv_test_",
 ];
+
+/// No text may hold NUL (U+0000): PostgreSQL can neither store nor compare it, and a search for
+/// it answered 500 there. It is refused with 400 naming the value, in a query, a JSON body and a
+/// CSV file alike, on every backend.
+#[actix_web::test]
+async fn text_with_nul_is_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let body = assert_problem(app.get("/actions?q=a%00b").await, 400, "badRequest").await;
+    assert_eq!(body["issues"][0]["name"], "q");
+    assert_eq!(body["issues"][0]["in"], "query");
+
+    let fod = app.token("demo-coordinator").await;
+    let response = app
+        .request(reqwest::Method::POST, "/objectives", &fod)
+        .header("Content-Type", "application/json")
+        .body(r#"{"planId": "kiv-2016-2019", "level": "strategic", "code": "9.9", "title": {"nl": "a\u0000b"}}"#)
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(response, 400, "badRequest").await;
+    assert_eq!(body["issues"][0]["name"], "title.nl");
+    assert_eq!(body["issues"][0]["in"], "body");
+    // An escaped backslash before `u0000` is text, not NUL.
+    let response = app
+        .request(reqwest::Method::POST, "/objectives", &fod)
+        .header("Content-Type", "application/json")
+        .body(r#"{"planId": "kiv-2016-2019", "level": "strategic", "code": "9.9", "title": {"nl": "a\\u0000b"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+
+    let response = app
+        .request(reqwest::Method::POST, "/imports/followUps", &fod)
+        .header("Content-Type", "text/csv")
+        .body("actionId,period,status\nx\u{0},2017S1,onTrack\n")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 400, "badRequest").await;
+    app.stop().await;
+}
 
 #[actix_web::test]
 async fn database_failures_are_opaque_500s() {

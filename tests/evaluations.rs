@@ -247,11 +247,49 @@ async fn cluster_follow_ups_freeze_their_figures_and_are_read_as_published() {
     )
     .await;
 
+    // The note is optional, but a body that is there must be JSON of the right shape: a
+    // malformed one is refused, never taken for no body, and nothing is published.
+    for (body, content_type, status, problem) in [
+        ("{\"note\": ", "application/json", 400, "badRequest"),
+        ("{\"notes\": \"x\"}", "application/json", 400, "badRequest"),
+        ("5e-324", "application/json", 400, "badRequest"),
+        ("note", "text/plain", 415, "unsupportedMediaType"),
+    ] {
+        let response = app
+            .request(Method::POST, &format!("{path}/publish"), &fod.token)
+            .header("If-Match", "\"2\"")
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, status, problem).await;
+    }
+    // If-Match must be entity tags: anything else is a bad request; a tag that is well formed
+    // but can never be ours (weak, or several) fails the precondition.
+    for (if_match, status, problem) in [
+        ("2", 400, "badRequest"),
+        ("", 400, "badRequest"),
+        ("\"2", 400, "badRequest"),
+        ("W/\"2\"", 412, "kiv:preconditionFailed"),
+        ("\"2\", \"3\"", 412, "kiv:preconditionFailed"),
+    ] {
+        let response = app
+            .request(Method::POST, &format!("{path}/publish"), &fod.token)
+            .header("If-Match", if_match)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, status, problem).await;
+    }
+    let still = fod.ok(Method::GET, &path, None, None).await;
+    assert_eq!(still["state"], "draft");
+
     let published = fod
         .ok(
             Method::POST,
             &format!("{path}/publish"),
-            None,
+            Some(json!(null)),
             Some("\"2\""),
         )
         .await;

@@ -190,6 +190,13 @@ async fn the_page_size_cap_is_configurable() {
     let page = app.get_json("/clusters?pageSize=10", 200).await;
     assert_eq!(page["pageSize"], 10);
     assert_eq!(page["items"].as_array().unwrap().len(), 10);
+    // The document the service serves states the cap it enforces.
+    let document = app.get_json("/doc/openapi.json", 200).await;
+    let parameters = document["paths"]["/kiv/v1/clusters"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let page_size = parameters.iter().find(|p| p["name"] == "pageSize").unwrap();
+    assert_eq!(page_size["schema"]["maximum"], 10);
     app.stop().await;
 
     // By default the cap is 100.

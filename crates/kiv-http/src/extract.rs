@@ -4,7 +4,6 @@ use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header::IfMatch;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use kiv_domain::paging::{parse_sort, SortKey};
@@ -30,6 +29,16 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 }
 
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // No text may hold NUL (U+0000): PostgreSQL cannot store or compare it.
+    if let Some((name, value)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.contains('\0'))
+    {
+        return Err(ApiError::bad_request(vec![nul_issue(
+            IssueLocation::Query,
+            &name,
+            Some(Value::String(value.into_owned())),
+        )]));
+    }
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -83,10 +92,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json_type {
-                return Err(ApiError::Status {
-                    status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    detail: "The body must be JSON (Content-Type: application/json)".into(),
-                });
+                return Err(not_json());
             }
             let bytes = body
                 .await
@@ -96,8 +102,91 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty body is `None` (as is a JSON `null`); anything else
+/// is read exactly as [`ApiJson`] reads it, so a malformed body or one of the wrong shape is
+/// refused with 400 (and one that is not JSON with 415), never taken for no body at all.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json_type = is_json(req);
+        let limit = crate::limits::of(req).body_limit;
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body
+                .await
+                .map_err(|error| ApiError::unreadable_body(&error, limit))?;
+            if bytes.is_empty() {
+                return Ok(OptionalJson(None));
+            }
+            if !json_type {
+                return Err(not_json());
+            }
+            parse_json::<Option<T>>(&bytes).map(OptionalJson)
+        })
+    }
+}
+
+fn not_json() -> ApiError {
+    ApiError::Status {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        detail: "The body must be JSON (Content-Type: application/json)".into(),
+    }
+}
+
+/// The issue for a text that holds NUL (U+0000), which no text may: PostgreSQL can neither store
+/// nor compare it, and no reader expects it.
+fn nul_issue(location: IssueLocation, name: &str, value: Option<Value>) -> InputIssue {
+    InputIssue::invalid(
+        location,
+        name,
+        value,
+        format!("{name} holds a NUL character (U+0000), which no text may contain"),
+    )
+}
+
+/// The path (`a.b[0].c`) of the first string in `value` that holds NUL, keys included.
+fn nul_path(value: &Value, path: &str) -> Option<String> {
+    match value {
+        Value::String(text) => text.contains('\0').then(|| path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            if key.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(item, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Parses a JSON body, with issues naming the offending property.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // JSON can only carry NUL escaped; look closer only when the escape is there.
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        if let Ok(raw) = serde_json::from_slice::<Value>(bytes) {
+            if let Some(path) = nul_path(&raw, "") {
+                return Err(ApiError::bad_request(vec![nul_issue(
+                    IssueLocation::Body,
+                    &path,
+                    None,
+                )]));
+            }
+        }
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let raw: Option<Value> = serde_json::from_slice(bytes).ok();
@@ -134,20 +223,67 @@ fn value_at<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
     Some(current)
 }
 
-/// The version a change expects, from `If-Match` (`"3"`): 428 without it; an entity tag that is
-/// not one of ours can match nothing, so 412. `*` matches whatever version is current.
+/// What an `If-Match` header may hold (RFC 9110): `*`, or a comma-separated list of entity tags,
+/// each `"..."` or `W/"..."` of visible ASCII characters other than `"`. The OpenAPI document
+/// gives it as the header's pattern, and [`expected_version`] refuses anything else with 400.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
+
+/// The version a change expects, from `If-Match` (`"3"`): 428 without it, 400 when it is not an
+/// entity tag list at all; a well-formed tag that is not one of ours (weak, not a number, or a
+/// list of several) can match nothing, so 412. `*` matches whatever version is current.
 pub fn expected_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
-    match req.get_header::<IfMatch>() {
-        None => Err(ApiError::PreconditionRequired),
-        Some(IfMatch::Any) => Ok(None),
-        Some(IfMatch::Items(tags)) => match tags.as_slice() {
-            [tag] if !tag.weak => tag
-                .tag()
-                .parse::<i32>()
-                .map(Some)
-                .map_err(|_| ApiError::PreconditionFailed),
-            _ => Err(ApiError::PreconditionFailed),
-        },
+    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+        return Err(ApiError::PreconditionRequired);
+    };
+    let malformed = || {
+        ApiError::bad_request(vec![InputIssue::invalid(
+            IssueLocation::Header,
+            "If-Match",
+            value.to_str().ok().map(|v| Value::String(v.to_owned())),
+            "If-Match is * or entity tags such as \"3\" (the ETag of the resource as read)",
+        )])
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| malformed())?
+        .trim_matches([' ', '\t']);
+    if text == "*" {
+        return Ok(None);
+    }
+    let tags = entity_tags(text).ok_or_else(malformed)?;
+    match tags.as_slice() {
+        [tag] if !tag.starts_with("W/") => tag
+            .trim_matches('"')
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|_| ApiError::PreconditionFailed),
+        _ => Err(ApiError::PreconditionFailed),
+    }
+}
+
+/// The entity tags of a list such as `"3", W/"x"` (each `"..."` or `W/"..."` of visible ASCII
+/// other than `"`, separated by commas with optional spaces and tabs); none when malformed.
+fn entity_tags(text: &str) -> Option<Vec<&str>> {
+    let mut tags = Vec::new();
+    let mut rest = text;
+    loop {
+        let start = rest;
+        let opaque = rest.strip_prefix("W/").unwrap_or(rest).strip_prefix('"')?;
+        let end = opaque.find('"')?;
+        let (inside, after) = opaque.split_at(end);
+        if !inside
+            .bytes()
+            .all(|b| b == b'!' || (b'#'..=b'~').contains(&b))
+        {
+            return None;
+        }
+        let after = after.get(1..)?;
+        tags.push(start.get(..start.len() - after.len())?);
+        rest = after.trim_start_matches([' ', '\t']);
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        rest = rest.strip_prefix(',')?.trim_start_matches([' ', '\t']);
     }
 }
 
@@ -240,4 +376,31 @@ pub fn is_json(req: &HttpRequest) -> bool {
         .ok()
         .flatten()
         .is_some_and(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::entity_tags;
+
+    #[test]
+    fn reads_entity_tag_lists_as_the_documented_pattern_describes_them() {
+        assert_eq!(entity_tags(r#""3""#), Some(vec![r#""3""#]));
+        assert_eq!(
+            entity_tags("W/\"a,b\" ,\t\"\""),
+            Some(vec![r#"W/"a,b""#, r#""""#])
+        );
+        for malformed in [
+            "",
+            "3",
+            r#""3"#,
+            r#""3","#,
+            r#"w/"3""#,
+            "\"a b\"",
+            r#""3" "4""#,
+        ] {
+            assert_eq!(entity_tags(malformed), None, "{malformed:?}");
+        }
+    }
 }

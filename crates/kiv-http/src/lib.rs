@@ -23,6 +23,7 @@ pub mod limits;
 pub mod links;
 pub mod middleware;
 pub mod observe;
+pub mod openapi_common;
 pub mod problem;
 pub mod render;
 pub mod respond;
@@ -191,6 +192,8 @@ fn api() -> UtoipaApp<
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = api().split_for_parts().1;
     auth::openapi::declare(&mut document);
+    openapi_common::declare(&mut document);
+    // Last: every answer, the shared ones too, carries the trace id header.
     observe::declare(&mut document);
     document
 }
@@ -210,7 +213,8 @@ pub fn build_app(
 > {
     // The documentation is mounted before the API scope: a scope takes every path under its
     // prefix, so anything registered after `/kiv/v1` would never be reached.
-    let document = openapi();
+    let mut document = openapi();
+    openapi_common::cap_page_size(&mut document, state.limits.max_page_size);
     let routes = middleware::RouteTable::new(&document);
     let body_limit = state.limits.body_limit;
     App::new()

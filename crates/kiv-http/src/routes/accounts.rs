@@ -206,13 +206,7 @@ async fn list_accounts(
     _admin: Admin,
     ApiQuery(query): ApiQuery<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = AccountFilter {
         organisation_id: query.organisation_id,
         kind: query.kind,
@@ -235,6 +229,7 @@ pub struct NewAccountRequest {
     /// An agency system's client id, same rules as a username.
     pub client_id: Option<String>,
     pub organisation_id: String,
+    #[schema(schema_with = roles_schema)]
     pub roles: Vec<Role>,
     /// A person's password (at least 12 characters); when omitted, kiv generates one and shows
     /// it once. Clients never choose their secret.
@@ -377,6 +372,7 @@ pub struct AccountPatch {
     /// `true` stops the account from obtaining tokens (tokens already issued expire on their own).
     pub disabled: Option<bool>,
     /// Replaces the account's roles.
+    #[schema(schema_with = roles_patch_schema)]
     pub roles: Option<Vec<Role>>,
 }
 
@@ -482,4 +478,24 @@ async fn rotate_secret(
     let version = account.version;
     Ok(AccountWithSecret::new(&req, account, Some(secret))
         .respond(actix_web::http::StatusCode::OK, version))
+}
+
+/// Roles as accounts take them: at least one, none twice.
+fn roles_array() -> utoipa::openapi::schema::ArrayBuilder {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name("Role"))
+        .min_items(Some(1))
+        .unique_items(true)
+}
+
+fn roles_schema() -> utoipa::openapi::schema::Array {
+    roles_array().build()
+}
+
+/// As [`roles_schema`], or `null` (no change).
+fn roles_patch_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    roles_array()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .build()
 }

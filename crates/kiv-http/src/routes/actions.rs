@@ -125,7 +125,7 @@ impl ActionView {
 
 collection_query! {
     /// Filters of the action collection.
-    pub struct ActionQuery {
+    pub struct ActionQuery sorted by r"^ *[-+]?(code|title|plannedStart|plannedEnd) *(, *[-+]?(code|title|plannedStart|plannedEnd) *)*$" {
         pub plan_id: Option<String>,
         pub cluster_id: Option<String>,
         pub objective_id: Option<String>,
@@ -193,6 +193,7 @@ fn default_weight() -> f64 {
 #[schema(example = json!({"objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "code": "3.1.1", "title": {"nl": "Regionale drugsteams oprichten"}, "leadOrganisationId": "federale-politie", "partnerOrganisationIds": ["lokale-politie"], "plannedStart": "2016-07-01", "plannedEnd": "2018-12-31", "weight": 2, "externalId": "FGP-2016-044"}))]
 pub struct NewAction {
     pub objective_id: String,
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
     pub code: String,
     pub title: LocalizedText,
     pub description: Option<LocalizedText>,
@@ -260,6 +261,7 @@ async fn create_action(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SyncedAction {
     pub objective_id: String,
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
     pub code: String,
     pub title: LocalizedText,
     pub description: Option<LocalizedText>,
@@ -381,34 +383,35 @@ async fn get_action(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub objective_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
     pub code: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub title: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<LocalizedText>, nullable)]
     pub description: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub lead_organisation_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub partner_organisation_ids: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub theme_ids: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub planned_start: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub planned_end: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = f64)]
     pub weight: Option<Option<f64>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>, nullable)]
@@ -538,13 +541,7 @@ async fn action_history(
     action_id: web::Path<String>,
     ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let id = action_id.into_inner();
     let filter = AuditFilter {
         entity_type: Some("action".into()),

@@ -99,13 +99,7 @@ async fn list_audit_events(
     _auditor: Auditor,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = AuditFilter {
         entity_type: query.entity_type,
         entity_id: query.entity_id,

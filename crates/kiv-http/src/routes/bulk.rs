@@ -473,6 +473,11 @@ async fn import_csv(
             e.valid_up_to()
         ))
     })?;
+    if let Some(position) = text.find('\0') {
+        return Err(file_problem(format!(
+            "the file holds a NUL character (at byte {position}), which no text may contain"
+        )));
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)

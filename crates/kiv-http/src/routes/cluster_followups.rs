@@ -17,7 +17,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::collection_query;
 use super::followups::parse_period;
 use crate::auth::{Auth, Coordinator};
-use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
+use crate::extract::{
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery, OptionalJson,
+};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
@@ -44,6 +46,7 @@ pub struct ClusterFollowUpView {
     #[schema(example = "3")]
     pub cluster_id: String,
     #[schema(example = "2017S2")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub assessment: Assessment,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,6 +126,7 @@ collection_query! {
         pub plan_id: Option<String>,
         pub cluster_id: Option<String>,
         /// A reporting period: `2017S2`.
+        #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
         pub period: Option<String>,
         /// `draft` (coordinators only) or `published`.
         pub state: Option<PublicationState>,
@@ -148,13 +152,7 @@ async fn list_cluster_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<ClusterFollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = ClusterFollowUpFilter {
         plan_id: query.plan_id,
         cluster_id: query.cluster_id,
@@ -181,6 +179,7 @@ pub struct NewClusterFollowUp {
     /// A cluster of the plan.
     pub cluster_id: String,
     /// A reporting period of the plan that has begun.
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub assessment: Assessment,
     pub narrative: Option<LocalizedText>,
@@ -265,7 +264,7 @@ async fn get_cluster_follow_up(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClusterFollowUpPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Assessment>)]
+    #[schema(value_type = Assessment)]
     pub assessment: Option<Option<Assessment>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<LocalizedText>, nullable)]
@@ -280,7 +279,7 @@ pub struct ClusterFollowUpPatch {
     #[schema(value_type = Option<LocalizedText>, nullable)]
     pub next_steps: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub organisation_ids: Option<Option<Vec<String>>>,
 }
 
@@ -344,8 +343,9 @@ pub struct StepNote {
 }
 
 /// The note of a publication step, trimmed; none when blank.
-pub fn note_of(body: Option<ApiJson<StepNote>>) -> Option<String> {
-    body.and_then(|ApiJson(b)| b.note)
+pub fn note_of(body: OptionalJson<StepNote>) -> Option<String> {
+    body.0
+        .and_then(|b| b.note)
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
 }
@@ -395,7 +395,7 @@ async fn publish_cluster_follow_up(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     id: web::Path<String>,
-    body: Option<ApiJson<StepNote>>,
+    body: OptionalJson<StepNote>,
 ) -> Result<HttpResponse, ApiError> {
     take_step(
         req,
@@ -432,7 +432,7 @@ async fn revise_cluster_follow_up(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     id: web::Path<String>,
-    body: Option<ApiJson<StepNote>>,
+    body: OptionalJson<StepNote>,
 ) -> Result<HttpResponse, ApiError> {
     take_step(
         req,
@@ -501,13 +501,7 @@ async fn cluster_follow_up_history(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<PublicationHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let caller = auth.caller().clone();
     let found = state

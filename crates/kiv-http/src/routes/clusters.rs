@@ -66,7 +66,7 @@ impl ClusterView {
 
 collection_query! {
     /// Filters of the cluster collection.
-    pub struct ClusterQuery {
+    pub struct ClusterQuery sorted by r"^ *[-+]?(number|code) *(, *[-+]?(number|code) *)*$" {
         /// Only the clusters this plan covers.
         #[param(example = "kiv-2016-2019")]
         pub plan_id: Option<String>,

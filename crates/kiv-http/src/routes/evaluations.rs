@@ -26,7 +26,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::cluster_followups::{note_of, PublicationEventView, PublicationHistoryQuery, StepNote};
 use super::collection_query;
 use crate::auth::{Auth, Coordinator};
-use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
+use crate::extract::{
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery, OptionalJson,
+};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
@@ -50,9 +52,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PeriodRangeBody {
-    #[schema(example = "2016S1")]
+    #[schema(
+        example = "2016S1",
+        pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$"
+    )]
     pub from: String,
-    #[schema(example = "2017S2")]
+    #[schema(
+        example = "2017S2",
+        pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$"
+    )]
     pub to: String,
 }
 
@@ -195,13 +203,7 @@ async fn list_evaluations(
     auth: Auth,
     ApiQuery(query): ApiQuery<EvaluationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = EvaluationFilter {
         plan_id: query.plan_id,
         cluster_id: query.cluster_id,
@@ -319,16 +321,16 @@ async fn get_evaluation(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EvaluationPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<EvaluationRound>)]
+    #[schema(value_type = EvaluationRound)]
     pub round: Option<Option<EvaluationRound>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<PeriodRangeBody>)]
+    #[schema(value_type = PeriodRangeBody)]
     pub period: Option<Option<PeriodRangeBody>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub evaluating_organisation_ids: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Object)]
     pub scores: Option<Option<BTreeMap<String, Score>>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<OverallRating>, nullable)]
@@ -337,7 +339,7 @@ pub struct EvaluationPatch {
     #[schema(value_type = Option<LocalizedText>, nullable)]
     pub findings: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<Evidence>>)]
+    #[schema(value_type = Vec<Evidence>)]
     pub evidence: Option<Option<Vec<Evidence>>>,
 }
 
@@ -440,7 +442,7 @@ async fn publish_evaluation(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     id: web::Path<String>,
-    body: Option<ApiJson<StepNote>>,
+    body: OptionalJson<StepNote>,
 ) -> Result<HttpResponse, ApiError> {
     take_step(
         req,
@@ -477,7 +479,7 @@ async fn revise_evaluation(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     id: web::Path<String>,
-    body: Option<ApiJson<StepNote>>,
+    body: OptionalJson<StepNote>,
 ) -> Result<HttpResponse, ApiError> {
     take_step(
         req,
@@ -510,13 +512,7 @@ async fn evaluation_history(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<PublicationHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let caller = auth.caller().clone();
     let found = state
@@ -625,13 +621,7 @@ async fn list_recommendations(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let found = state
         .run(move |conn| evaluations::recommendations_of(conn, &record.id, page))
@@ -726,19 +716,19 @@ async fn get_recommendation(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RecommendationPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub text: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub organisation_ids: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Priority>)]
+    #[schema(value_type = Priority)]
     pub priority: Option<Option<Priority>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub due_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<RecommendationStatus>)]
+    #[schema(value_type = RecommendationStatus)]
     pub status: Option<Option<RecommendationStatus>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<LocalizedText>, nullable)]

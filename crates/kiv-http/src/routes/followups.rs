@@ -17,7 +17,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
 use crate::auth::{Auth, Coordinator, Reporting};
-use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
+use crate::extract::{
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery, OptionalJson,
+};
 use crate::problem::{ApiError, Problem};
 use crate::render::ReportFormat;
 use crate::respond::{created, href, single, utc, Collection};
@@ -48,6 +50,7 @@ pub struct FollowUpView {
     pub action_id: String,
     /// A reporting period of the action's plan: `2017S1`.
     #[schema(example = "2017S1")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub status: FollowUpStatus,
     /// 0-100; absent for `notStarted` and `cancelled` when not given.
@@ -171,6 +174,7 @@ collection_query! {
     pub struct FollowUpQuery {
         pub action_id: Option<String>,
         /// A reporting period: `2017S2`.
+        #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
         pub period: Option<String>,
         pub state: Option<WorkflowState>,
         pub status: Option<FollowUpStatus>,
@@ -179,6 +183,7 @@ collection_query! {
         pub plan_id: Option<String>,
         /// `csv` for the CSV export (as `Accept: text/csv`): every matching follow-up, in the
         /// columns `POST /imports/followUps` reads.
+        #[param(pattern = r"^(json|csv)$")]
         pub format: Option<String>,
     }
 }
@@ -205,13 +210,7 @@ async fn list_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<FollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let caller = auth.caller();
     let filter = FollowUpFilter {
         action_id: query.action_id,
@@ -266,6 +265,7 @@ const CSV_EXPORT_LIMIT: u32 = 100_000;
 pub struct NewFollowUp {
     pub action_id: String,
     /// A reporting period of the action's plan that has begun: `2017S1`.
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub status: FollowUpStatus,
     /// 0-100; required for `onTrack` and `delayed`; `completed` means 100.
@@ -341,7 +341,7 @@ async fn get_follow_up(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FollowUpPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<FollowUpStatus>)]
+    #[schema(value_type = FollowUpStatus)]
     pub status: Option<Option<FollowUpStatus>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<f64>, nullable)]
@@ -350,7 +350,7 @@ pub struct FollowUpPatch {
     #[schema(value_type = Option<LocalizedText>, nullable)]
     pub narrative: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<ReportedValue>>)]
+    #[schema(value_type = Vec<ReportedValue>)]
     pub indicator_values: Option<Option<Vec<ReportedValue>>>,
 }
 
@@ -426,11 +426,23 @@ async fn move_follow_up(
     Ok(single(&req, version, &FollowUpView::new(&req, moved)))
 }
 
-fn note_of(review: Option<ApiJson<Review>>) -> Option<String> {
-    review
-        .and_then(|ApiJson(review)| review.review_note)
-        .map(|note| note.trim().to_owned())
+fn note_of(review: OptionalJson<Review>) -> Option<String> {
+    nonblank(review.0.and_then(|review| review.review_note))
+}
+
+/// The note trimmed; none when blank.
+fn nonblank(note: Option<String>) -> Option<String> {
+    note.map(|note| note.trim().to_owned())
         .filter(|note| !note.is_empty())
+}
+
+/// Why a follow-up is returned to its reporter.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReturnReview {
+    /// What the reporter must change; not blank. Kept in the history.
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub review_note: String,
 }
 
 /// Submit a follow-up for review
@@ -491,7 +503,7 @@ async fn approve(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     follow_up_id: web::Path<String>,
-    review: Option<ApiJson<Review>>,
+    review: OptionalJson<Review>,
 ) -> Result<HttpResponse, ApiError> {
     move_follow_up(
         req,
@@ -511,10 +523,10 @@ async fn approve(
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
-    request_body = Review,
+    request_body = ReturnReview,
     responses(
         (status = 200, description = "The returned follow-up", body = FollowUpView),
-        (status = 400, description = "The reviewNote is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The reviewNote is missing or blank", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
@@ -528,9 +540,9 @@ async fn return_follow_up(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     follow_up_id: web::Path<String>,
-    review: Option<ApiJson<Review>>,
+    ApiJson(review): ApiJson<ReturnReview>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(note) = note_of(review) else {
+    let Some(note) = nonblank(Some(review.review_note)) else {
         return Err(ApiError::bad_request(vec![
             kiv_domain::InputIssue::invalid(
                 kiv_domain::IssueLocation::Body,
@@ -575,7 +587,7 @@ async fn reopen(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     follow_up_id: web::Path<String>,
-    review: Option<ApiJson<Review>>,
+    review: OptionalJson<Review>,
 ) -> Result<HttpResponse, ApiError> {
     move_follow_up(
         req,
@@ -631,13 +643,7 @@ async fn history(
     follow_up_id: web::Path<String>,
     ApiQuery(query): ApiQuery<FollowUpHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
     let found = state
         .run(move |conn| followups::history(conn, &follow_up.id, page))
@@ -660,6 +666,7 @@ collection_query! {
     /// Which reports are missing.
     pub struct MissingQuery {
         /// The reporting period: `2017S2`.
+        #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
         pub period: String,
         /// Only the actions this organisation leads or takes part in.
         pub organisation_id: Option<String>,
@@ -685,13 +692,7 @@ async fn missing_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<MissingQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, _) = page_and_sort::<()>(
-        &req,
-        query.page,
-        query.page_size,
-        query.sort.as_deref(),
-        &[],
-    )?;
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let period = parse_period(&query.period, kiv_domain::IssueLocation::Query)?;
     let caller = auth.caller();
     let organisation_id = if caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]) {

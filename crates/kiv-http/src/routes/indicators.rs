@@ -95,7 +95,7 @@ impl IndicatorView {
 
 collection_query! {
     /// Filters of the indicator collection.
-    pub struct IndicatorQuery {
+    pub struct IndicatorQuery sorted by r"^ *[-+]?(name) *(, *[-+]?(name) *)*$" {
         pub objective_id: Option<String>,
         pub action_id: Option<String>,
         /// Only the indicators of this plan's objectives and actions.
@@ -238,22 +238,22 @@ async fn get_indicator(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IndicatorPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub name: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>, nullable)]
     pub unit: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<IndicatorMeasure>)]
+    #[schema(value_type = IndicatorMeasure)]
     pub measure: Option<Option<IndicatorMeasure>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<IndicatorDirection>)]
+    #[schema(value_type = IndicatorDirection)]
     pub direction: Option<Option<IndicatorDirection>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<Baseline>, nullable)]
     pub baseline: Option<Option<Baseline>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<Target>>)]
+    #[schema(value_type = Vec<Target>)]
     pub targets: Option<Option<Vec<Target>>>,
 }
 
@@ -312,7 +312,8 @@ async fn update_indicator(
 
 /// Delete an indicator
 ///
-/// Coordinators only; `If-Match` with the indicator's `ETag`.
+/// Coordinators only; `If-Match` with the indicator's `ETag`. Refused (409) once follow-ups
+/// report values of it.
 #[utoipa::path(
     tag = "Planning",
     params(("indicatorId" = String, Path), ("If-Match" = String, Header, description = "The indicator's ETag")),
@@ -320,6 +321,7 @@ async fn update_indicator(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Follow-ups report values of the indicator (conflict)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The indicator changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )

@@ -97,7 +97,7 @@ impl ObjectiveView {
 
 collection_query! {
     /// Filters of the objective collection.
-    pub struct ObjectiveQuery {
+    pub struct ObjectiveQuery sorted by r"^ *[-+]?(code|title) *(, *[-+]?(code|title) *)*$" {
         pub plan_id: Option<String>,
         pub cluster_id: Option<String>,
         pub theme_id: Option<String>,
@@ -161,6 +161,7 @@ pub struct NewObjective {
     pub cluster_id: Option<String>,
     /// Required for an operational objective: its strategic objective.
     pub parent_id: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
     pub code: String,
     pub level: ObjectiveLevel,
     pub title: LocalizedText,
@@ -253,22 +254,23 @@ pub struct ObjectivePatch {
     #[schema(value_type = Option<String>, nullable)]
     pub parent_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
     pub code: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<ObjectiveLevel>)]
+    #[schema(value_type = ObjectiveLevel)]
     pub level: Option<Option<ObjectiveLevel>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub title: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<LocalizedText>, nullable)]
     pub description: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub theme_ids: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub owner_organisation_ids: Option<Option<Vec<String>>>,
 }
 

@@ -74,7 +74,7 @@ impl OrganisationView {
 
 collection_query! {
     /// Filters of the organisation collection.
-    pub struct OrganisationQuery {
+    pub struct OrganisationQuery sorted by r"^ *[-+]?(id|kind) *(, *[-+]?(id|kind) *)*$" {
         /// Only organisations of this kind.
         pub kind: Option<OrganisationKind>,
         /// Only coordinating (`true`) or only other (`false`) organisations.
@@ -226,13 +226,13 @@ async fn create_organisation(
 #[schema(example = json!({"name": {"nl": "Politiezone Gent", "en": "Ghent police zone"}}))]
 pub struct OrganisationPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub name: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<OrganisationKind>)]
+    #[schema(value_type = OrganisationKind)]
     pub kind: Option<Option<OrganisationKind>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool)]
     pub coordinator: Option<Option<bool>>,
     /// `null` detaches the organisation from its parent.
     #[serde(default, deserialize_with = "patch_field")]

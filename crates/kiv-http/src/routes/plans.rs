@@ -93,7 +93,7 @@ impl PlanView {
 
 collection_query! {
     /// Filters of the plan collection.
-    pub struct PlanQuery {
+    pub struct PlanQuery sorted by r"^ *[-+]?(id|periodStart) *(, *[-+]?(id|periodStart) *)*$" {
         /// Only plans of this kind.
         pub kind: Option<PlanKind>,
         /// Only plans whose period contains this date (`2017-06-30`).
@@ -176,7 +176,8 @@ async fn get_plan(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"id": "kiv-2020-2023", "kind": "frameworkNote", "title": {"nl": "Kadernota Integrale Veiligheid 2020-2023"}, "periodStart": "2020-01-01", "periodEnd": "2023-12-31", "reportingFrequency": "semiannual", "clusterIds": ["1", "2", "3"], "themeIds": ["internationalCooperation"]}))]
 pub struct NewPlan {
-    /// Readable id: lowercase letters, digits and hyphens.
+    /// Readable id: lowercase letters, digits and single hyphens, starting with a letter.
+    #[schema(pattern = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length = 64)]
     pub id: String,
     pub kind: PlanKind,
     pub title: LocalizedText,
@@ -232,25 +233,25 @@ async fn create_plan(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlanPatch {
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<PlanKind>)]
+    #[schema(value_type = PlanKind)]
     pub kind: Option<Option<PlanKind>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>)]
+    #[schema(value_type = LocalizedText)]
     pub title: Option<Option<LocalizedText>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub period_start: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub period_end: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<ReportingFrequency>)]
+    #[schema(value_type = ReportingFrequency)]
     pub reporting_frequency: Option<Option<ReportingFrequency>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub cluster_ids: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
     pub theme_ids: Option<Option<Vec<String>>>,
 }
 

@@ -42,10 +42,11 @@ pub struct ProgressQuery {
     #[param(example = "kiv-2016-2019")]
     pub plan_id: String,
     /// The moment the report stands at: a date (its end) or an RFC 3339 time; default now.
-    #[param(example = "2018-01-15")]
+    #[param(example = "2018-01-15", schema_with = as_of_schema)]
     pub as_of: Option<String>,
     /// A reporting period of the plan; default the one `asOf` falls in.
     #[param(example = "2017S2")]
+    #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: Option<String>,
     pub cluster_id: Option<String>,
     /// Actions with this theme, or under an objective with it.
@@ -55,6 +56,7 @@ pub struct ProgressQuery {
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
     /// `Accept` header can be set. Without it, `Accept` decides.
     #[param(example = "csv")]
+    #[param(pattern = r"^(json|csv|xlsx|html)$")]
     pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
@@ -72,6 +74,21 @@ fn query_issue(name: &str, value: &str, detail: impl Into<String>) -> ApiError {
 }
 
 /// A date stands for its last moment: a report "as of 2017-12-31" counts that whole day.
+/// `asOf`: a date or an RFC 3339 time.
+fn as_of_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    AnyOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .build()
+        .into()
+}
+
 fn parse_as_of(text: &str) -> Result<NaiveDateTime, ApiError> {
     if let Ok(day) = text.parse::<NaiveDate>() {
         return day
@@ -214,6 +231,7 @@ async fn progress_report(
 #[serde(rename_all = "camelCase")]
 pub struct TrendPoint {
     #[schema(example = "2017S2")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     /// The end of the period (or now, for a period not yet over).
     pub as_of: DateTime<Utc>,
@@ -243,6 +261,7 @@ pub struct TrendQuery {
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
     /// `Accept` header can be set. Without it, `Accept` decides.
     #[param(example = "csv")]
+    #[param(pattern = r"^(json|csv|xlsx|html)$")]
     pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
@@ -376,6 +395,7 @@ pub struct OrganisationCompliance {
 pub struct ComplianceReport {
     pub plan_id: String,
     #[schema(example = "2017S2")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     /// Worst first: lowest rate, then most missing.
     pub organisations: Vec<OrganisationCompliance>,
@@ -390,10 +410,12 @@ pub struct ComplianceQuery {
     pub plan_id: String,
     /// A reporting period of the plan.
     #[param(example = "2017S2")]
+    #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
     /// `Accept` header can be set. Without it, `Accept` decides.
     #[param(example = "csv")]
+    #[param(pattern = r"^(json|csv|xlsx|html)$")]
     pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
@@ -517,6 +539,7 @@ async fn compliance_report(
 #[serde(rename_all = "camelCase")]
 pub struct PeriodValue {
     #[schema(example = "2017S2")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     pub value: IndicatorValue,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -696,11 +719,13 @@ fn default_link_seconds() -> u64 {
 #[schema(example = json!({"report": "progress", "parameters": {"planId": "kiv-2016-2019", "period": "2017S2", "asOf": "2017-12-31"}, "expiresInSeconds": 604800}))]
 pub struct NewLink {
     /// `progress`, `trend`, `compliance` or `indicators`.
+    #[schema(pattern = r"^(progress|trend|compliance|indicators)$")]
     pub report: String,
     /// The report's query parameters, as its GET takes them.
     pub parameters: BTreeMap<String, String>,
     /// How long the link works: default 7 days, at most 30.
     #[serde(default = "default_link_seconds")]
+    #[schema(minimum = 1, maximum = 2592000)]
     pub expires_in_seconds: u64,
 }
 

@@ -56,7 +56,7 @@ impl ThemeView {
 
 collection_query! {
     /// Filters of the theme collection.
-    pub struct ThemeQuery {
+    pub struct ThemeQuery sorted by r"^ *[-+]?(position|id) *(, *[-+]?(position|id) *)*$" {
         /// Only the themes of this plan.
         #[param(example = "kiv-2016-2019")]
         pub plan_id: Option<String>,

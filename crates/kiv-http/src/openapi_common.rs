@@ -1,0 +1,224 @@
+//! What every operation shares, declared once in the OpenAPI document instead of on each
+//! handler: the answers the extractors and the middleware give whatever the route (bad query
+//! parameters, bodies that are too large or not JSON, the rate limit, an unavailable database),
+//! the syntax of `If-Match`, and the bounds of paging.
+
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::response::Response;
+use utoipa::openapi::schema::SchemaType;
+use utoipa::openapi::{Content, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema, Type};
+
+use crate::BASE_PATH;
+
+/// What an `Idempotency-Key` may be: 1 to 255 visible ASCII characters, spaces and tabs inside
+/// (what `idempotency` accepts; the ends of a header value are never spaces).
+const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]([\\t -~]*[!-~])?$";
+
+/// Paths the rate limit leaves alone (see `limits::rate_limit`).
+const UNLIMITED_PATHS: [&str; 2] = ["/health", "/metrics"];
+
+fn problem(description: &str) -> Response {
+    Response::builder()
+        .description(description)
+        .content(
+            "application/problem+json",
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .build()
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> [&mut Option<Operation>; 5] {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+}
+
+/// Adds the shared answers to every operation that can give them (an operation's own, more
+/// specific description of the same status wins), the `If-Match` pattern, and the paging bounds.
+pub fn declare(document: &mut OpenApi) {
+    let bad_request = problem(
+        "A query parameter, header or body property is malformed, unknown or out of range \
+         (`badRequest`; each refused value is an issue naming it)",
+    );
+    let too_large = problem(
+        "The body is larger than the service's limit, 16 MiB unless configured otherwise \
+         (`payloadTooLarge`, stating the limit)",
+    );
+    let not_json =
+        problem("The body is not of a media type the operation reads (`unsupportedMediaType`)");
+    let mut too_many = problem(
+        "More requests than the client's rate allows (`tooManyRequests`); retry after \
+         `Retry-After` seconds",
+    );
+    too_many.headers.insert(
+        "Retry-After".into(),
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(0)),
+                ))
+                .description(Some("Seconds to wait before the next request"))
+                .build(),
+        ),
+    );
+    let key_reused = problem(
+        "The `Idempotency-Key` was used before with another request (`idempotencyKeyReused`)",
+    );
+    let key_in_use = problem(
+        "A request with this `Idempotency-Key` is still being answered, or was abandoned less \
+         than two minutes ago (`idempotencyKeyInUse`)",
+    );
+    let idempotency_key = ParameterBuilder::new()
+        .name(crate::idempotency::HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Retries with the same key and body get the first answer again \
+             (`Idempotent-Replayed: true`); a UUID, say",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(255))
+                .pattern(Some(IDEMPOTENCY_KEY_PATTERN)),
+        ))
+        .build();
+    let unavailable = problem(
+        "The database cannot be reached or every connection is busy, or the request took \
+         longer than the service allows (`serviceUnavailable`); try again shortly",
+    );
+    for (path, item) in document.paths.paths.iter_mut() {
+        let relative = path.strip_prefix(BASE_PATH).unwrap_or(path);
+        let limited = !UNLIMITED_PATHS.contains(&relative);
+        // Every POST with a token honours Idempotency-Key (see `idempotency`): declare it where
+        // it is not declared yet, with the key's syntax, and the answers it adds.
+        let public = crate::auth::openapi::PUBLIC_PATHS.contains(&relative);
+        if let (Some(post), false) = (item.post.as_mut(), public) {
+            let parameters = post.parameters.get_or_insert_with(Vec::new);
+            let declared = parameters.iter_mut().find_map(|p| match p {
+                RefOr::T(p) if p.name == crate::idempotency::HEADER => Some(p),
+                _ => None,
+            });
+            match declared {
+                Some(parameter) => {
+                    parameter.schema = idempotency_key.schema.clone();
+                    parameter.required = Required::False;
+                }
+                None => parameters.push(RefOr::T(idempotency_key.clone())),
+            }
+            let responses = &mut post.responses.responses;
+            responses
+                .entry("409".into())
+                .or_insert_with(|| key_in_use.clone().into());
+            responses
+                .entry("422".into())
+                .or_insert_with(|| key_reused.clone().into());
+        }
+        for operation in operations(item).into_iter().flatten() {
+            let parameters: Vec<&Parameter> = operation
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(p) => Some(p),
+                    RefOr::Ref(_) => None,
+                })
+                .collect();
+            let has_query = parameters
+                .iter()
+                .any(|p| p.parameter_in == ParameterIn::Query);
+            let has_checked_header = parameters
+                .iter()
+                .any(|p| p.name == "If-Match" || p.name == crate::idempotency::HEADER);
+            let has_body =
+                matches!(&operation.request_body, Some(RefOr::T(body)) if !body.content.is_empty());
+            let mut add = |status: &str, response: &Response| {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| response.clone().into());
+            };
+            if has_query || has_checked_header || has_body {
+                add("400", &bad_request);
+            }
+            if has_body {
+                add("413", &too_large);
+                add("415", &not_json);
+            }
+            if limited {
+                add("429", &too_many);
+            }
+            add("503", &unavailable);
+            for parameter in inline_parameters(operation) {
+                let bounds = match (parameter.parameter_in.clone(), parameter.name.as_str()) {
+                    (ParameterIn::Header, "If-Match") => {
+                        Bounds::Pattern(crate::extract::IF_MATCH_PATTERN)
+                    }
+                    (ParameterIn::Query, "page") => Bounds::Maximum(u32::MAX as usize),
+                    (ParameterIn::Query, "pageSize") => {
+                        Bounds::Maximum(kiv_domain::paging::MAX_PAGE_SIZE as usize)
+                    }
+                    (ParameterIn::Query, _) => Bounds::NoNul,
+                    _ => continue,
+                };
+                if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                    match bounds {
+                        Bounds::Pattern(pattern) => schema.pattern = Some(pattern.to_owned()),
+                        Bounds::Maximum(maximum) => schema.maximum = Some(maximum.into()),
+                        // Free text in a query: anything but NUL (see `extract::parse_query`).
+                        Bounds::NoNul => {
+                            let text = schema.schema_type == SchemaType::Type(Type::String);
+                            if text && schema.pattern.is_none() && schema.format.is_none() {
+                                schema.pattern = Some(NO_NUL_PATTERN.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn inline_parameters(operation: &mut Operation) -> impl Iterator<Item = &mut Parameter> {
+    operation
+        .parameters
+        .iter_mut()
+        .flatten()
+        .filter_map(|p| match p {
+            RefOr::T(p) => Some(p),
+            RefOr::Ref(_) => None,
+        })
+}
+
+enum Bounds {
+    Pattern(&'static str),
+    Maximum(usize),
+    NoNul,
+}
+
+/// Text without NUL (U+0000), which the service refuses in every text.
+const NO_NUL_PATTERN: &str = "^[^\\x00]*$";
+
+/// States the page size cap a deployment configured (`KIV_MAX_PAGE_SIZE`) in the document it
+/// serves, so that the served document says what that service accepts.
+pub fn cap_page_size(document: &mut OpenApi, max_page_size: u32) {
+    for item in document.paths.paths.values_mut() {
+        for operation in operations(item).into_iter().flatten() {
+            for parameter in inline_parameters(operation) {
+                if parameter.parameter_in == ParameterIn::Query && parameter.name == "pageSize" {
+                    if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                        schema.maximum = Some((max_page_size.max(1) as usize).into());
+                    }
+                }
+            }
+        }
+    }
+}
