@@ -632,9 +632,10 @@ pub fn context(
         organisation_id: None,
     };
     let last = evaluation.period.to;
-    let report = reports::progress_report(conn, &plan, &scope, last, as_of)?;
     // Each period as approved by `as_of`: the data the evaluator judges, corrections included.
+    // The last period's data also makes the report and the indicators' standing.
     let mut trend = Vec::new();
+    let mut last_data = None;
     for period in plan
         .reporting_periods()
         .into_iter()
@@ -646,8 +647,13 @@ pub fn context(
             period: period.to_string(),
             figures: data.figures(period, &ids),
         });
+        last_data = Some(data);
     }
-    let data = reports::progress_data(conn, &scope, last, as_of)?;
+    let data = match last_data {
+        Some(data) => data,
+        None => reports::progress_data(conn, &scope, last, as_of)?,
+    };
+    let report = reports::report_from(conn, &plan, &scope, last, as_of, &data)?;
     let indicators = data
         .indicators
         .iter()

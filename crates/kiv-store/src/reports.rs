@@ -507,6 +507,18 @@ pub fn progress_report(
     as_of: NaiveDateTime,
 ) -> StoreResult<ProgressReport> {
     let data = progress_data(conn, scope, period, as_of)?;
+    report_from(conn, plan, scope, period, as_of, &data)
+}
+
+/// The progress report made of `data`, loaded for the same scope, period and moment.
+pub fn report_from(
+    conn: &mut DbConnection,
+    plan: &Plan,
+    scope: &Scope,
+    period: ReportingPeriod,
+    as_of: NaiveDateTime,
+    data: &ReportData,
+) -> StoreResult<ProgressReport> {
     let names: HashMap<String, LocalizedText> = clusters::table
         .select((clusters::id, clusters::name))
         .load::<(String, JsonValue<LocalizedText>)>(conn)?
