@@ -9,7 +9,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use kiv_store::{Database, DbConnection, StoreResult};
+use kiv_store::{Database, DbConnection, StoreError, StoreResult};
 use serde::Serialize;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
@@ -105,7 +105,13 @@ impl AppState {
         let db = self.db.clone();
         web::block(move || {
             let mut conn = db.connection()?;
-            work(&mut conn)
+            let result = work(&mut conn);
+            if let Err(StoreError::Unavailable(_)) = &result {
+                // The connection failed under the request (the database went away): the pool
+                // must not hand it out again.
+                conn.mark_lost();
+            }
+            result
         })
         .await?
         .map_err(ApiError::from)

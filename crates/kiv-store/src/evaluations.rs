@@ -654,15 +654,18 @@ pub fn context(
         None => reports::progress_data(conn, &scope, last, as_of)?,
     };
     let report = reports::report_from(conn, &plan, &scope, last, as_of, &data)?;
-    let indicators = data
-        .indicators
-        .iter()
+    let mut lines: Vec<&reports::IndicatorLine> = data.indicators.iter().collect();
+    lines.sort_by(|a, b| a.id.cmp(&b.id));
+    let ids: Vec<&str> = lines.iter().map(|i| i.id.as_str()).collect();
+    let mut names = reports::indicator_names(conn, &ids)?;
+    let indicators = lines
+        .into_iter()
         .map(|i| {
             let target = target_for(&i.targets, last).cloned();
             IndicatorStanding {
                 indicator_id: i.id.clone(),
                 objective_id: i.objective_id.clone(),
-                name: i.name.clone(),
+                name: names.remove(&i.id).unwrap_or_default(),
                 unit: i.unit.clone(),
                 measure: i.measure,
                 direction: i.direction,

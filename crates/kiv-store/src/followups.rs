@@ -716,17 +716,24 @@ pub fn action_states(
         .load(conn)?;
     rows.into_iter()
         .map(|(action_id, status, progress, period)| {
-            let status: FollowUpStatus = status.parse().map_err(StoreError::corrupt)?;
-            Ok((
-                action_id,
-                ActionState {
-                    status: action_status(status),
-                    progress,
-                    period: Some(period.parse().map_err(StoreError::corrupt)?),
-                },
-            ))
+            Ok((action_id, action_state(&status, progress, &period)?))
         })
         .collect()
+}
+
+/// An action's state from its `action_states` row: the status, progress and period of its
+/// latest approved follow-up.
+pub(crate) fn action_state(
+    status: &str,
+    progress: Option<f64>,
+    period: &str,
+) -> StoreResult<ActionState> {
+    let status: FollowUpStatus = status.parse().map_err(StoreError::corrupt)?;
+    Ok(ActionState {
+        status: action_status(status),
+        progress,
+        period: Some(period.parse().map_err(StoreError::corrupt)?),
+    })
 }
 
 /// Filters of the follow-up collection.

@@ -12,8 +12,7 @@ use kiv_domain::{
 };
 
 use super::{
-    check_organisations, check_reference_data, like_pattern, load_links, missing, reject_if_any,
-    replace_links,
+    check_organisations, check_reference_data, like_pattern, missing, reject_if_any, replace_links,
 };
 use crate::audit::{self, Operation};
 use crate::database::DbConnection;
@@ -48,16 +47,74 @@ pub(crate) struct ActionRow {
 }
 
 /// An action row with its objective's plan and cluster.
-type Joined = (ActionRow, (String, Option<String>));
+/// An action row with its objective's plan and cluster and, once a follow-up of it was
+/// approved, its state (status, progress, period).
+type Joined = (
+    ActionRow,
+    (String, Option<String>),
+    Option<(String, Option<f64>, String)>,
+);
 
+/// The columns of [`Joined`], selected from [`joined`].
+macro_rules! joined_columns {
+    () => {
+        (
+            ActionRow::as_select(),
+            (objective_table::plan_id, objective_table::cluster_id),
+            (
+                action_states::status,
+                action_states::progress,
+                action_states::period,
+            )
+                .nullable(),
+        )
+    };
+}
+
+/// The actions of `rows` with their partners and themes, read in one more query.
 fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Action>> {
-    let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
-    let mut partners = load_links!(conn, action_partners, action_id, organisation_id, &ids);
-    let mut themes = load_links!(conn, action_themes, action_id, theme_id, &ids);
-    let mut states = crate::followups::action_states(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|(row, (plan_id, cluster_id))| {
+    let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
+    // One query for both links; UNION is outside the subset both backends share through
+    // `MultiConnection`, so it runs on the backend's own connection.
+    let mut links: Vec<(String, bool, String)> = crate::on_backend!(conn, |inner| {
+        action_partners::table
+            .filter(action_partners::action_id.eq_any(&ids))
+            .select((
+                action_partners::action_id,
+                true.into_sql::<diesel::sql_types::Bool>(),
+                action_partners::organisation_id,
+            ))
+            .union_all(
+                action_themes::table
+                    .filter(action_themes::action_id.eq_any(&ids))
+                    .select((
+                        action_themes::action_id,
+                        false.into_sql::<diesel::sql_types::Bool>(),
+                        action_themes::theme_id,
+                    )),
+            )
+            .load(inner)?
+    });
+    links.sort_unstable();
+    let (partner_pairs, theme_pairs): (Vec<_>, Vec<_>) =
+        links.into_iter().partition(|(_, partner, _)| *partner);
+    let pairs = |links: Vec<(String, bool, String)>| {
+        super::group(
+            links
+                .into_iter()
+                .map(|(owner, _, other)| (owner, other))
+                .collect(),
+        )
+    };
+    let (mut partners, mut themes) = (pairs(partner_pairs), pairs(theme_pairs));
+    rows.into_iter()
+        .map(|(row, (plan_id, cluster_id), state)| {
+            let state = match state {
+                Some((status, progress, period)) => {
+                    crate::followups::action_state(&status, progress, &period)?
+                }
+                None => Default::default(),
+            };
             let ActionRow {
                 id,
                 objective_id,
@@ -75,8 +132,8 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
                 created_at,
                 updated_at,
             } = row;
-            Action {
-                state: states.remove(&id).unwrap_or_default(),
+            Ok(Action {
+                state,
                 partner_organisation_ids: partners.remove(&id).unwrap_or_default(),
                 theme_ids: themes.remove(&id).unwrap_or_default(),
                 id,
@@ -94,22 +151,24 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
                 version,
                 created_at,
                 updated_at,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
-fn joined() -> diesel::dsl::InnerJoin<actions::table, objective_table::table> {
-    actions::table.inner_join(objective_table::table)
+fn joined() -> diesel::dsl::LeftJoin<
+    diesel::dsl::InnerJoin<actions::table, objective_table::table>,
+    action_states::table,
+> {
+    actions::table
+        .inner_join(objective_table::table)
+        .left_join(action_states::table)
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
     let row: Option<Joined> = joined()
         .filter(actions::id.eq(id))
-        .select((
-            ActionRow::as_select(),
-            (objective_table::plan_id, objective_table::cluster_id),
-        ))
+        .select(joined_columns!())
         .first(conn)
         .optional()?;
     Ok(with_links(conn, row.into_iter().collect())?.pop())
@@ -119,10 +178,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
 pub fn get_many(conn: &mut DbConnection, ids: &[&str]) -> StoreResult<Vec<Action>> {
     let rows: Vec<Joined> = joined()
         .filter(actions::id.eq_any(ids))
-        .select((
-            ActionRow::as_select(),
-            (objective_table::plan_id, objective_table::cluster_id),
-        ))
+        .select(joined_columns!())
         .load(conn)?;
     let mut found: std::collections::HashMap<String, Action> = with_links(conn, rows)?
         .into_iter()
@@ -598,18 +654,10 @@ pub fn list(
         match filter.status {
             None => {}
             Some(ActionStatus::NotReported) => {
-                query = query.filter(diesel::dsl::not(
-                    actions::id.eq_any(action_states::table.select(action_states::action_id)),
-                ));
+                query = query.filter(action_states::action_id.is_null());
             }
             Some(status) => {
-                query = query.filter(
-                    actions::id.eq_any(
-                        action_states::table
-                            .filter(action_states::status.eq(status.as_str()))
-                            .select(action_states::action_id),
-                    ),
-                );
+                query = query.filter(action_states::status.eq(status.as_str()));
             }
         }
         if let Some(day) = filter.planned_end_before {
@@ -637,10 +685,7 @@ pub fn list(
         .then_order_by(actions::id.asc())
         .limit(page.limit())
         .offset(page.offset())
-        .select((
-            ActionRow::as_select(),
-            (objective_table::plan_id, objective_table::cluster_id),
-        ))
+        .select(joined_columns!())
         .load(conn)?;
     Ok(Page {
         items: with_links(conn, rows)?,
