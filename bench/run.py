@@ -223,37 +223,43 @@ def report_sql(backend, period_start, period):
              "a.planned_end FROM actions a JOIN objectives o ON o.id = a.objective_id "
              f"WHERE o.plan_id = '{PLAN}')")
     objectives = f"SELECT id FROM objectives WHERE plan_id = '{PLAN}'"
+    history = ("(SELECT af.{column} FROM approved_follow_ups af WHERE af.action_id = x.id "
+               f"AND af.period_start <= '{period_start}' AND af.approved_at <= '{as_of}' "
+               "ORDER BY af.period_start DESC, af.approved_at DESC LIMIT 1)")
     return [
         f"SELECT id, code, title, cluster_id FROM objectives WHERE plan_id = '{PLAN}' ORDER BY code",
         f"WITH {scope}, "
-        "ranked AS (SELECT af.action_id, af.status, af.progress, ROW_NUMBER() OVER "
-        "(PARTITION BY af.action_id ORDER BY af.period_start DESC, af.approved_at DESC) AS rn "
-        "FROM approved_follow_ups af JOIN scope_actions s ON s.id = af.action_id "
-        f"WHERE af.approved_at <= '{as_of}' AND af.period_start <= '{period_start}'), "
-        "reported AS (SELECT DISTINCT af.action_id FROM approved_follow_ups af "
-        "JOIN scope_actions s ON s.id = af.action_id "
-        f"WHERE af.period = '{period}' AND af.approved_at <= '{as_of}'), "
-        "facts AS (SELECT s.objective_id, COALESCE(r.status, 'notReported') AS status, s.weight, "
-        "CASE WHEN r.status = 'cancelled' THEN NULL ELSE r.progress END AS progress, "
-        f"CASE WHEN s.planned_start <= '{period_end}' AND s.planned_end >= '{period_start}' "
-        "THEN 1 ELSE 0 END AS due, CASE WHEN rep.action_id IS NULL THEN 0 ELSE 1 END AS reported, "
-        "s.planned_end FROM scope_actions s LEFT JOIN ranked r ON r.action_id = s.id AND r.rn = 1 "
-        "LEFT JOIN reported rep ON rep.action_id = s.id) "
+        "states AS (SELECT s.id, s.objective_id, s.weight, s.planned_start, s.planned_end, "
+        "st.status, st.progress, st.period_start, "
+        f"CASE WHEN st.approved_at <= '{as_of}' AND st.period_start <= '{period_start}' "
+        "THEN 1 ELSE 0 END AS is_current "
+        "FROM scope_actions s LEFT JOIN action_states st ON st.action_id = s.id), "
+        "latest AS (SELECT x.objective_id, x.weight, x.planned_start, x.planned_end, "
+        f"CASE WHEN x.is_current = 1 THEN x.status ELSE {history.format(column='status')} END AS status, "
+        f"CASE WHEN x.is_current = 1 THEN x.progress ELSE {history.format(column='progress')} END AS progress, "
+        f"CASE WHEN x.is_current = 1 AND x.period_start = '{period_start}' THEN 1 "
+        "WHEN EXISTS (SELECT 1 FROM approved_follow_ups af WHERE af.action_id = x.id "
+        f"AND af.period_start = '{period_start}' AND af.approved_at <= '{as_of}') THEN 1 "
+        "ELSE 0 END AS reported FROM states x), "
+        "facts AS (SELECT objective_id, COALESCE(status, 'notReported') AS status, weight, "
+        "CASE WHEN status = 'cancelled' THEN NULL ELSE progress END AS progress, "
+        f"CASE WHEN planned_start <= '{period_end}' AND planned_end >= '{period_start}' "
+        "THEN 1 ELSE 0 END AS due, reported, planned_end FROM latest) "
         "SELECT objective_id, status, COUNT(*), COALESCE(SUM(weight * progress), 0.0), "
         "COALESCE(SUM(CASE WHEN progress IS NULL THEN 0.0 ELSE weight END), 0.0), "
         "SUM(CASE WHEN progress IS NULL AND status <> 'cancelled' THEN 1 ELSE 0 END), "
         "SUM(due), SUM(due * reported), "
         f"SUM(CASE WHEN planned_end < '{today}' AND status NOT IN ('completed', 'cancelled') "
         "THEN 1 ELSE 0 END) FROM facts GROUP BY objective_id, status",
-        "SELECT id, name, unit, objective_id, action_id, measure, direction, targets FROM indicators "
-        f"WHERE objective_id IN ({objectives}) OR action_id IN "
-        f"(SELECT id FROM actions WHERE objective_id IN ({objectives})) ORDER BY id",
+        "SELECT i.id, i.unit, i.objective_id, a.objective_id, i.measure, i.direction, i.targets "
+        "FROM indicators i LEFT JOIN actions a ON a.id = i.action_id "
+        f"WHERE i.objective_id IN ({objectives}) OR a.objective_id IN ({objectives})",
         f"WITH {scope}, latest AS (SELECT af.id, ROW_NUMBER() OVER (PARTITION BY af.action_id "
         "ORDER BY af.approved_at DESC) AS rn FROM approved_follow_ups af "
         "JOIN scope_actions s ON s.id = af.action_id "
-        f"WHERE af.period = '{period}' AND af.approved_at <= '{as_of}') "
+        f"WHERE af.period_start = '{period_start}' AND af.approved_at <= '{as_of}') "
         "SELECT av.indicator_id, av.number_value, av.text_value FROM approved_values av "
-        "JOIN latest l ON l.id = av.approved_id AND l.rn = 1 ORDER BY av.indicator_id",
+        "JOIN latest l ON l.id = av.approved_id AND l.rn = 1",
         "SELECT id, name FROM clusters",
         "SELECT entity_id, revision, cluster_id, theme_id, period, judgement, round, published_at "
         f"FROM published_assessments WHERE plan_id = '{PLAN}' AND published_at <= '{as_of}'",
@@ -265,7 +271,8 @@ def raw_report(backend, workdir, runs=15):
     if backend.name == "postgres":
         script = os.path.join(workdir, "report.sql")
         with open(script, "w") as f:
-            f.write(";\n".join(queries) + ";\n")
+            # As on kiv's own connections (crates/kiv-store/src/database.rs).
+            f.write("SET jit = off;\n" + ";\n".join(queries) + ";\n")
         out = run(["pgbench", "-h", PG_HOST, "-U", "postgres", "-n", "-c1", "-t", str(runs),
                    "-f", script, backend.db]).stdout
         return float(re.search(r"latency average = ([\d.]+) ms", out).group(1))

@@ -644,6 +644,58 @@ async fn of_two_concurrent_submits_exactly_one_wins() {
 }
 
 #[actix_web::test]
+async fn one_follow_up_per_action_and_period_even_when_two_race() {
+    let app = TestApp::spawn().await;
+    let fod = Client::new(&app, "demo-coordinator").await;
+    let f = fixture(&fod).await;
+    let reporter = Client::new(&app, "demo-reporter").await;
+    let body = |period: &str| {
+        json!({"actionId": f.action["id"], "period": period, "status": "onTrack", "progress": 10,
+               "indicatorValues": [{"indicatorId": f.number_indicator["id"], "value": 3}]})
+    };
+    let first = reporter
+        .ok(Method::POST, "/followUps", Some(body("2017S1")), None)
+        .await;
+    let problem = assert_problem(
+        reporter
+            .send(Method::POST, "/followUps", Some(body("2017S1")), None)
+            .await,
+        409,
+        "kiv:conflict",
+    )
+    .await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(first["id"].as_str().unwrap()) && detail.contains("2017S1"),
+        "{detail}"
+    );
+
+    let (a, b) = both(
+        reporter.send(Method::POST, "/followUps", Some(body("2017S2")), None),
+        reporter.send(Method::POST, "/followUps", Some(body("2017S2")), None),
+    )
+    .await;
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409]);
+
+    // Two follow-ups in all, each with its one value: the refused ones wrote nothing.
+    let path = format!("/followUps?actionId={}", f.action["id"].as_str().unwrap());
+    let listed = reporter.ok(Method::GET, &path, None, None).await;
+    let items = listed["items"].as_array().unwrap();
+    let mut periods: Vec<&str> = items
+        .iter()
+        .map(|i| i["period"].as_str().unwrap())
+        .collect();
+    periods.sort_unstable();
+    assert_eq!(periods, ["2017S1", "2017S2"]);
+    for item in items {
+        assert_eq!(item["indicatorValues"].as_array().unwrap().len(), 1);
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
 async fn missing_reports_are_the_active_actions_without_one() {
     let app = TestApp::spawn().await;
     let fod = Client::new(&app, "demo-coordinator").await;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::localized::LocalizedText;
 use crate::period::ReportingPeriod;
 use crate::planning::{check_value, IndicatorValue};
-use crate::reference::Plan;
+use crate::reference::PlanSchedule;
 use crate::validation::{InputIssue, IssueLocation};
 use crate::vocabulary::{ActionStatus, FollowUpStatus, IndicatorMeasure, WorkflowState};
 
@@ -137,7 +137,11 @@ fn issue(name: &str, value: Option<Value>, detail: impl Into<String>) -> InputIs
 }
 
 /// Checks the period of a follow-up: a reporting period of the action's plan, begun by `today`.
-pub fn check_period(plan: &Plan, period: ReportingPeriod, today: NaiveDate) -> Option<InputIssue> {
+pub fn check_period(
+    plan: &PlanSchedule,
+    period: ReportingPeriod,
+    today: NaiveDate,
+) -> Option<InputIssue> {
     let periods = plan.reporting_periods();
     if !periods.contains(&period) {
         return Some(InputIssue::kiv(
@@ -148,7 +152,7 @@ pub fn check_period(plan: &Plan, period: ReportingPeriod, today: NaiveDate) -> O
             Some(Value::from(period.to_string())),
             format!(
                 "{period} is not a reporting period of plan {} ({}..{})",
-                plan.id,
+                plan.plan_id,
                 periods.first().map(ToString::to_string).unwrap_or_default(),
                 periods.last().map(ToString::to_string).unwrap_or_default()
             ),

@@ -21,7 +21,7 @@ pub use localized::{Language, LocalizedText};
 pub use paging::{PageRequest, MAX_PAGE_SIZE};
 pub use period::ReportingPeriod;
 pub use planning::{Action, ActionState, Indicator, IndicatorValue, Objective};
-pub use reference::{Cluster, Organisation, Plan, Theme};
+pub use reference::{Cluster, Organisation, Plan, PlanSchedule, Theme};
 pub use validation::{InputIssue, IssueLocation};
 pub use vocabulary::{
     AccountKind, ActionStatus, Assessment, Criterion, EvaluationRound, FollowUpStatus,

@@ -29,6 +29,33 @@ pub struct Plan {
 impl Plan {
     /// The periods in which the plan's actions are followed up, in order.
     pub fn reporting_periods(&self) -> Vec<ReportingPeriod> {
+        self.schedule().reporting_periods()
+    }
+
+    /// When the plan runs and how often it is followed up.
+    pub fn schedule(&self) -> PlanSchedule {
+        PlanSchedule {
+            plan_id: self.id.clone(),
+            period_start: self.period_start,
+            period_end: self.period_end,
+            reporting_frequency: self.reporting_frequency,
+        }
+    }
+}
+
+/// When a plan runs and how often it is followed up: what a follow-up is checked against, read
+/// without the rest of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSchedule {
+    pub plan_id: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub reporting_frequency: ReportingFrequency,
+}
+
+impl PlanSchedule {
+    /// The periods in which the plan's actions are followed up, in order.
+    pub fn reporting_periods(&self) -> Vec<ReportingPeriod> {
         ReportingPeriod::covering(self.period_start, self.period_end, self.reporting_frequency)
     }
 }

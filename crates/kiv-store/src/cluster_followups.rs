@@ -235,7 +235,7 @@ fn validate(
             ),
         ));
     }
-    issues.extend(check_period(&plan, input.period, today));
+    issues.extend(check_period(&plan.schedule(), input.period, today));
     check_organisations(
         conn,
         "organisationIds",

@@ -14,7 +14,7 @@ use kiv_domain::followup::{
 use kiv_domain::planning::{ActionState, IndicatorValue};
 use kiv_domain::{
     Action, Caller, FollowUp, FollowUpStatus, IndicatorMeasure, LocalizedText, PageRequest,
-    ReportedValue, ReportingPeriod, Role, WorkflowState,
+    PlanSchedule, ReportedValue, ReportingPeriod, Role, WorkflowState,
 };
 
 use crate::database::DbConnection;
@@ -52,7 +52,7 @@ struct FollowUpRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = follow_up_values)]
+#[diesel(table_name = follow_up_values, treat_none_as_default_value = false)]
 struct ValueRow {
     follow_up_id: String,
     indicator_id: String,
@@ -212,14 +212,14 @@ fn reportable_indicators(
 /// chunk of an import.
 struct Known {
     action: Action,
-    plan: kiv_domain::Plan,
+    plan: PlanSchedule,
     /// The indicators of the action and of its objective.
     reportable: Vec<(String, IndicatorMeasure)>,
 }
 
 fn know(conn: &mut DbConnection, action_id: &str) -> StoreResult<Known> {
     let action = action_for(conn, action_id)?;
-    let plan = plans::get(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
+    let plan = plans::schedule(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
     let reportable = reportable_indicators(conn, &action)?;
     Ok(Known {
         action,
@@ -246,7 +246,7 @@ fn validate(
     input: &FollowUpInput,
     today: NaiveDate,
 ) -> StoreResult<Option<f64>> {
-    let plan = plans::get(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
+    let plan = plans::schedule(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
     let reportable = reportable_indicators(conn, action)?;
     let known = Known {
         action: action.clone(),
@@ -295,20 +295,29 @@ fn write_values(conn: &mut DbConnection, id: &str, values: &[ReportedValue]) -> 
     insert_values(conn, id, values)
 }
 
+/// Writes a follow-up's values in one statement (a follow-up reports a handful).
 fn insert_values(conn: &mut DbConnection, id: &str, values: &[ReportedValue]) -> StoreResult<()> {
-    for (position, reported) in (0..).zip(values) {
-        let (number_value, text_value) = split(&reported.value);
-        diesel::insert_into(follow_up_values::table)
-            .values(&ValueRow {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<ValueRow> = (0..)
+        .zip(values)
+        .map(|(position, reported)| {
+            let (number_value, text_value) = split(&reported.value);
+            ValueRow {
                 follow_up_id: id.to_owned(),
                 indicator_id: reported.indicator_id.clone(),
                 position,
                 number_value,
                 text_value,
                 comment: reported.comment.clone().map(JsonValue),
-            })
-            .execute(conn)?;
-    }
+            }
+        })
+        .collect();
+    // Multi-row VALUES is outside the subset both backends share through `MultiConnection`.
+    crate::on_backend!(conn, |inner| diesel::insert_into(follow_up_values::table)
+        .values(&rows)
+        .execute(inner))?;
     Ok(())
 }
 
@@ -357,18 +366,6 @@ fn insert(
     let known = know(conn, &input.action_id)?;
     check_may_report(actor, &known.action)?;
     let progress = check(&known, input, today)?;
-    let existing: Option<String> = follow_ups::table
-        .filter(follow_ups::action_id.eq(&input.action_id))
-        .filter(follow_ups::period.eq(input.period.to_string()))
-        .select(follow_ups::id)
-        .first(conn)
-        .optional()?;
-    if let Some(existing) = existing {
-        return Err(StoreError::Conflict(format!(
-            "action {} has a follow-up for {} already ({existing}); change that one",
-            known.action.code, input.period
-        )));
-    }
     write_new(conn, actor, &known.action, input, progress)
 }
 
@@ -407,9 +404,23 @@ fn write_new(
         created_at: at,
         updated_at: at,
     };
-    diesel::insert_into(follow_ups::table)
+    // One follow-up per action and period (a unique key): a second one is not written, and
+    // only then is the first looked up, for the message.
+    let written = crate::on_backend!(conn, |inner| diesel::insert_into(follow_ups::table)
         .values(&row)
-        .execute(conn)?;
+        .on_conflict_do_nothing()
+        .execute(inner))?;
+    if written == 0 {
+        let existing: String = follow_ups::table
+            .filter(follow_ups::action_id.eq(&input.action_id))
+            .filter(follow_ups::period.eq(input.period.to_string()))
+            .select(follow_ups::id)
+            .first(conn)?;
+        return Err(StoreError::Conflict(format!(
+            "action {} has a follow-up for {} already ({existing}); change that one",
+            action.code, input.period
+        )));
+    }
     insert_values(conn, &row.id, &input.indicator_values)?;
     let created = to_follow_up(row, input.indicator_values.clone())?;
     record(conn, actor, &created, "created", None)?;
@@ -1016,10 +1027,10 @@ fn preload(conn: &mut DbConnection, inputs: &[&FollowUpInput]) -> StoreResult<Pr
     ids.sort_unstable();
     ids.dedup();
     let found = actions::get_many(conn, &ids)?;
-    let mut plans_by_id: HashMap<String, kiv_domain::Plan> = HashMap::new();
+    let mut plans_by_id: HashMap<String, PlanSchedule> = HashMap::new();
     for action in &found {
         if !plans_by_id.contains_key(&action.plan_id) {
-            let plan = plans::get(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
+            let plan = plans::schedule(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
             plans_by_id.insert(action.plan_id.clone(), plan);
         }
     }

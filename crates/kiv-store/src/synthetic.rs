@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use kiv_domain::followup::action_status;
 use kiv_domain::planning::{search_text, sort_key, ActionState, Baseline, IndicatorValue, Target};
@@ -536,8 +537,10 @@ pub fn present(conn: &mut DbConnection) -> StoreResult<bool> {
 }
 
 /// Loads the synthetic content in one transaction; refuses a database that has some already.
+/// Then refreshes the planner's statistics: the tables grew from nothing to tens of thousands of
+/// rows at once, and plans chosen for empty tables are the wrong ones until autovacuum notices.
 pub fn apply(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult<SyntheticCounts> {
-    crate::database::write_transaction(conn, |conn| {
+    let counts = crate::database::write_transaction(conn, |conn| {
         if present(conn)? {
             return Err(StoreError::Conflict(format!(
                 "the database holds synthetic content already (objectives {CODE_PREFIX}*, zones \
@@ -545,7 +548,9 @@ pub fn apply(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult
             )));
         }
         generate(conn, options)
-    })
+    })?;
+    conn.batch_execute("ANALYZE")?;
+    Ok(counts)
 }
 
 fn generate(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult<SyntheticCounts> {

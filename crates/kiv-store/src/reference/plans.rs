@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use kiv_domain::paging::SortKey;
-use kiv_domain::{LocalizedText, PageRequest, Plan, PlanKind};
+use kiv_domain::{LocalizedText, PageRequest, Plan, PlanKind, PlanSchedule};
 
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
@@ -130,6 +130,29 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Plan>> {
     };
     let links = load_links(conn, &[id])?.remove(id).unwrap_or_default();
     to_plan(row, links).map(Some)
+}
+
+/// When the plan `id` runs and how often it is followed up, without its clusters and themes.
+pub fn schedule(conn: &mut DbConnection, id: &str) -> StoreResult<Option<PlanSchedule>> {
+    let row: Option<(String, NaiveDate, NaiveDate, String)> = plans::table
+        .find(id)
+        .select((
+            plans::id,
+            plans::period_start,
+            plans::period_end,
+            plans::reporting_frequency,
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(|(plan_id, period_start, period_end, frequency)| {
+        Ok(PlanSchedule {
+            plan_id,
+            period_start,
+            period_end,
+            reporting_frequency: frequency.parse().map_err(StoreError::corrupt)?,
+        })
+    })
+    .transpose()
 }
 
 pub(crate) fn find_row(conn: &mut DbConnection, id: &str) -> StoreResult<Option<PlanRow>> {
