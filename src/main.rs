@@ -13,6 +13,11 @@ use kiv_domain::{AccountKind, Caller, Role};
 use kiv_http::auth::{TokenService, TokenSettings};
 use kiv_http::{AppState, ServerOptions};
 use kiv_store::accounts::{self, NewAccount};
+
+/// jemalloc instead of the system allocator: glibc keeps an arena per thread that served a
+/// request and seldom returns freed memory, so RSS after a burst of large reports stayed high.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use kiv_store::credentials::generate_secret;
 use kiv_store::seed::{self, ReferenceData};
 use kiv_store::synthetic::SyntheticOptions;
@@ -124,6 +129,9 @@ struct LimitArgs {
     /// The largest `pageSize` of a collection.
     #[arg(long, env = "KIV_MAX_PAGE_SIZE", default_value_t = kiv_domain::MAX_PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_page_size: u32,
+    /// Reports computed at the same time; more wait their turn (within the request timeout).
+    #[arg(long, env = "KIV_REPORT_CONCURRENCY", default_value_t = kiv_http::limits::DEFAULT_REPORT_CONCURRENCY, value_parser = parse_positive_usize)]
+    report_concurrency: usize,
 }
 
 impl LimitArgs {
@@ -133,6 +141,7 @@ impl LimitArgs {
             rate_limit_per_minute: self.rate_limit_per_minute,
             request_timeout: Duration::from_secs(self.request_timeout_seconds),
             max_page_size: self.max_page_size,
+            report_concurrency: self.report_concurrency,
         }
     }
 }

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{assert_problem, TestApp};
+use common::{assert_problem, both, TestApp};
 use kiv_http::limits::Limits;
 use kiv_store::PoolOptions;
 use reqwest::Method;
@@ -283,5 +283,46 @@ async fn metrics_count_requests_by_route_pattern_and_show_the_pool() {
     }
     // Raw paths never become labels.
     assert!(!text.contains("/clusters/drugs"), "{text}");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn reports_take_turns_and_an_abandoned_one_gives_its_turn_back() {
+    let limits = Limits {
+        report_concurrency: 1,
+        request_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let pool = PoolOptions {
+        max_size: 1,
+        acquire_timeout: Duration::from_secs(8),
+    };
+    let app = TestApp::spawn_limited(pool, limits).await;
+    let coordinator = app.token("demo-coordinator").await;
+    let report = || {
+        app.client
+            .get(app.url("/reports/progress?planId=kiv-2016-2019&period=2017S1"))
+            .bearer_auth(&coordinator)
+            .send()
+    };
+    // The only connection is taken: the report holding the turn and the one waiting for it
+    // are both abandoned at the timeout.
+    let held = app.database.connection().unwrap();
+    let (first, second) = both(report(), report()).await;
+    assert_eq!(first.unwrap().status().as_u16(), 503);
+    assert_eq!(second.unwrap().status().as_u16(), 503);
+    drop(held);
+    // Their turns came back: four at once, one at a time, all answered alike.
+    let ((a, b), (c, d)) = both(both(report(), report()), both(report(), report())).await;
+    let answers = [a, b, c, d];
+    let mut bodies = Vec::new();
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        let mut body: serde_json::Value = answer.json().await.unwrap();
+        body.as_object_mut().unwrap().remove("asOf");
+        bodies.push(body);
+    }
+    assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]));
     app.stop().await;
 }

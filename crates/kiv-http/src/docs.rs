@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::problem::{ApiError, PROBLEM_DOCS};
 use crate::BASE_PATH;
@@ -69,14 +69,23 @@ fn short_name(urn_name: &str) -> &str {
         .map_or(urn_name, |(_, short)| short)
 }
 
-/// Mounts the documentation next to the API.
-pub fn configure(cfg: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi) {
-    let yaml = document
-        .to_yaml()
-        .unwrap_or_else(|e| format!("# the document could not be rendered: {e}\n"));
+/// Mounts the documentation next to the API: the OpenAPI document, rendered once per server
+/// (JSON and YAML), and the Swagger UI that reads it.
+pub fn configure(cfg: &mut web::ServiceConfig, json: web::Bytes, yaml: web::Bytes) {
+    let json_url = format!("{BASE_PATH}/doc/openapi.json");
     cfg.service(
         web::resource(format!("{BASE_PATH}/doc"))
             .route(web::get().to(|| async { redirect(&format!("{BASE_PATH}/doc/")) })),
+    )
+    .service(
+        web::resource(json_url.clone()).route(web::get().to(move || {
+            let json = json.clone();
+            async move {
+                HttpResponse::Ok()
+                    .content_type("application/json")
+                    .body(json)
+            }
+        })),
     )
     .service(
         web::resource(format!("{BASE_PATH}/doc/openapi.yaml")).route(web::get().to(move || {
@@ -90,10 +99,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, document: utoipa::openapi::OpenAp
     )
     .service(web::resource(PROBLEM_DOCS).route(web::get().to(problem_index)))
     .service(web::resource(format!("{PROBLEM_DOCS}/{{name}}")).route(web::get().to(problem_page)))
-    .service(
-        SwaggerUi::new(format!("{BASE_PATH}/doc/{{_:.*}}"))
-            .url(format!("{BASE_PATH}/doc/openapi.json"), document),
-    );
+    .service(SwaggerUi::new(format!("{BASE_PATH}/doc/{{_:.*}}")).config(Config::new([json_url])));
 }
 
 fn redirect(location: &str) -> HttpResponse {

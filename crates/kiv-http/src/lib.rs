@@ -50,6 +50,8 @@ pub struct AppState {
     pub metrics: Option<Arc<Metrics>>,
     /// The key of signed report links, read from the database on first use.
     link_key: Arc<std::sync::OnceLock<Vec<u8>>>,
+    /// Turns to compute a report (`Limits::report_concurrency`), shared by every worker.
+    report_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -67,12 +69,18 @@ impl AppState {
                 .map(Arc::new),
             metrics,
             link_key: Arc::default(),
+            report_turns: Arc::new(tokio::sync::Semaphore::new(
+                Limits::default().report_concurrency,
+            )),
         }
     }
 
     /// The same state with other limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.rate_limit = RateLimit::per_minute(limits.rate_limit_per_minute).map(Arc::new);
+        self.report_turns = Arc::new(tokio::sync::Semaphore::new(
+            limits.report_concurrency.max(1),
+        ));
         self.limits = limits;
         self
     }
@@ -115,6 +123,21 @@ impl AppState {
         })
         .await?
         .map_err(ApiError::from)
+    }
+
+    /// Runs `work`, which computes a report, like [`AppState::run`] once it is its turn: at
+    /// most `Limits::report_concurrency` at a time. Waiting counts toward the request timeout.
+    pub async fn run_report<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _turn = self
+            .report_turns
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(format!("report turns closed: {e}")))?;
+        self.run(work).await
     }
 
     /// Answers a read of one resource: loads it by `id`, 404 when absent, otherwise its view
@@ -204,10 +227,49 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document
 }
 
+/// The OpenAPI document as served, and the route table made from it: built once per server and
+/// shared by its workers (building it takes tens of megabytes for a moment; each worker kept a
+/// copy of its own).
+#[derive(Clone)]
+pub struct Documentation {
+    json: web::Bytes,
+    yaml: web::Bytes,
+    routes: web::Data<middleware::RouteTable>,
+}
+
+impl std::fmt::Debug for Documentation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Documentation")
+            .field("json_bytes", &self.json.len())
+            .finish()
+    }
+}
+
+impl Documentation {
+    /// The document with the page size capped at `max_page_size`.
+    pub fn new(max_page_size: u32) -> Self {
+        let mut document = openapi();
+        openapi_common::cap_page_size(&mut document, max_page_size);
+        let routes = web::Data::new(middleware::RouteTable::new(&document));
+        let json = document.to_json().unwrap_or_else(|e| {
+            format!("{{\"error\": \"the document could not be rendered: {e}\"}}")
+        });
+        let yaml = document
+            .to_yaml()
+            .unwrap_or_else(|e| format!("# the document could not be rendered: {e}\n"));
+        Self {
+            json: web::Bytes::from(json),
+            yaml: web::Bytes::from(yaml),
+            routes,
+        }
+    }
+}
+
 /// The application: API routes, documentation, the fallback for unknown routes and methods, the
 /// problem+json rendering of every error, and request logging.
 pub fn build_app(
     state: AppState,
+    documentation: Documentation,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -219,15 +281,13 @@ pub fn build_app(
 > {
     // The documentation is mounted before the API scope: a scope takes every path under its
     // prefix, so anything registered after `/kiv/v1` would never be reached.
-    let mut document = openapi();
-    openapi_common::cap_page_size(&mut document, state.limits.max_page_size);
-    let routes = middleware::RouteTable::new(&document);
     let body_limit = state.limits.body_limit;
+    let routes = documentation.routes.clone();
     App::new()
         .app_data(web::Data::new(state))
-        .app_data(web::Data::new(routes))
+        .app_data(routes)
         .app_data(web::PayloadConfig::new(body_limit))
-        .configure(|cfg| docs::configure(cfg, document))
+        .configure(|cfg| docs::configure(cfg, documentation.json, documentation.yaml))
         .into_utoipa_app()
         .service(utoipa_actix_web::scope(BASE_PATH).configure(routes::configure))
         .into_app()
@@ -276,7 +336,8 @@ pub fn server(
     // connections: more threads would only wait for one, and each keeps a malloc arena that
     // inflates the resident memory under load.
     let blocking_threads = usize::try_from(state.db.pool_state().max.max(2)).unwrap_or(8);
-    let mut server = HttpServer::new(move || build_app(state.clone()))
+    let documentation = Documentation::new(state.limits.max_page_size);
+    let mut server = HttpServer::new(move || build_app(state.clone(), documentation.clone()))
         .workers(options.workers)
         .worker_max_blocking_threads(blocking_threads)
         .shutdown_timeout(options.shutdown_timeout.as_secs());

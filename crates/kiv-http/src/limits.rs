@@ -29,6 +29,10 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// The largest `pageSize` a collection serves.
     pub max_page_size: u32,
+    /// Reports computed at the same time; more wait their turn. A whole-plan report holds
+    /// tens of megabytes while it is made and keeps both cores busy, so more at once would
+    /// only raise the memory used, not the reports answered.
+    pub report_concurrency: usize,
 }
 
 /// The default body limit: 16 MiB.
@@ -36,6 +40,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The default rate: 6,000 requests a minute per client (100 a second), generous enough for any
 /// agency system's bulk sync, low enough to stop a runaway loop.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 6_000;
+/// The default number of reports computed at the same time.
+pub const DEFAULT_REPORT_CONCURRENCY: usize = 2;
 /// The default time a request may take.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -46,6 +52,7 @@ impl Default for Limits {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_page_size: kiv_domain::MAX_PAGE_SIZE,
+            report_concurrency: DEFAULT_REPORT_CONCURRENCY,
         }
     }
 }

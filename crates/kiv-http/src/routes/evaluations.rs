@@ -549,7 +549,7 @@ async fn evaluation_context(
         _ => Utc::now().naive_utc(),
     };
     let found = state
-        .run(move |conn| evaluations::context(conn, &record, as_of))
+        .run_report(move |conn| evaluations::context(conn, &record, as_of))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }

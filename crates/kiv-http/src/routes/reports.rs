@@ -188,7 +188,7 @@ async fn progress_report(
     let report = {
         let (plan, scope) = (plan.clone(), scope.clone());
         state
-            .run(move |conn| reports::progress_report(conn, &plan, &scope, period, as_of))
+            .run_report(move |conn| reports::progress_report(conn, &plan, &scope, period, as_of))
             .await?
     };
     let language = render::language(&req);
@@ -215,7 +215,7 @@ async fn progress_report(
                 .filter(|p| *p <= period)
                 .collect();
             let trend = state
-                .run(move |conn| trend_points(conn, &plan, &scope, &periods, as_of))
+                .run_report(move |conn| trend_points(conn, &plan, &scope, &periods, as_of))
                 .await?;
             render::page(
                 html::progress_page(&report, &trend, language),
@@ -316,7 +316,9 @@ async fn trend_report(
         let plan = plan.clone();
         let periods = plan.reporting_periods();
         state
-            .run(move |conn| trend_points(conn, &plan, &scope, &periods, Utc::now().naive_utc()))
+            .run_report(move |conn| {
+                trend_points(conn, &plan, &scope, &periods, Utc::now().naive_utc())
+            })
             .await?
     };
     let report = TrendReport {
@@ -456,7 +458,7 @@ async fn compliance_report(
     let period = report_period(&plan, Some(&query.period), Utc::now().naive_utc())?;
     let plan_id = plan.id.clone();
     let (rows, names) = state
-        .run(move |conn| {
+        .run_report(move |conn| {
             let rows = reports::compliance_data(conn, &plan_id, period)?;
             let all = organisations::list(
                 conn,
@@ -619,7 +621,7 @@ async fn indicator_report(
     let plan_id = plan.id.clone();
     let cluster_id = query.cluster_id.clone();
     let histories = state
-        .run(move |conn| reports::indicator_histories(conn, &plan_id, cluster_id.as_deref()))
+        .run_report(move |conn| reports::indicator_histories(conn, &plan_id, cluster_id.as_deref()))
         .await?;
     let indicators = histories
         .into_iter()
