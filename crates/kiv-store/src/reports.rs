@@ -483,25 +483,57 @@ pub fn unreported(
 impl ReportData {
     /// The figures of the actions and indicators under `objective_ids`, for `period`.
     pub fn figures(&self, period: ReportingPeriod, objective_ids: &[&str]) -> Figures {
-        let groups: Vec<StatusGroup> = self
-            .groups
-            .iter()
-            .filter(|g| objective_ids.contains(&g.objective_id.as_str()))
-            .map(|g| g.group)
-            .collect();
-        let assessments: Vec<Option<bool>> = self
-            .indicators
-            .iter()
-            .filter(|i| objective_ids.contains(&i.objective_id.as_str()))
-            .map(|i| {
-                on_track(
-                    i.measure,
-                    i.direction,
-                    target_for(&i.targets, period),
-                    i.actual.as_ref(),
-                )
-            })
-            .collect();
+        self.by_objective(period).figures(objective_ids)
+    }
+
+    /// The action groups and indicator assessments of each objective, for `period`: judged once,
+    /// then summed for any set of objectives. (Filtering all indicators for each cluster and
+    /// objective of a whole-plan report took longer than its SQL.)
+    pub fn by_objective(&self, period: ReportingPeriod) -> ObjectiveFacts<'_> {
+        let mut facts = ObjectiveFacts::default();
+        for group in &self.groups {
+            facts
+                .groups
+                .entry(group.objective_id.as_str())
+                .or_default()
+                .push(group.group);
+        }
+        for indicator in &self.indicators {
+            facts
+                .assessments
+                .entry(indicator.objective_id.as_str())
+                .or_default()
+                .push(on_track(
+                    indicator.measure,
+                    indicator.direction,
+                    target_for(&indicator.targets, period),
+                    indicator.actual.as_ref(),
+                ));
+        }
+        facts
+    }
+}
+
+/// The action groups and indicator assessments of a report, by objective id.
+#[derive(Debug, Default)]
+pub struct ObjectiveFacts<'a> {
+    groups: HashMap<&'a str, Vec<StatusGroup>>,
+    assessments: HashMap<&'a str, Vec<Option<bool>>>,
+}
+
+impl ObjectiveFacts<'_> {
+    /// The figures of the objectives `objective_ids` together.
+    pub fn figures(&self, objective_ids: &[&str]) -> Figures {
+        let mut groups = Vec::new();
+        let mut assessments = Vec::new();
+        for id in objective_ids {
+            if let Some(of_objective) = self.groups.get(id) {
+                groups.extend_from_slice(of_objective);
+            }
+            if let Some(of_objective) = self.assessments.get(id) {
+                assessments.extend_from_slice(of_objective);
+            }
+        }
         roll_up_groups(&groups, &assessments)
     }
 }
@@ -550,6 +582,7 @@ pub fn report_from(
                 published_at: j.published_at.and_utc(),
             })
     };
+    let facts = data.by_objective(period);
     let group = |cluster_id: Option<&str>| -> ClusterReport {
         let members: Vec<&ObjectiveLine> = data
             .objectives
@@ -560,7 +593,7 @@ pub fn report_from(
         ClusterReport {
             cluster_id: cluster_id.map(str::to_owned),
             name: cluster_id.and_then(|id| names.get(id).cloned()),
-            figures: data.figures(period, &ids),
+            figures: facts.figures(&ids),
             assessment: judged(&assessments, cluster_id),
             evaluation: judged(&ratings, cluster_id),
             objectives: members
@@ -569,7 +602,7 @@ pub fn report_from(
                     objective_id: o.id.clone(),
                     code: o.code.clone(),
                     title: o.title.clone(),
-                    figures: data.figures(period, &[o.id.as_str()]),
+                    figures: facts.figures(&[o.id.as_str()]),
                 })
                 .collect(),
         }
@@ -589,7 +622,7 @@ pub fn report_from(
         as_of: as_of.and_utc(),
         period: period.to_string(),
         method: METHOD,
-        totals: data.figures(period, &all),
+        totals: facts.figures(&all),
         clusters: cluster_reports,
     })
 }
