@@ -130,7 +130,8 @@ struct LimitArgs {
     #[arg(long, env = "KIV_MAX_PAGE_SIZE", default_value_t = kiv_domain::MAX_PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_page_size: u32,
     /// Reports computed at the same time; more wait their turn (within the request timeout).
-    #[arg(long, env = "KIV_REPORT_CONCURRENCY", default_value_t = kiv_http::limits::DEFAULT_REPORT_CONCURRENCY, value_parser = parse_positive_usize)]
+    /// Default: half the cores, at least one.
+    #[arg(long, env = "KIV_REPORT_CONCURRENCY", default_value_t = kiv_http::limits::default_report_concurrency(), value_parser = parse_positive_usize)]
     report_concurrency: usize,
 }
 

@@ -40,8 +40,12 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The default rate: 6,000 requests a minute per client (100 a second), generous enough for any
 /// agency system's bulk sync, low enough to stop a runaway loop.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 6_000;
-/// The default number of reports computed at the same time.
-pub const DEFAULT_REPORT_CONCURRENCY: usize = 2;
+/// The default number of reports computed at the same time: half the cores, at least one. A
+/// report keeps a core busy (the database's or kiv's) for its whole run; the other half is left
+/// to everything else.
+pub fn default_report_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1))
+}
 /// The default time a request may take.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -52,7 +56,7 @@ impl Default for Limits {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_page_size: kiv_domain::MAX_PAGE_SIZE,
-            report_concurrency: DEFAULT_REPORT_CONCURRENCY,
+            report_concurrency: default_report_concurrency(),
         }
     }
 }

@@ -657,16 +657,17 @@ pub fn context(
     let mut lines: Vec<&reports::IndicatorLine> = data.indicators.iter().collect();
     lines.sort_by(|a, b| a.id.cmp(&b.id));
     let ids: Vec<&str> = lines.iter().map(|i| i.id.as_str()).collect();
-    let mut names = reports::indicator_names(conn, &ids)?;
+    let mut labels = reports::indicator_labels(conn, &ids)?;
     let indicators = lines
         .into_iter()
         .map(|i| {
             let target = target_for(&i.targets, last).cloned();
+            let (name, unit) = labels.remove(&i.id).unwrap_or_default();
             IndicatorStanding {
                 indicator_id: i.id.clone(),
                 objective_id: i.objective_id.clone(),
-                name: names.remove(&i.id).unwrap_or_default(),
-                unit: i.unit.clone(),
+                name,
+                unit,
                 measure: i.measure,
                 direction: i.direction,
                 on_track: on_track(i.measure, i.direction, target.as_ref(), i.actual.as_ref()),

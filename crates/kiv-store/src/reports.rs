@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use kiv_domain::evaluation::{ClusterFollowUp, Evaluation};
 use kiv_domain::followup::action_status;
@@ -56,7 +57,6 @@ pub struct ObjectiveGroup {
 #[derive(Debug, Clone)]
 pub struct IndicatorLine {
     pub id: String,
-    pub unit: Option<String>,
     /// The objective it belongs to, directly or through its action.
     pub objective_id: String,
     pub measure: IndicatorMeasure,
@@ -75,11 +75,9 @@ pub struct ReportData {
     pub indicators: Vec<IndicatorLine>,
 }
 
-/// Id, unit, objective, objective of its action, measure, direction and targets of an
-/// indicator.
+/// Id, objective, objective of its action, measure, direction and targets of an indicator.
 type IndicatorRow = (
     String,
-    Option<String>,
     Option<String>,
     Option<String>,
     String,
@@ -310,7 +308,7 @@ fn period_values(
 /// The objectives, action groups and indicators of `scope`, as approved by `as_of` for
 /// `period`. Indicators come in no particular order and without their names, which the figures
 /// do not need and which were a third of the bytes a whole-plan report read
-/// ([`indicator_names`] has them).
+/// ([`indicator_labels`] has them).
 pub fn progress_data(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -344,27 +342,12 @@ pub fn progress_data(
         .left_join(actions::table.on(indicators::action_id.eq(actions::id.nullable())));
     let select = (
         indicators::id,
-        indicators::unit,
         indicators::objective_id,
         actions::objective_id.nullable(),
         indicators::measure,
         indicators::direction,
         indicators::targets,
     );
-    let indicator_rows: Vec<IndicatorRow> = match &scope.organisation_id {
-        None => with_action
-            .filter(of_objectives.or(of_actions.nullable()))
-            .select(select)
-            .load(conn)?,
-        Some(organisation_id) => with_action
-            .filter(
-                of_objectives.or(of_actions
-                    .and(actions::lead_organisation_id.eq(organisation_id))
-                    .nullable()),
-            )
-            .select(select)
-            .load(conn)?,
-    };
     // An objective-level indicator may be reported by several of its actions; the report keeps
     // one of their values.
     let mut actual: HashMap<String, IndicatorValue> = HashMap::new();
@@ -375,22 +358,39 @@ pub fn progress_data(
         };
         actual.insert(row.indicator_id, value);
     }
-    let mut indicator_lines = Vec::with_capacity(indicator_rows.len());
-    for (id, unit, objective_id, action_objective_id, measure, direction, targets) in indicator_rows
-    {
-        let Some(objective_id) = objective_id.or(action_objective_id) else {
-            continue;
-        };
-        indicator_lines.push(IndicatorLine {
-            actual: actual.remove(&id),
-            id,
-            unit,
-            objective_id,
-            measure: measure.parse().map_err(StoreError::corrupt)?,
-            direction: direction.parse().map_err(StoreError::corrupt)?,
-            targets: targets.0,
-        });
-    }
+    // Rows are turned into lines as they are read rather than collected first: a whole plan has
+    // tens of thousands, and holding both at once doubled what a report took in memory.
+    let mut indicator_lines = Vec::new();
+    let mut add = |row: QueryResult<IndicatorRow>| -> StoreResult<()> {
+        let (id, objective_id, action_objective_id, measure, direction, targets) = row?;
+        if let Some(objective_id) = objective_id.or(action_objective_id) {
+            indicator_lines.push(IndicatorLine {
+                actual: actual.remove(&id),
+                id,
+                objective_id,
+                measure: measure.parse().map_err(StoreError::corrupt)?,
+                direction: direction.parse().map_err(StoreError::corrupt)?,
+                targets: targets.0,
+            });
+        }
+        Ok(())
+    };
+    match &scope.organisation_id {
+        None => with_action
+            .filter(of_objectives.or(of_actions.nullable()))
+            .select(select)
+            .load_iter::<IndicatorRow, DefaultLoadingMode>(conn)?
+            .try_for_each(&mut add)?,
+        Some(organisation_id) => with_action
+            .filter(
+                of_objectives.or(of_actions
+                    .and(actions::lead_organisation_id.eq(organisation_id))
+                    .nullable()),
+            )
+            .select(select)
+            .load_iter::<IndicatorRow, DefaultLoadingMode>(conn)?
+            .try_for_each(&mut add)?,
+    };
 
     Ok(ReportData {
         objectives: objective_rows
@@ -407,21 +407,24 @@ pub fn progress_data(
     })
 }
 
-/// The names of the indicators `ids`, by id.
-pub fn indicator_names(
+/// The names and units of the indicators `ids`, by id.
+pub fn indicator_labels(
     conn: &mut DbConnection,
     ids: &[&str],
-) -> StoreResult<HashMap<String, LocalizedText>> {
-    let mut names = HashMap::with_capacity(ids.len());
+) -> StoreResult<HashMap<String, (LocalizedText, Option<String>)>> {
+    let mut labels = HashMap::with_capacity(ids.len());
     // SQLite takes at most 32,766 bound values in one statement.
     for chunk in ids.chunks(10_000) {
-        let rows: Vec<(String, JsonValue<LocalizedText>)> = indicators::table
+        let rows: Vec<(String, JsonValue<LocalizedText>, Option<String>)> = indicators::table
             .filter(indicators::id.eq_any(chunk))
-            .select((indicators::id, indicators::name))
+            .select((indicators::id, indicators::name, indicators::unit))
             .load(conn)?;
-        names.extend(rows.into_iter().map(|(id, name)| (id, name.0)));
+        labels.extend(
+            rows.into_iter()
+                .map(|(id, name, unit)| (id, (name.0, unit))),
+        );
     }
-    Ok(names)
+    Ok(labels)
 }
 
 /// An action due a report for a period without an approved one (as of a moment).
