@@ -92,7 +92,7 @@ async fn data_set(fod: &Session<'_>, police: &Session<'_>) -> DataSet {
         .ok(
             Method::POST,
             "/indicators",
-            Some(json!({"actionId": a["id"], "name": {"nl": "Ontmantelde labs"}, "measure": "number", "direction": "increase",
+            Some(json!({"actionId": a["id"], "name": {"nl": "Ontmantelde labs"}, "unit": "labs", "measure": "number", "direction": "increase",
                         "targets": [{"period": "2017S2", "value": 10}]})),
             None,
         )
@@ -943,6 +943,10 @@ async fn the_evaluation_context_states_the_expected_figures() {
     assert_eq!(context["indicators"].as_array().unwrap().len(), 1);
     let labs = &context["indicators"][0];
     assert_eq!(labs["indicatorId"], data.labs["id"]);
+    assert_eq!(
+        (labs["name"]["nl"].clone(), labs["unit"].clone()),
+        (json!("Ontmantelde labs"), json!("labs"))
+    );
     assert_eq!(
         (
             labs["target"].clone(),
