@@ -95,6 +95,34 @@ async fn objectives_actions_and_indicators_round_trip() {
         .await;
     let action_path = format!("/actions/{}", action["id"].as_str().unwrap());
     assert_eq!(fod.get(&action_path).await, action);
+    // Several links come back sorted; none is an empty list.
+    let linked = fod
+        .action(&operational, "3.1.1.b", json!({"partnerOrganisationIds": ["pz-demo", "lokale-politie"], "themeIds": ["proceedsOfCrime", "administrativeApproach"]}))
+        .await;
+    let fetched = fod
+        .get(&format!("/actions/{}", linked["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (
+            fetched["partnerOrganisationIds"].clone(),
+            fetched["themeIds"].clone()
+        ),
+        (
+            json!(["lokale-politie", "pz-demo"]),
+            json!(["administrativeApproach", "proceedsOfCrime"])
+        )
+    );
+    let bare = fod.action(&operational, "3.1.1.c", json!({})).await;
+    let fetched = fod
+        .get(&format!("/actions/{}", bare["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (
+            fetched["partnerOrganisationIds"].clone(),
+            fetched["themeIds"].clone()
+        ),
+        (json!([]), json!([]))
+    );
     assert_eq!(
         (action["planId"].clone(), action["clusterId"].clone()),
         (json!("kiv-2016-2019"), json!("3"))
