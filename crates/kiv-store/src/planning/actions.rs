@@ -15,7 +15,7 @@ use super::{
     check_organisations, check_reference_data, like_pattern, missing, reject_if_any, replace_links,
 };
 use crate::audit::{self, Operation};
-use crate::database::{Backend, DbConnection};
+use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
@@ -108,63 +108,52 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
     };
     let (mut partners, mut themes) = (pairs(partner_pairs), pairs(theme_pairs));
     rows.into_iter()
-        .map(|(row, plan, state)| {
-            let partner_ids = partners.remove(&row.id).unwrap_or_default();
-            let theme_ids = themes.remove(&row.id).unwrap_or_default();
-            assemble((row, plan, state), partner_ids, theme_ids)
+        .map(|(row, (plan_id, cluster_id), state)| {
+            let state = match state {
+                Some((status, progress, period)) => {
+                    crate::followups::action_state(&status, progress, &period)?
+                }
+                None => Default::default(),
+            };
+            let ActionRow {
+                id,
+                objective_id,
+                code,
+                title,
+                description,
+                lead_organisation_id,
+                planned_start,
+                planned_end,
+                weight,
+                external_id,
+                sort_title: _,
+                search_text: _,
+                version,
+                created_at,
+                updated_at,
+            } = row;
+            Ok(Action {
+                state,
+                partner_organisation_ids: partners.remove(&id).unwrap_or_default(),
+                theme_ids: themes.remove(&id).unwrap_or_default(),
+                id,
+                objective_id,
+                plan_id,
+                cluster_id,
+                code,
+                title: title.0,
+                description: description.map(|d| d.0),
+                lead_organisation_id,
+                planned_start,
+                planned_end,
+                weight,
+                external_id,
+                version,
+                created_at,
+                updated_at,
+            })
         })
         .collect()
-}
-
-/// An action from its joined row and its links.
-fn assemble(
-    (row, (plan_id, cluster_id), state): Joined,
-    partner_organisation_ids: Vec<String>,
-    theme_ids: Vec<String>,
-) -> StoreResult<Action> {
-    let state = match state {
-        Some((status, progress, period)) => {
-            crate::followups::action_state(&status, progress, &period)?
-        }
-        None => Default::default(),
-    };
-    let ActionRow {
-        id,
-        objective_id,
-        code,
-        title,
-        description,
-        lead_organisation_id,
-        planned_start,
-        planned_end,
-        weight,
-        external_id,
-        sort_title: _,
-        search_text: _,
-        version,
-        created_at,
-        updated_at,
-    } = row;
-    Ok(Action {
-        state,
-        partner_organisation_ids,
-        theme_ids,
-        id,
-        objective_id,
-        plan_id,
-        cluster_id,
-        code,
-        title: title.0,
-        description: description.map(|d| d.0),
-        lead_organisation_id,
-        planned_start,
-        planned_end,
-        weight,
-        external_id,
-        version,
-        created_at,
-        updated_at,
-    })
 }
 
 fn joined() -> diesel::dsl::LeftJoin<
@@ -176,51 +165,13 @@ fn joined() -> diesel::dsl::LeftJoin<
         .left_join(action_states::table)
 }
 
-/// One action, read in one query: its partners and themes come as JSON arrays (aggregates
-/// each backend spells its own way), which saves the round trip a read of one action spent on
-/// them.
 pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
-    let links = |table: &str, column: &str| match conn.backend() {
-        Backend::Postgres => format!(
-            "(SELECT COALESCE(json_agg(l.{column} ORDER BY l.{column})::text, '[]') \
-             FROM {table} l WHERE l.action_id = actions.id)"
-        ),
-        Backend::Sqlite => format!(
-            "(SELECT json_group_array({column}) FROM (SELECT l.{column} FROM {table} l \
-             WHERE l.action_id = actions.id ORDER BY l.{column}))"
-        ),
-    };
-    let (partners, themes) = (
-        links("action_partners", "organisation_id"),
-        links("action_themes", "theme_id"),
-    );
-    let (row, plan, state) = joined_columns!();
-    #[allow(clippy::type_complexity)]
-    let found: Option<(
-        ActionRow,
-        (String, Option<String>),
-        Option<(String, Option<f64>, String)>,
-        String,
-        String,
-    )> = joined()
+    let row: Option<Joined> = joined()
         .filter(actions::id.eq(id))
-        .select((
-            row,
-            plan,
-            state,
-            diesel::dsl::sql::<diesel::sql_types::Text>(&partners),
-            diesel::dsl::sql::<diesel::sql_types::Text>(&themes),
-        ))
+        .select(joined_columns!())
         .first(conn)
         .optional()?;
-    let Some((row, plan, state, partners, themes)) = found else {
-        return Ok(None);
-    };
-    let joined = (row, plan, state);
-    let ids = |json: &str| -> StoreResult<Vec<String>> {
-        serde_json::from_str(json).map_err(StoreError::corrupt)
-    };
-    assemble(joined, ids(&partners)?, ids(&themes)?).map(Some)
+    Ok(with_links(conn, row.into_iter().collect())?.pop())
 }
 
 /// Several actions by id, in the order of `ids` (missing ones left out).
