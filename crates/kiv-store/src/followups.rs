@@ -29,37 +29,41 @@ use crate::schema::{
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = follow_ups, treat_none_as_null = true)]
-struct FollowUpRow {
-    id: String,
-    action_id: String,
-    period: String,
-    period_start: NaiveDate,
-    status: String,
-    progress: Option<f64>,
-    narrative: Option<JsonValue<LocalizedText>>,
-    state: String,
-    organisation_id: String,
-    created_by: String,
-    submitted_at: Option<NaiveDateTime>,
-    reviewed_by: Option<String>,
-    reviewed_at: Option<NaiveDateTime>,
-    review_note: Option<String>,
-    revision: i32,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+#[diesel(
+    table_name = follow_ups,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
+pub(crate) struct FollowUpRow {
+    pub(crate) id: String,
+    pub(crate) action_id: String,
+    pub(crate) period: String,
+    pub(crate) period_start: NaiveDate,
+    pub(crate) status: String,
+    pub(crate) progress: Option<f64>,
+    pub(crate) narrative: Option<JsonValue<LocalizedText>>,
+    pub(crate) state: String,
+    pub(crate) organisation_id: String,
+    pub(crate) created_by: String,
+    pub(crate) submitted_at: Option<NaiveDateTime>,
+    pub(crate) reviewed_by: Option<String>,
+    pub(crate) reviewed_at: Option<NaiveDateTime>,
+    pub(crate) review_note: Option<String>,
+    pub(crate) revision: i32,
+    pub(crate) version: i32,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = follow_up_values, treat_none_as_default_value = false)]
-struct ValueRow {
-    follow_up_id: String,
-    indicator_id: String,
-    position: i32,
-    number_value: Option<f64>,
-    text_value: Option<String>,
-    comment: Option<JsonValue<LocalizedText>>,
+pub(crate) struct ValueRow {
+    pub(crate) follow_up_id: String,
+    pub(crate) indicator_id: String,
+    pub(crate) position: i32,
+    pub(crate) number_value: Option<f64>,
+    pub(crate) text_value: Option<String>,
+    pub(crate) comment: Option<JsonValue<LocalizedText>>,
 }
 
 impl ValueRow {
@@ -219,6 +223,11 @@ struct Known {
 
 fn know(conn: &mut DbConnection, action_id: &str) -> StoreResult<Known> {
     let action = action_for(conn, action_id)?;
+    known(conn, action)
+}
+
+/// What a follow-up write needs to know of `action`, read for it.
+fn known(conn: &mut DbConnection, action: Action) -> StoreResult<Known> {
     let plan = plans::schedule(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
     let reportable = reportable_indicators(conn, &action)?;
     Ok(Known {
@@ -246,13 +255,7 @@ fn validate(
     input: &FollowUpInput,
     today: NaiveDate,
 ) -> StoreResult<Option<f64>> {
-    let plan = plans::schedule(conn, &action.plan_id)?.ok_or(StoreError::NotFound)?;
-    let reportable = reportable_indicators(conn, action)?;
-    let known = Known {
-        action: action.clone(),
-        plan,
-        reportable,
-    };
+    let known = known(conn, action.clone())?;
     check(&known, input, today)
 }
 

@@ -28,7 +28,9 @@ use kiv_domain::{
 
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
+use crate::followups::{FollowUpRow, ValueRow};
 use crate::json::JsonValue;
+use crate::planning::indicators::IndicatorRow;
 use crate::schema::{
     action_partners, action_states, action_themes, actions, approved_follow_ups, approved_values,
     audit_events, follow_up_events, follow_up_values, follow_ups, indicators, objective_owners,
@@ -352,59 +354,6 @@ struct ActionPartnerRow {
 struct ActionThemeRow {
     action_id: String,
     theme_id: String,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = indicators, treat_none_as_default_value = false)]
-struct IndicatorRow {
-    id: String,
-    objective_id: Option<String>,
-    action_id: Option<String>,
-    name: JsonValue<LocalizedText>,
-    unit: Option<String>,
-    measure: String,
-    direction: String,
-    baseline: Option<JsonValue<Baseline>>,
-    targets: JsonValue<Vec<Target>>,
-    sort_title: String,
-    search_text: String,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = follow_ups, treat_none_as_default_value = false)]
-struct FollowUpRow {
-    id: String,
-    action_id: String,
-    period: String,
-    period_start: NaiveDate,
-    status: String,
-    progress: Option<f64>,
-    narrative: Option<JsonValue<LocalizedText>>,
-    state: String,
-    organisation_id: String,
-    created_by: String,
-    submitted_at: Option<NaiveDateTime>,
-    reviewed_by: Option<String>,
-    reviewed_at: Option<NaiveDateTime>,
-    review_note: Option<String>,
-    revision: i32,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = follow_up_values, treat_none_as_default_value = false)]
-struct ValueRow {
-    follow_up_id: String,
-    indicator_id: String,
-    position: i32,
-    number_value: Option<f64>,
-    text_value: Option<String>,
-    comment: Option<JsonValue<LocalizedText>>,
 }
 
 #[derive(Debug, Insertable)]

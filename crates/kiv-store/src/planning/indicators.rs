@@ -22,22 +22,26 @@ use crate::reference::plans;
 use crate::schema::{actions as action_table, indicators, objectives as objective_table};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = indicators, treat_none_as_null = true)]
-struct IndicatorRow {
-    id: String,
-    objective_id: Option<String>,
-    action_id: Option<String>,
-    name: JsonValue<LocalizedText>,
-    unit: Option<String>,
-    measure: String,
-    direction: String,
-    baseline: Option<JsonValue<Baseline>>,
-    targets: JsonValue<Vec<Target>>,
-    sort_title: String,
-    search_text: String,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+#[diesel(
+    table_name = indicators,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
+pub(crate) struct IndicatorRow {
+    pub(crate) id: String,
+    pub(crate) objective_id: Option<String>,
+    pub(crate) action_id: Option<String>,
+    pub(crate) name: JsonValue<LocalizedText>,
+    pub(crate) unit: Option<String>,
+    pub(crate) measure: String,
+    pub(crate) direction: String,
+    pub(crate) baseline: Option<JsonValue<Baseline>>,
+    pub(crate) targets: JsonValue<Vec<Target>>,
+    pub(crate) sort_title: String,
+    pub(crate) search_text: String,
+    pub(crate) version: i32,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
 }
 
 impl TryFrom<IndicatorRow> for Indicator {
