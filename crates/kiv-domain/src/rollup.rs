@@ -29,7 +29,8 @@ pub struct ActionFacts {
     pub due: bool,
     /// Has an approved follow-up for the report's period (as of the report date).
     pub reported: bool,
-    /// Planned end passed by the report date, and neither completed nor cancelled.
+    /// Planned to end by the last day of the report's period, and neither completed nor
+    /// cancelled by its status in the report (see [`is_overdue`]).
     pub overdue: bool,
 }
 
@@ -62,7 +63,9 @@ pub struct Figures {
     /// is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_rate: Option<f64>,
-    /// Actions whose planned end has passed, neither completed nor cancelled.
+    /// Actions planned to end by the last day of the report's period that are neither completed
+    /// nor cancelled as of the report's moment. Relative to the period, not to the day the report
+    /// is pulled, so a report of a past period is reproducible.
     pub overdue: usize,
     /// Indicators on or off track against the period's target, or without data.
     pub indicators: IndicatorCounts,
@@ -155,6 +158,18 @@ pub fn roll_up_groups(groups: &[StatusGroup], indicators: &[Option<bool>]) -> Fi
         overdue,
         indicators: indicator_counts,
     }
+}
+
+/// Whether an action planned to end on `planned_end` is overdue in a report of `period`: its end
+/// falls on or before the period's last day and `status` (its status in that report) is neither
+/// completed nor cancelled. The report's SQL aggregate applies the same rule.
+pub fn is_overdue(
+    planned_end: chrono::NaiveDate,
+    period: ReportingPeriod,
+    status: ActionStatus,
+) -> bool {
+    planned_end <= period.end()
+        && !matches!(status, ActionStatus::Completed | ActionStatus::Cancelled)
 }
 
 /// How far a value may stray from its target for an indicator that should be maintained.

@@ -422,6 +422,7 @@ pub fn step(
                     cluster_id: Some(next.cluster_id.clone()),
                     theme_id: None,
                     period: next.period,
+                    period_from: next.period,
                     judgement: next.assessment.as_str().to_owned(),
                     round: None,
                     published_at: at,

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use kiv_domain::evaluation::{
     check_range, check_subject, Evaluation, Evidence, PeriodRange, Recommendation, Score, Subject,
 };
-use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport, PeriodFigures};
+use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport};
 use kiv_domain::rollup::{on_track, target_for};
 use kiv_domain::{
     Caller, Criterion, EvaluationRound, InputIssue, IssueLocation, LocalizedText, OverallRating,
@@ -596,6 +596,7 @@ pub fn step(
                     cluster_id: next.cluster_id.clone(),
                     theme_id: next.theme_id.clone(),
                     period: next.period.to,
+                    period_from: next.period.from,
                     judgement: rating.as_str().to_owned(),
                     round: Some(next.round.as_str().to_owned()),
                     published_at: at,
@@ -632,23 +633,14 @@ pub fn context(
         organisation_id: None,
     };
     let last = evaluation.period.to;
-    // Each period as approved by `as_of`: the data the evaluator judges, corrections included.
-    // The last period's data also makes the report and the indicators' standing.
-    let mut trend = Vec::new();
-    let mut last_data = None;
-    for period in plan
+    // Each period covered as approved by `as_of`: the data the evaluator judges, corrections
+    // included. The last period's data also makes the report and the indicators' standing.
+    let periods: Vec<_> = plan
         .reporting_periods()
         .into_iter()
         .filter(|p| *p >= evaluation.period.from && *p <= last)
-    {
-        let data = reports::progress_data(conn, &scope, period, as_of)?;
-        let ids: Vec<&str> = data.objectives.iter().map(|o| o.id.as_str()).collect();
-        trend.push(PeriodFigures {
-            period: period.to_string(),
-            figures: data.figures(period, &ids),
-        });
-        last_data = Some(data);
-    }
+        .collect();
+    let (trend, last_data) = reports::trend::trend_points_and_last(conn, &scope, &periods, as_of)?;
     let data = match last_data {
         Some(data) => data,
         None => reports::progress_data(conn, &scope, last, as_of)?,

@@ -24,6 +24,8 @@ pub trait Publishable: Serialize + DeserializeOwned {
     fn id(&self) -> &str;
     fn state(&self) -> PublicationState;
     fn revision(&self) -> i32;
+    /// Whether a published judgement covering `from..=to` stands in a report of `period`.
+    fn judges(from: ReportingPeriod, to: ReportingPeriod, period: ReportingPeriod) -> bool;
 }
 
 impl Publishable for kiv_domain::evaluation::ClusterFollowUp {
@@ -38,6 +40,9 @@ impl Publishable for kiv_domain::evaluation::ClusterFollowUp {
     fn revision(&self) -> i32 {
         self.revision
     }
+    fn judges(_from: ReportingPeriod, to: ReportingPeriod, period: ReportingPeriod) -> bool {
+        kiv_domain::report::assessment_applies(to, period)
+    }
 }
 
 impl Publishable for kiv_domain::evaluation::Evaluation {
@@ -51,6 +56,9 @@ impl Publishable for kiv_domain::evaluation::Evaluation {
     }
     fn revision(&self) -> i32 {
         self.revision
+    }
+    fn judges(from: ReportingPeriod, _to: ReportingPeriod, period: ReportingPeriod) -> bool {
+        kiv_domain::report::evaluation_applies(from, period)
     }
 }
 
@@ -259,6 +267,8 @@ pub struct Judgement {
     pub theme_id: Option<String>,
     /// The period judged (for an evaluation, the last one it covers).
     pub period: ReportingPeriod,
+    /// The first period judged (for a cluster follow-up, its period).
+    pub period_from: ReportingPeriod,
     /// The assessment of a cluster follow-up, or the overall rating of an evaluation.
     pub judgement: String,
     /// The round of an evaluation.
@@ -283,6 +293,7 @@ pub fn record_judgement<T: Publishable>(
             published_assessments::theme_id.eq(&judgement.theme_id),
             published_assessments::period.eq(judgement.period.to_string()),
             published_assessments::period_start.eq(judgement.period.start()),
+            published_assessments::period_from.eq(judgement.period_from.to_string()),
             published_assessments::judgement.eq(&judgement.judgement),
             published_assessments::round.eq(&judgement.round),
             published_assessments::published_at.eq(judgement.published_at),
@@ -291,11 +302,13 @@ pub fn record_judgement<T: Publishable>(
     Ok(())
 }
 
-/// Per cluster of `plan_id`, the latest judgement of kind `T` published by `as_of`: the one for
-/// the latest period, and of that period the latest revision.
+/// Per cluster of `plan_id`, the judgement of kind `T` that stands in a report of `period` as
+/// of `as_of`: of those published by `as_of` that judge `period` ([`Publishable::judges`]), the
+/// one for the latest period, and of that period the latest revision.
 pub fn latest_judgements<T: Publishable>(
     conn: &mut DbConnection,
     plan_id: &str,
+    period: ReportingPeriod,
     as_of: NaiveDateTime,
 ) -> StoreResult<Vec<Judgement>> {
     type Row = (
@@ -304,6 +317,7 @@ pub fn latest_judgements<T: Publishable>(
         Option<String>,
         Option<String>,
         String,
+        Option<String>,
         String,
         Option<String>,
         NaiveDateTime,
@@ -318,20 +332,31 @@ pub fn latest_judgements<T: Publishable>(
             published_assessments::cluster_id,
             published_assessments::theme_id,
             published_assessments::period,
+            published_assessments::period_from,
             published_assessments::judgement,
             published_assessments::round,
             published_assessments::published_at,
         ))
         .load(conn)?;
     let mut latest: Vec<Judgement> = Vec::new();
-    for (entity_id, revision, cluster_id, theme_id, period, judgement, round, published_at) in rows
+    for (entity_id, revision, cluster_id, theme_id, to, from, judgement, round, published_at) in
+        rows
     {
+        let to: ReportingPeriod = to.parse().map_err(StoreError::corrupt)?;
+        let from: ReportingPeriod = match from {
+            Some(from) => from.parse().map_err(StoreError::corrupt)?,
+            None => to,
+        };
+        if !T::judges(from, to, period) {
+            continue;
+        }
         let candidate = Judgement {
             entity_id,
             revision,
             cluster_id,
             theme_id,
-            period: period.parse().map_err(StoreError::corrupt)?,
+            period: to,
+            period_from: from,
             judgement,
             round,
             published_at,

@@ -457,6 +457,7 @@ diesel::table! {
         judgement -> Text,
         round -> Nullable<Text>,
         published_at -> Timestamp,
+        period_from -> Nullable<Text>,
     }
 }
 

@@ -13,7 +13,7 @@ use super::escape;
 use super::labels::{labels, Labels};
 use super::svg::{self, Bar, Point, Series, Stack};
 use super::table::{self, Cell, Table};
-use crate::routes::reports::{ComplianceReport, IndicatorReport, TrendPoint, TrendReport};
+use kiv_domain::report::{ComplianceReport, IndicatorReport, TrendPoint, TrendReport};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; }

@@ -8,7 +8,7 @@ use kiv_domain::rollup::{Figures, METHOD};
 use kiv_domain::{ActionStatus, Language, LocalizedText};
 
 use crate::problem::ApiError;
-use crate::routes::reports::{ComplianceReport, IndicatorReport, TrendReport};
+use kiv_domain::report::{ComplianceReport, IndicatorReport, TrendReport};
 
 /// One cell, with what it holds.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,15 +4,13 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use kiv_domain::planning::{Baseline, IndicatorValue, Target};
-use kiv_domain::report::ProgressReport;
-use kiv_domain::rollup::{on_track, target_for, Figures, METHOD};
-use kiv_domain::{
-    IndicatorDirection, IndicatorMeasure, InputIssue, IssueLocation, LocalizedText, Plan,
-    ReportingPeriod,
-};
-use kiv_store::reference::{organisations, plans};
-use kiv_store::reports::{self, Reporting, Scope};
+use kiv_domain::report::{ComplianceReport, IndicatorReport, ProgressReport, TrendReport};
+use kiv_domain::{InputIssue, IssueLocation, Plan, ReportingPeriod};
+use kiv_store::reference::plans;
+use kiv_store::reports::compliance::compliance_report as compliance_of;
+use kiv_store::reports::indicator_report::indicator_report as indicators_of;
+use kiv_store::reports::trend::{trend_periods, trend_points, trend_report as trend_of};
+use kiv_store::reports::{self, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -22,7 +20,6 @@ use crate::auth::{ReportAccess, ReportReader};
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
 use crate::render::{self, html, table, xlsx, ReportFormat, Spreadsheet};
-use crate::respond::utc;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -41,7 +38,8 @@ pub struct ProgressQuery {
     /// The plan.
     #[param(example = "kiv-2016-2019")]
     pub plan_id: String,
-    /// The moment the report stands at: a date (its end) or an RFC 3339 time; default now.
+    /// The moment the report stands at: a date (its end; today's date means now) or an RFC 3339
+    /// time, not in the future (400). Default: now.
     #[param(example = "2018-01-15", schema_with = as_of_schema)]
     pub as_of: Option<String>,
     /// A reporting period of the plan; default the one `asOf` falls in.
@@ -89,13 +87,24 @@ fn as_of_schema() -> utoipa::openapi::schema::Schema {
         .into()
 }
 
-fn parse_as_of(text: &str) -> Result<NaiveDateTime, ApiError> {
+/// The moment a report stands at: `asOf` when given, else now. A report is reproducible only
+/// of what has happened, so a moment in the future is refused; a date stands for its last moment,
+/// and today's date for now (the report's `asOf` says which moment was used).
+fn report_moment(asked: Option<&str>) -> Result<NaiveDateTime, ApiError> {
+    let now = Utc::now().naive_utc();
+    let Some(text) = asked else {
+        return Ok(now);
+    };
     if let Ok(day) = text.parse::<NaiveDate>() {
-        return day
+        if day == now.date() {
+            return Ok(now);
+        }
+        let end = day
             .and_hms_micro_opt(23, 59, 59, 999_999)
-            .ok_or_else(|| query_issue("asOf", text, "not a date"));
+            .ok_or_else(|| query_issue("asOf", text, "not a date"))?;
+        return not_after(end, now, text);
     }
-    DateTime::parse_from_rfc3339(text)
+    let moment = DateTime::parse_from_rfc3339(text)
         .map(|t| t.naive_utc())
         .map_err(|_| {
             query_issue(
@@ -103,7 +112,24 @@ fn parse_as_of(text: &str) -> Result<NaiveDateTime, ApiError> {
                 text,
                 "asOf is a date (2017-12-31) or an RFC 3339 time (2017-12-31T12:00:00Z)",
             )
-        })
+        })?;
+    not_after(moment, now, text)
+}
+
+fn not_after(
+    moment: NaiveDateTime,
+    now: NaiveDateTime,
+    text: &str,
+) -> Result<NaiveDateTime, ApiError> {
+    if moment > now {
+        Err(query_issue(
+            "asOf",
+            text,
+            "asOf lies in the future: a report counts only what has been approved, so it stands at a past moment or now",
+        ))
+    } else {
+        Ok(moment)
+    }
 }
 
 /// The period to report: the one asked for (it must be the plan's), or the one `as_of` falls in,
@@ -148,7 +174,11 @@ fn report_period(
 /// `notReported`), the weighted mean progress (method named, cancelled and unreported actions
 /// left out and counted), the reporting rate for the period, overdue actions and indicators on
 /// or off track. Only follow-ups approved by `asOf` count, so a report as of 2017-12-31 gives the
-/// same figures whenever it is pulled. Coordinators, evaluators and administrators.
+/// same figures whenever it is pulled. An action is overdue when it was planned to end by the
+/// last day of the report's period and is neither completed nor cancelled; an objective's row
+/// counts its own actions and those of the objectives under it. Each cluster shows the FODs'
+/// published assessment of the report's period and the latest published evaluation covering
+/// that period or an earlier one. Coordinators, evaluators and administrators.
 #[utoipa::path(
     tag = "Reports",
     params(ProgressQuery),
@@ -173,10 +203,7 @@ async fn progress_report(
     ApiQuery(query): ApiQuery<ProgressQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
-    let as_of = match &query.as_of {
-        Some(text) => parse_as_of(text)?,
-        None => Utc::now().naive_utc(),
-    };
+    let as_of = report_moment(query.as_of.as_deref())?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
     let period = report_period(&plan, query.period.as_deref(), as_of)?;
     let scope = Scope {
@@ -207,15 +234,11 @@ async fn progress_report(
             language,
         ),
         ReportFormat::Html => {
-            // The line of total progress: the same scope at the end of each period up to the
-            // report's, counting nothing approved after the report's moment.
-            let periods: Vec<ReportingPeriod> = plan
-                .reporting_periods()
-                .into_iter()
-                .filter(|p| *p <= period)
-                .collect();
+            // The line of total progress: the trend of the same scope as of the same moment, up
+            // to the report's period, so its last point is the report's totals.
+            let periods = trend_periods(&plan, as_of, Some(period));
             let trend = state
-                .run_report(move |conn| trend_points(conn, &plan, &scope, &periods, as_of))
+                .run_report(move |conn| trend_points(conn, &scope, &periods, as_of))
                 .await?;
             render::page(
                 html::progress_page(&report, &trend, language),
@@ -226,35 +249,38 @@ async fn progress_report(
     })
 }
 
-/// The figures at the end of one reporting period.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TrendPoint {
-    #[schema(example = "2017S2")]
-    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
-    pub period: String,
-    /// The end of the period (or now, for a period not yet over).
-    pub as_of: DateTime<Utc>,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
-/// A plan's (or a cluster's) figures period after period.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TrendReport {
-    pub plan_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    pub method: &'static str,
-    pub points: Vec<TrendPoint>,
-}
-
 /// Which trend.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrendQuery {
+    #[param(example = "kiv-2016-2019")]
+    pub plan_id: String,
+    pub cluster_id: Option<String>,
+    /// Actions with this theme, or under an objective with it.
+    pub theme_id: Option<String>,
+    /// Actions this organisation leads.
+    pub organisation_id: Option<String>,
+    /// The moment every point stands at, as in the progress report: a date (its end; today's
+    /// date means now) or an RFC 3339 time, not in the future. Default: now.
+    #[param(example = "2018-01-15", schema_with = as_of_schema)]
+    pub as_of: Option<String>,
+    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
+    /// `Accept` header can be set. Without it, `Accept` decides.
+    #[param(example = "csv")]
+    #[param(pattern = r"^(json|csv|xlsx|html)$")]
+    pub format: Option<String>,
+    /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
+    pub expires: Option<i64>,
+    /// Set by a signed report link: its signature.
+    pub signature: Option<String>,
+}
+
+/// Which indicators.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IndicatorQuery {
     #[param(example = "kiv-2016-2019")]
     pub plan_id: String,
     pub cluster_id: Option<String>,
@@ -279,8 +305,11 @@ async fn plan_or_404(state: &AppState, plan_id: &str) -> Result<Plan, ApiError> 
 
 /// Trend report
 ///
-/// The plan's figures (or one cluster's) as they stood at the end of each reporting period:
-/// each point counts what was approved by then, for the periods up to it.
+/// The plan's figures (or one cluster's, theme's or lead organisation's) period after period,
+/// all as of one moment (`asOf`, default now): the point of a period is exactly the totals of the
+/// progress report of that period with the same `asOf`. A follow-up approved after its period
+/// ended counts for its period, as it does in the progress report. One point per reporting
+/// period of the plan that has begun by `asOf`.
 #[utoipa::path(
     tag = "Reports",
     params(TrendQuery),
@@ -305,28 +334,17 @@ async fn trend_report(
     ApiQuery(query): ApiQuery<TrendQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
+    let as_of = report_moment(query.as_of.as_deref())?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
     let scope = Scope {
         plan_id: plan.id.clone(),
-        cluster_id: query.cluster_id.clone(),
-        theme_id: None,
-        organisation_id: None,
-    };
-    let points = {
-        let plan = plan.clone();
-        let periods = plan.reporting_periods();
-        state
-            .run_report(move |conn| {
-                trend_points(conn, &plan, &scope, &periods, Utc::now().naive_utc())
-            })
-            .await?
-    };
-    let report = TrendReport {
-        plan_id: plan.id,
         cluster_id: query.cluster_id,
-        method: METHOD,
-        points,
+        theme_id: query.theme_id,
+        organisation_id: query.organisation_id,
     };
+    let report: TrendReport = state
+        .run_report(move |conn| trend_of(conn, &plan, &scope, as_of))
+        .await?;
     let language = render::language(&req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
@@ -341,66 +359,6 @@ async fn trend_report(
         ),
         ReportFormat::Html => render::page(html::trend_page(&report, language), "trend", language),
     })
-}
-
-/// The figures of `scope` at the end of each of `periods`: each point counts what was approved
-/// by the end of its period, and by `until` at the latest (a period not yet over, or a report
-/// that stands at an earlier moment). The one place trends are computed, for the trend report
-/// and the line on the printable progress report alike.
-fn trend_points(
-    conn: &mut kiv_store::DbConnection,
-    plan: &Plan,
-    scope: &Scope,
-    periods: &[ReportingPeriod],
-    until: NaiveDateTime,
-) -> kiv_store::StoreResult<Vec<TrendPoint>> {
-    periods
-        .iter()
-        .map(|period| {
-            let end = period
-                .end()
-                .and_hms_micro_opt(23, 59, 59, 999_999)
-                .unwrap_or(until)
-                .min(until);
-            let report = reports::progress_report(conn, plan, scope, *period, end)?;
-            Ok(TrendPoint {
-                period: period.to_string(),
-                as_of: utc(end),
-                figures: report.totals,
-            })
-        })
-        .collect()
-}
-
-/// How one organisation reports for a period.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganisationCompliance {
-    pub organisation_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<LocalizedText>,
-    /// Actions it leads that are due a report (planned in the period, not cancelled).
-    pub due: usize,
-    /// Reports waiting for review.
-    pub submitted: usize,
-    /// Reports approved.
-    pub approved: usize,
-    /// Due without a submitted or approved report.
-    pub missing: usize,
-    /// (submitted + approved) ÷ due.
-    pub rate: f64,
-}
-
-/// Reporting compliance per organisation.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ComplianceReport {
-    pub plan_id: String,
-    #[schema(example = "2017S2")]
-    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
-    pub period: String,
-    /// Worst first: lowest rate, then most missing.
-    pub organisations: Vec<OrganisationCompliance>,
 }
 
 /// Which compliance report.
@@ -456,63 +414,9 @@ async fn compliance_report(
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
     let period = report_period(&plan, Some(&query.period), Utc::now().naive_utc())?;
-    let plan_id = plan.id.clone();
-    let (rows, names) = state
-        .run_report(move |conn| {
-            let rows = reports::compliance_data(conn, &plan_id, period)?;
-            let all = organisations::list(
-                conn,
-                &Default::default(),
-                &[],
-                kiv_domain::PageRequest {
-                    page: 1,
-                    page_size: 100_000,
-                },
-            )?;
-            Ok((rows, all.items))
-        })
+    let report: ComplianceReport = state
+        .run_report(move |conn| compliance_of(conn, &plan, period))
         .await?;
-    let mut per_organisation: BTreeMap<String, OrganisationCompliance> = BTreeMap::new();
-    for (organisation_id, reporting) in rows {
-        let entry = per_organisation
-            .entry(organisation_id.clone())
-            .or_insert_with(|| OrganisationCompliance {
-                name: names
-                    .iter()
-                    .find(|o| o.id == organisation_id)
-                    .map(|o| o.name.clone()),
-                organisation_id,
-                due: 0,
-                submitted: 0,
-                approved: 0,
-                missing: 0,
-                rate: 0.0,
-            });
-        entry.due += 1;
-        match reporting {
-            Reporting::Approved => entry.approved += 1,
-            Reporting::Submitted => entry.submitted += 1,
-            Reporting::Missing => entry.missing += 1,
-        }
-    }
-    let mut organisations: Vec<OrganisationCompliance> = per_organisation
-        .into_values()
-        .map(|mut o| {
-            o.rate = ((o.submitted + o.approved) as f64 / o.due as f64 * 100.0).round() / 100.0;
-            o
-        })
-        .collect();
-    organisations.sort_by(|a, b| {
-        a.rate
-            .total_cmp(&b.rate)
-            .then(b.missing.cmp(&a.missing))
-            .then(a.organisation_id.cmp(&b.organisation_id))
-    });
-    let report = ComplianceReport {
-        plan_id: plan.id,
-        period: period.to_string(),
-        organisations,
-    };
     let language = render::language(&req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
@@ -536,58 +440,6 @@ async fn compliance_report(
     })
 }
 
-/// An indicator's value in one period, against the target then in force.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PeriodValue {
-    #[schema(example = "2017S2")]
-    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
-    pub period: String,
-    pub value: IndicatorValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<IndicatorValue>,
-    /// On track against that target, the way the indicator's direction says; absent when it
-    /// cannot be told (no target, or a qualitative indicator).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub on_track: Option<bool>,
-}
-
-/// One indicator: baseline, targets, approved values per period.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IndicatorReportLine {
-    pub indicator_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub objective_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    pub name: LocalizedText,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-    pub measure: IndicatorMeasure,
-    pub direction: IndicatorDirection,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<Baseline>,
-    pub targets: Vec<Target>,
-    /// Approved values, in period order (the latest approved revision of each period).
-    pub values: Vec<PeriodValue>,
-    /// The assessment of the latest period with a value; absent when it cannot be told.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub on_track: Option<bool>,
-}
-
-/// Every indicator of a plan.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IndicatorReport {
-    pub plan_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    pub indicators: Vec<IndicatorReportLine>,
-}
-
 /// Indicator report
 ///
 /// Each indicator of the plan (or of one cluster) with its baseline, its targets and its
@@ -595,7 +447,7 @@ pub struct IndicatorReport {
 /// is on track at its latest value.
 #[utoipa::path(
     tag = "Reports",
-    params(TrendQuery),
+    params(IndicatorQuery),
     responses(
         (status = 200, description = "The indicators (JSON); one row per indicator and period with a value (CSV, Excel, HTML)", content(
             (IndicatorReport = "application/json"),
@@ -614,58 +466,13 @@ async fn indicator_report(
     req: HttpRequest,
     state: web::Data<AppState>,
     _access: ReportAccess,
-    ApiQuery(query): ApiQuery<TrendQuery>,
+    ApiQuery(query): ApiQuery<IndicatorQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
-    let plan_id = plan.id.clone();
-    let cluster_id = query.cluster_id.clone();
-    let histories = state
-        .run_report(move |conn| reports::indicator_histories(conn, &plan_id, cluster_id.as_deref()))
+    let report: IndicatorReport = state
+        .run_report(move |conn| indicators_of(conn, &plan.id, query.cluster_id.as_deref()))
         .await?;
-    let indicators = histories
-        .into_iter()
-        .map(|history| {
-            let indicator = history.indicator;
-            let values: Vec<PeriodValue> = history
-                .values
-                .into_iter()
-                .map(|(period, value)| {
-                    let target = target_for(&indicator.targets, period).cloned();
-                    PeriodValue {
-                        period: period.to_string(),
-                        on_track: on_track(
-                            indicator.measure,
-                            indicator.direction,
-                            target.as_ref(),
-                            Some(&value),
-                        ),
-                        value,
-                        target,
-                    }
-                })
-                .collect();
-            IndicatorReportLine {
-                on_track: values.last().and_then(|v| v.on_track),
-                indicator_id: indicator.id,
-                objective_id: indicator.objective_id,
-                action_id: indicator.action_id,
-                cluster_id: history.cluster_id,
-                name: indicator.name,
-                unit: indicator.unit,
-                measure: indicator.measure,
-                direction: indicator.direction,
-                baseline: indicator.baseline,
-                targets: indicator.targets,
-                values,
-            }
-        })
-        .collect();
-    let report = IndicatorReport {
-        plan_id: plan.id,
-        cluster_id: query.cluster_id,
-        indicators,
-    };
     let language = render::language(&req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
@@ -703,7 +510,17 @@ const REPORTS: [(&str, &[&str]); 4] = [
             "format",
         ],
     ),
-    ("trend", &["planId", "clusterId", "format"]),
+    (
+        "trend",
+        &[
+            "planId",
+            "clusterId",
+            "themeId",
+            "organisationId",
+            "asOf",
+            "format",
+        ],
+    ),
     ("compliance", &["planId", "period", "format"]),
     ("indicators", &["planId", "clusterId", "format"]),
 ];

@@ -1,6 +1,11 @@
 //! What reports are made of, as of a moment: the database sums the actions of each objective per
 //! status (one aggregate query, however many actions a plan has), and `kiv_domain::rollup` turns
-//! those sums into the figures of every level.
+//! those sums into the figures of every level. The progress report is made here; the trend,
+//! compliance and indicator reports in their modules, the trend out of progress reports.
+
+pub mod compliance;
+pub mod indicator_report;
+pub mod trend;
 
 use std::collections::HashMap;
 
@@ -13,17 +18,14 @@ use kiv_domain::planning::{IndicatorValue, Target};
 use kiv_domain::report::{ClusterReport, ObjectiveReport, ProgressReport, PublishedJudgement};
 use kiv_domain::rollup::{on_track, roll_up_groups, target_for, Figures, StatusGroup, METHOD};
 use kiv_domain::{
-    ActionStatus, FollowUpStatus, IndicatorDirection, IndicatorMeasure, LocalizedText, Plan,
-    ReportingPeriod,
+    ActionStatus, IndicatorDirection, IndicatorMeasure, LocalizedText, Plan, ReportingPeriod,
 };
 
 use crate::database::{Backend, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::publication::{self, Judgement};
-use crate::schema::{
-    actions, approved_follow_ups, approved_values, clusters, indicators, objectives,
-};
+use crate::schema::{actions, clusters, indicators, objectives};
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamp};
 
 /// Which actions a report covers.
@@ -44,6 +46,7 @@ pub struct ObjectiveLine {
     pub code: String,
     pub title: LocalizedText,
     pub cluster_id: Option<String>,
+    pub parent_id: Option<String>,
 }
 
 /// The actions of one objective that share a status, summed by the database.
@@ -85,8 +88,14 @@ type IndicatorRow = (
     JsonValue<Vec<Target>>,
 );
 
-/// Indicator, period, approval time and value of an approved indicator value.
-type ApprovedValueRow = (String, String, NaiveDateTime, Option<f64>, Option<String>);
+/// Id, code, title, cluster and parent of an objective.
+type ObjectiveRow = (
+    String,
+    String,
+    JsonValue<LocalizedText>,
+    Option<String>,
+    Option<String>,
+);
 
 /// One row of the aggregate: an objective's actions with one status.
 #[derive(Debug, QueryableByName)]
@@ -190,7 +199,8 @@ macro_rules! bind_scope {
 
 /// The actions in `scope` summed per objective and status, as approved by `as_of` for `period`:
 /// each action counts with the status and progress of its latest approved follow-up of a period
-/// up to `period` (`notReported` without one). One query; the database does the counting.
+/// up to `period` (`notReported` without one), and is overdue by the rule of
+/// [`kiv_domain::rollup::is_overdue`]. One query; the database does the counting.
 ///
 /// The action's current state (`action_states`, kept at approval time) is that follow-up
 /// whenever it was approved by `as_of` for a period up to `period`, which is the case for
@@ -205,7 +215,7 @@ fn status_groups(
 ) -> StoreResult<Vec<ObjectiveGroup>> {
     let mut p = Placeholders::new(conn.backend());
     let scope_actions = scope_sql(scope, &mut p);
-    let (as_of_p, start_p, end_p, day_p) = (p.next(), p.next(), p.next(), p.next());
+    let (as_of_p, start_p, end_p) = (p.next(), p.next(), p.next());
     let history = |column: &str| {
         format!(
             "(SELECT af.{column} FROM approved_follow_ups af WHERE af.action_id = x.id \
@@ -238,7 +248,7 @@ fn status_groups(
            COALESCE(SUM(CASE WHEN progress IS NULL THEN 0.0 ELSE weight END), 0.0) AS weights, \
            SUM(CASE WHEN progress IS NULL AND status <> 'cancelled' THEN 1 ELSE 0 END) AS no_progress, \
            SUM(due) AS due, SUM(due * reported) AS due_reported, \
-           SUM(CASE WHEN planned_end < {day_p} AND status NOT IN ('completed', 'cancelled') \
+           SUM(CASE WHEN planned_end <= {end_p} AND status NOT IN ('completed', 'cancelled') \
              THEN 1 ELSE 0 END) AS overdue \
          FROM facts GROUP BY objective_id, status"
     );
@@ -248,7 +258,6 @@ fn status_groups(
             .bind::<Timestamp, _>(as_of)
             .bind::<Date, _>(period.start())
             .bind::<Date, _>(period.end())
-            .bind::<Date, _>(as_of.date())
             .load::<GroupRow>(inner)?
     });
     let count = |n: i64| usize::try_from(n).map_err(StoreError::corrupt);
@@ -321,16 +330,16 @@ pub fn progress_data(
     if let Some(cluster_id) = &scope.cluster_id {
         objective_query = objective_query.filter(objectives::cluster_id.eq(cluster_id.clone()));
     }
-    let objective_rows: Vec<(String, String, JsonValue<LocalizedText>, Option<String>)> =
-        objective_query
-            .order(objectives::code)
-            .select((
-                objectives::id,
-                objectives::code,
-                objectives::title,
-                objectives::cluster_id,
-            ))
-            .load(conn)?;
+    let objective_rows: Vec<ObjectiveRow> = objective_query
+        .order(objectives::code)
+        .select((
+            objectives::id,
+            objectives::code,
+            objectives::title,
+            objectives::cluster_id,
+            objectives::parent_id,
+        ))
+        .load(conn)?;
     let objective_ids: Vec<&str> = objective_rows.iter().map(|o| o.0.as_str()).collect();
     let groups = status_groups(conn, scope, period, as_of)?;
 
@@ -395,11 +404,12 @@ pub fn progress_data(
     Ok(ReportData {
         objectives: objective_rows
             .into_iter()
-            .map(|(id, code, title, cluster_id)| ObjectiveLine {
+            .map(|(id, code, title, cluster_id, parent_id)| ObjectiveLine {
                 id,
                 code,
                 title: title.0,
                 cluster_id,
+                parent_id,
             })
             .collect(),
         groups,
@@ -489,6 +499,12 @@ impl ReportData {
         self.by_objective(period).figures(objective_ids)
     }
 
+    /// The figures of everything in the data: the progress report's totals.
+    pub fn totals(&self, period: ReportingPeriod) -> Figures {
+        let all: Vec<&str> = self.objectives.iter().map(|o| o.id.as_str()).collect();
+        self.figures(period, &all)
+    }
+
     /// The action groups and indicator assessments of each objective, for `period`: judged once,
     /// then summed for any set of objectives. (Filtering all indicators for each cluster and
     /// objective of a whole-plan report took longer than its SQL.)
@@ -570,8 +586,9 @@ pub fn report_from(
         .into_iter()
         .map(|(id, name)| (id, name.0))
         .collect();
-    let assessments = publication::latest_judgements::<ClusterFollowUp>(conn, &plan.id, as_of)?;
-    let ratings = publication::latest_judgements::<Evaluation>(conn, &plan.id, as_of)?;
+    let assessments =
+        publication::latest_judgements::<ClusterFollowUp>(conn, &plan.id, period, as_of)?;
+    let ratings = publication::latest_judgements::<Evaluation>(conn, &plan.id, period, as_of)?;
     let judged = |judgements: &[Judgement], cluster_id: Option<&str>| {
         judgements
             .iter()
@@ -586,6 +603,7 @@ pub fn report_from(
             })
     };
     let facts = data.by_objective(period);
+    let tree = ObjectiveTree::new(&data.objectives);
     let group = |cluster_id: Option<&str>| -> ClusterReport {
         let members: Vec<&ObjectiveLine> = data
             .objectives
@@ -605,7 +623,7 @@ pub fn report_from(
                     objective_id: o.id.clone(),
                     code: o.code.clone(),
                     title: o.title.clone(),
-                    figures: facts.figures(&[o.id.as_str()]),
+                    figures: facts.figures(&tree.subtree(&o.id)),
                 })
                 .collect(),
         }
@@ -630,153 +648,38 @@ pub fn report_from(
     })
 }
 
-/// Where the reporting of one action for a period stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reporting {
-    /// No follow-up, or one still being written (draft or returned).
-    Missing,
-    Submitted,
-    Approved,
+/// The objectives of a report as a tree, so that an objective's row counts what hangs under it.
+#[derive(Debug)]
+struct ObjectiveTree<'a> {
+    children: HashMap<&'a str, Vec<&'a str>>,
 }
 
-/// The actions of a plan due a report for `period`, with their lead organisation and where
-/// their report stands now. Cancelled actions are not due.
-pub fn compliance_data(
-    conn: &mut DbConnection,
-    plan_id: &str,
-    period: ReportingPeriod,
-) -> StoreResult<Vec<(String, Reporting)>> {
-    use crate::schema::{action_states, follow_ups};
-    let due: Vec<(String, String)> = actions::table
-        .inner_join(objectives::table)
-        .filter(objectives::plan_id.eq(plan_id))
-        .filter(actions::planned_start.le(period.end()))
-        .filter(actions::planned_end.ge(period.start()))
-        .filter(diesel::dsl::not(
-            actions::id.eq_any(
-                action_states::table
-                    .filter(action_states::status.eq(FollowUpStatus::Cancelled.as_str()))
-                    .select(action_states::action_id),
-            ),
-        ))
-        .select((actions::id, actions::lead_organisation_id))
-        .load(conn)?;
-    let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
-    let states: HashMap<String, String> = follow_ups::table
-        .filter(follow_ups::action_id.eq_any(&ids))
-        .filter(follow_ups::period.eq(period.to_string()))
-        .select((follow_ups::action_id, follow_ups::state))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let approved: Vec<String> = approved_follow_ups::table
-        .filter(approved_follow_ups::action_id.eq_any(&ids))
-        .filter(approved_follow_ups::period.eq(period.to_string()))
-        .select(approved_follow_ups::action_id)
-        .load(conn)?;
-    Ok(due
-        .into_iter()
-        .map(|(id, organisation_id)| {
-            let reporting = if approved.contains(&id) {
-                Reporting::Approved
-            } else if states.get(&id).is_some_and(|s| s == "submitted") {
-                Reporting::Submitted
-            } else {
-                Reporting::Missing
-            };
-            (organisation_id, reporting)
-        })
-        .collect())
-}
-
-/// An indicator with its approved values, period by period.
-#[derive(Debug, Clone)]
-pub struct IndicatorHistory {
-    pub indicator: kiv_domain::Indicator,
-    /// The cluster of its objective (or of its action's objective).
-    pub cluster_id: Option<String>,
-    /// The latest approved value of each period, in period order.
-    pub values: Vec<(ReportingPeriod, IndicatorValue)>,
-}
-
-/// Every indicator of a plan (optionally of one cluster) with its approved values.
-pub fn indicator_histories(
-    conn: &mut DbConnection,
-    plan_id: &str,
-    cluster_id: Option<&str>,
-) -> StoreResult<Vec<IndicatorHistory>> {
-    let filter = crate::planning::indicators::IndicatorFilter {
-        plan_id: Some(plan_id.to_owned()),
-        cluster_id: cluster_id.map(str::to_owned),
-        ..Default::default()
-    };
-    let found = crate::planning::indicators::list(
-        conn,
-        &filter,
-        &[],
-        kiv_domain::PageRequest {
-            page: 1,
-            page_size: 100_000,
-        },
-    )?;
-    let ids: Vec<&str> = found.items.iter().map(|i| i.id.as_str()).collect();
-    let clusters: HashMap<String, Option<String>> = objectives::table
-        .filter(objectives::plan_id.eq(plan_id))
-        .select((objectives::id, objectives::cluster_id))
-        .load::<(String, Option<String>)>(conn)?
-        .into_iter()
-        .collect();
-    let action_objectives: HashMap<String, String> = actions::table
-        .inner_join(objectives::table)
-        .filter(objectives::plan_id.eq(plan_id))
-        .select((actions::id, actions::objective_id))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let rows: Vec<ApprovedValueRow> = approved_values::table
-        .inner_join(approved_follow_ups::table)
-        .filter(approved_values::indicator_id.eq_any(&ids))
-        .select((
-            approved_values::indicator_id,
-            approved_follow_ups::period,
-            approved_follow_ups::approved_at,
-            approved_values::number_value,
-            approved_values::text_value,
-        ))
-        .load(conn)?;
-    let mut latest: HashMap<(String, String), (NaiveDateTime, IndicatorValue)> = HashMap::new();
-    for (indicator_id, period, approved_at, number, text) in rows {
-        let value = match (number, text) {
-            (Some(number), _) => IndicatorValue::Number(number),
-            (None, text) => IndicatorValue::Text(text.unwrap_or_default()),
-        };
-        let key = (indicator_id, period);
-        if latest.get(&key).is_none_or(|(at, _)| approved_at > *at) {
-            latest.insert(key, (approved_at, value));
+impl<'a> ObjectiveTree<'a> {
+    fn new(objectives: &'a [ObjectiveLine]) -> Self {
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        for objective in objectives {
+            if let Some(parent) = &objective.parent_id {
+                children
+                    .entry(parent.as_str())
+                    .or_default()
+                    .push(objective.id.as_str());
+            }
         }
+        ObjectiveTree { children }
     }
-    let mut histories = Vec::with_capacity(found.items.len());
-    for indicator in found.items {
-        let objective_id = indicator.objective_id.clone().or_else(|| {
-            indicator
-                .action_id
-                .as_ref()
-                .and_then(|a| action_objectives.get(a).cloned())
-        });
-        let cluster_id = objective_id.and_then(|o| clusters.get(&o).cloned().flatten());
-        let mut values: Vec<(ReportingPeriod, IndicatorValue)> = latest
-            .iter()
-            .filter(|((id, _), _)| *id == indicator.id)
-            .map(|((_, period), (_, value))| {
-                Ok((period.parse().map_err(StoreError::corrupt)?, value.clone()))
-            })
-            .collect::<StoreResult<_>>()?;
-        values.sort_by_key(|(period, _)| *period);
-        histories.push(IndicatorHistory {
-            indicator,
-            cluster_id,
-            values,
-        });
+
+    /// `id` and every objective under it (in the report's scope), each once.
+    fn subtree(&self, id: &'a str) -> Vec<&'a str> {
+        let mut ids = vec![id];
+        let mut next = 0;
+        while let Some(current) = ids.get(next).copied() {
+            next += 1;
+            for child in self.children.get(current).into_iter().flatten() {
+                if !ids.contains(child) {
+                    ids.push(child);
+                }
+            }
+        }
+        ids
     }
-    Ok(histories)
 }

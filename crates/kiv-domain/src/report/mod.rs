@@ -1,16 +1,38 @@
-//! The shape of a progress report: the same [`Figures`] for the plan, each cluster and each
-//! objective. The store fills it; every format (JSON, CSV, Excel, the printable page), the
-//! evaluation context and the frozen figures of a cluster follow-up are read off it.
+//! The shapes of kiv's reports (progress, trend, compliance, indicators) and their pure rules.
+//! A progress report has the same [`Figures`] for the plan, each cluster and each objective. The
+//! store fills these shapes; every format (JSON, CSV, Excel, the printable page), the evaluation
+//! context and the frozen figures of a cluster follow-up are read off them.
+//!
+//! What a report for period P as of moment T says:
+//! - an action's status and progress are those of its latest follow-up approved by T for a
+//!   period up to P (`notReported` without one);
+//! - an action is overdue when its planned end falls on or before the last day of P and, by
+//!   that status, it is neither completed nor cancelled: the same report pulled on another day
+//!   says the same;
+//! - an objective's figures count its own actions and indicators and those of every objective
+//!   under it;
+//! - a cluster's `assessment` is the FODs' published cluster follow-up of P itself, its
+//!   `evaluation` the latest published evaluation that covers P or ended before it.
+
+pub mod compliance;
+pub mod indicators;
+pub mod trend;
+
+pub use compliance::{ComplianceReport, OrganisationCompliance, Reporting};
+pub use indicators::{IndicatorReport, IndicatorReportLine, PeriodValue};
+pub use trend::{TrendPoint, TrendReport};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::localized::LocalizedText;
+use crate::period::ReportingPeriod;
 use crate::planning::IndicatorValue;
 use crate::rollup::Figures;
 use crate::vocabulary::{IndicatorDirection, IndicatorMeasure};
 
-/// An objective's figures.
+/// An objective's figures: its own actions and indicators and those of the objectives under it
+/// (an operational objective's count in its strategic objective's row).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -34,11 +56,14 @@ pub struct ClusterReport {
     pub name: Option<LocalizedText>,
     #[serde(flatten)]
     pub figures: Figures,
-    /// The coordinating FODs' latest published assessment of the cluster as of the report's
-    /// moment (from the cluster follow-up of the latest period); absent when none is published.
+    /// The coordinating FODs' assessment of the cluster for the report's period: the cluster
+    /// follow-up of that period as published by the report's moment (its latest revision then);
+    /// absent when none is. Its `period` is always the report's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assessment: Option<PublishedJudgement>,
-    /// The overall rating of the cluster's latest published evaluation as of the report's moment.
+    /// The overall rating of the cluster's latest evaluation published by the report's moment
+    /// among those that cover the report's period or ended before it (a later period's
+    /// evaluation never judges an earlier period); `period` is the last period it covers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<PublishedJudgement>,
     pub objectives: Vec<ObjectiveReport>,
@@ -71,9 +96,11 @@ pub struct PublishedJudgement {
 #[serde(rename_all = "camelCase")]
 pub struct ProgressReport {
     pub plan_id: String,
-    /// Only follow-ups approved by this moment count.
+    /// Only follow-ups approved by this moment count. Never later than when the report was
+    /// made: an `asOf` in the future is refused, and today's date stands for now.
     pub as_of: DateTime<Utc>,
-    /// The reporting period: statuses are those of periods up to it; `reportingRate` is for it.
+    /// The reporting period: statuses are those of periods up to it; `reportingRate`, `overdue`
+    /// and the clusters' `assessment` are for it.
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
     pub period: String,
     /// How progress is rolled up: `weightedMeanOfActions`.
@@ -115,17 +142,6 @@ pub struct MissingReport {
     pub lead_organisation_id: String,
 }
 
-/// The figures at the end of one period.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct PeriodFigures {
-    #[cfg_attr(feature = "openapi", schema(example = "2017S1"))]
-    pub period: String,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
 /// What an evaluator needs beside the evaluation: the follow-up figures of its plan and subject
 /// for the periods it covers, computed as the progress report computes them.
 #[derive(Debug, Clone, Serialize)]
@@ -136,10 +152,24 @@ pub struct EvaluationContext {
     /// The progress report of the evaluation's cluster (or theme) for the last period it covers:
     /// totals and per objective.
     pub report: ProgressReport,
-    /// The totals at the end of each period the evaluation covers.
-    pub trend: Vec<PeriodFigures>,
+    /// The totals of each period the evaluation covers, as of the same moment as `report`
+    /// (the trend report's points for those periods).
+    pub trend: Vec<TrendPoint>,
     /// Each indicator of the subject in the last period covered.
     pub indicators: Vec<IndicatorStanding>,
     /// Actions due a report for the last period covered without an approved one.
     pub missing_reports: Vec<MissingReport>,
+}
+
+/// Whether the FODs' assessment of `assessed` stands in a report of `period`: only the cluster
+/// follow-up of that very period does (the 2017S2 assessment says nothing of 2016S2).
+pub fn assessment_applies(assessed: ReportingPeriod, period: ReportingPeriod) -> bool {
+    assessed == period
+}
+
+/// Whether an evaluation covering the periods from `from` stands in a report of `period`: it
+/// covers that period or ended before it, so it was made of what was known then, never of later
+/// periods.
+pub fn evaluation_applies(from: ReportingPeriod, period: ReportingPeriod) -> bool {
+    from <= period
 }

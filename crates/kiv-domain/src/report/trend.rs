@@ -1,0 +1,47 @@
+//! The trend: a scope's figures period after period. Each point is the progress report of its
+//! period as of one moment, so the line agrees with every report pulled at that moment: a
+//! follow-up approved after its period ended still counts for it (reports are written and
+//! reviewed after the period, never during it).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::rollup::Figures;
+
+/// The figures of one reporting period: the totals of the progress report for that period, as
+/// of the trend's moment.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TrendPoint {
+    #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")
+    )]
+    pub period: String,
+    /// The moment the figures stand at: the trend's `asOf`, the same for every point.
+    pub as_of: DateTime<Utc>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A plan's (or a cluster's, a theme's, an organisation's) figures period after period.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TrendReport {
+    pub plan_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<String>,
+    /// Only follow-ups approved by this moment count, in every point.
+    pub as_of: DateTime<Utc>,
+    /// How progress is rolled up: `weightedMeanOfActions`.
+    pub method: &'static str,
+    /// One per reporting period of the plan that has begun by `asOf`, in order.
+    pub points: Vec<TrendPoint>,
+}

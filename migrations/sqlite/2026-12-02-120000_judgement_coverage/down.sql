@@ -1,0 +1,1 @@
+ALTER TABLE published_assessments DROP COLUMN period_from;
