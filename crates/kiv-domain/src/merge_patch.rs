@@ -56,11 +56,6 @@ impl ObjectPatch {
         }
     }
 
-    /// The patch as the JSON object it was received as.
-    pub fn as_map(&self) -> &Map<String, Value> {
-        &self.0
-    }
-
     /// `current` (or nothing, when the property has no value) with this patch merged in, read
     /// back as a `T`. When the result is not a `T`, the issue names the member inside the
     /// property: `title.es` (unknown language), `scores.impact.score` (removed, or not a
