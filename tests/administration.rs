@@ -450,9 +450,10 @@ async fn organisations_are_created_and_patched() {
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.headers()["etag"], "\"2\"");
     let patched: Value = response.json().await.unwrap();
+    // The name is merged: the French name given at creation stays.
     assert_eq!(
         patched["name"],
-        json!({"nl": "Politiezone Gent", "en": "Ghent police zone"})
+        json!({"nl": "Politiezone Gent", "fr": "Zone de police Gand", "en": "Ghent police zone"})
     );
     assert!(patched.get("parentId").is_none());
     assert_eq!(patched["kind"], "localPolice");

@@ -192,8 +192,9 @@ fn body_issue(
     InputIssue::invalid(IssueLocation::Body, name, value, detail)
 }
 
-/// Checks the scores as received, keyed by criterion name: every key an OECD-DAC criterion,
-/// every score 1 to 4. Each problem names its field (`scores.relevance.score`).
+/// Checks the scores as received (or as merged by a patch), keyed by criterion name: every key
+/// an OECD-DAC criterion, every score 1 to 4. Each problem names its field
+/// (`scores.relevance.score`).
 pub fn check_scores(
     scores: &BTreeMap<String, Score>,
 ) -> Result<BTreeMap<Criterion, Score>, Vec<InputIssue>> {
@@ -217,7 +218,16 @@ pub fn check_scores(
                         "a score is 1 (poor) to 4 (good)",
                     ));
                 }
-                checked.insert(criterion, score.clone());
+                // A rationale in no language (what a patch that removes its last language
+                // leaves) is no rationale.
+                let rationale = score.rationale.clone().and_then(LocalizedText::or_none);
+                checked.insert(
+                    criterion,
+                    Score {
+                        score: score.score,
+                        rationale,
+                    },
+                );
             }
         }
     }

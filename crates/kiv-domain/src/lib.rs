@@ -6,6 +6,7 @@ pub mod access;
 pub mod evaluation;
 pub mod followup;
 pub mod localized;
+pub mod merge_patch;
 pub mod paging;
 pub mod period;
 pub mod planning;

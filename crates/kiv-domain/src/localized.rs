@@ -105,6 +105,13 @@ impl LocalizedText {
     pub fn is_empty(&self) -> bool {
         self.languages().next().is_none()
     }
+
+    /// The text, or `None` when it has no language at all (`{}`): what is left of an optional
+    /// text once a merge patch removed its last language is no text.
+    pub fn or_none(self) -> Option<Self> {
+        let any = Language::ALL.into_iter().any(|l| self.get(l).is_some());
+        any.then_some(self)
+    }
 }
 
 #[cfg(test)]

@@ -101,3 +101,32 @@ impl InputIssue {
         }
     }
 }
+
+impl InputIssue {
+    /// The issue for a value that does not fit its schema, from serde's message and the path
+    /// (`a.b[0].c`, `.` for the whole value) where deserialization stopped. Unknown and missing
+    /// fields have no path of their own: serde names them in the message, and the issue names
+    /// them under their parent (`title.es`). `value_of` looks the received value up by name.
+    pub fn from_deserialization(
+        location: IssueLocation,
+        path: &str,
+        message: String,
+        value_of: impl Fn(&str) -> Option<Value>,
+    ) -> Self {
+        let unknown = (message.starts_with("unknown field")
+            || message.starts_with("missing field"))
+        .then(|| message.split('`').nth(1).unwrap_or_default().to_owned());
+        let name = match unknown {
+            // Some deserializers already put the unknown field on the path, others stop at its
+            // parent.
+            Some(field) if path == "." => field,
+            Some(field) if path != field && !path.ends_with(&format!(".{field}")) => {
+                format!("{path}.{field}")
+            }
+            _ if path == "." => String::new(),
+            _ => path.to_owned(),
+        };
+        let value = value_of(&name);
+        Self::schema_violation(location, name, value, message)
+    }
+}

@@ -51,29 +51,14 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
-/// An issue from a deserialization error, naming the field by its path (`a.b[0].c`). An unknown
-/// field has no path of its own; serde names it in the message instead.
+/// An issue from a deserialization error, naming the field by its path (`a.b[0].c`).
 fn issue_from<E: std::fmt::Display>(
     location: IssueLocation,
     error: serde_path_to_error::Error<E>,
     value_of: impl Fn(&str) -> Option<Value>,
 ) -> InputIssue {
     let path = error.path().to_string();
-    let message = error.into_inner().to_string();
-    // Unknown and missing fields have no path of their own: serde names them in the message.
-    let unknown = (message.starts_with("unknown field") || message.starts_with("missing field"))
-        .then(|| message.split('`').nth(1).unwrap_or_default().to_owned());
-    let name = match unknown {
-        // Some deserializers already put the unknown field on the path, others stop at its parent.
-        Some(field) if path == "." => field,
-        Some(field) if path != field && !path.ends_with(&format!(".{field}")) => {
-            format!("{path}.{field}")
-        }
-        _ if path == "." => String::new(),
-        _ => path,
-    };
-    let value = value_of(&name);
-    InputIssue::schema_violation(location, name, value, message)
+    InputIssue::from_deserialization(location, &path, error.into_inner().to_string(), value_of)
 }
 
 /// A JSON body deserialized into `T`, refused (and nothing changed) when it is not JSON, too
@@ -100,6 +85,45 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             parse_json(&bytes).map(ApiJson)
         })
     }
+}
+
+/// The body of a `PATCH`: a JSON merge patch (RFC 7396), read into `T` exactly as [`ApiJson`]
+/// reads a body. A merge patch is an object of the properties to change, so anything else (an
+/// array, a string, `null`) is refused with 400 rather than read as a patch that changes
+/// nothing.
+#[derive(Debug)]
+pub struct ApiPatch<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiPatch<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = ApiJson::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            let ApiJson(body) = json.await?;
+            if !body.is_object() {
+                return Err(ApiError::bad_request(vec![InputIssue::schema_violation(
+                    IssueLocation::Body,
+                    "",
+                    Some(body),
+                    "a PATCH body is a JSON merge patch (RFC 7396): an object of the properties \
+                     to change",
+                )]));
+            }
+            parse_value(body).map(ApiPatch)
+        })
+    }
+}
+
+/// Reads an already parsed JSON body into `T`, with issues naming the offending property.
+fn parse_value<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(&body).map_err(|error| {
+        let issue = issue_from(IssueLocation::Body, error, |name| {
+            kiv_domain::merge_patch::value_at(&body, name).cloned()
+        });
+        ApiError::bad_request(vec![issue])
+    })
 }
 
 /// A JSON body that may be left out: an empty body is `None` (as is a JSON `null`); anything else
@@ -191,7 +215,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let raw: Option<Value> = serde_json::from_slice(bytes).ok();
         let issue = issue_from(IssueLocation::Body, error, |name| {
-            raw.as_ref().and_then(|raw| value_at(raw, name)).cloned()
+            raw.as_ref()
+                .and_then(|raw| kiv_domain::merge_patch::value_at(raw, name))
+                .cloned()
         });
         ApiError::bad_request(vec![issue])
     })?;
@@ -204,23 +230,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         )])
     })?;
     Ok(value)
-}
-
-/// The value at a path such as `a.b[0].c` in a JSON document.
-fn value_at<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut current = root;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (key, indexes) = part
-            .split_once('[')
-            .map_or((part, ""), |(k, rest)| (k, rest));
-        if !key.is_empty() {
-            current = current.get(key)?;
-        }
-        for index in indexes.split('[').filter(|i| !i.is_empty()) {
-            current = current.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
-        }
-    }
-    Some(current)
 }
 
 /// What an `If-Match` header may hold (RFC 9110): `*`, or a comma-separated list of entity tags,

@@ -24,6 +24,7 @@ pub mod links;
 pub mod middleware;
 pub mod observe;
 pub mod openapi_common;
+pub mod patch_schemas;
 pub mod problem;
 pub mod render;
 pub mod respond;

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
 use kiv_domain::followup::check_period;
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::{
     Assessment, Caller, InputIssue, IssueLocation, LocalizedText, PageRequest, PublicationState,
     ReportingPeriod,
@@ -15,6 +16,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
+use crate::patch::Merger;
 use crate::planning::{check_organisations, reject_if_any};
 use crate::publication::{self, Judgement, Step};
 use crate::reference::plans;
@@ -118,14 +120,15 @@ pub struct ClusterFollowUpInput {
     pub organisation_ids: Vec<String>,
 }
 
-/// Changes to a draft (`None`: unchanged; `Some(None)`: cleared).
+/// Changes to a draft, a JSON merge patch (`None`: unchanged; `Some(None)`: cleared; the texts
+/// are merged into the stored ones).
 #[derive(Debug, Clone, Default)]
 pub struct ClusterFollowUpChanges {
     pub assessment: Option<Assessment>,
-    pub narrative: Option<Option<LocalizedText>>,
-    pub highlights: Option<Option<LocalizedText>>,
-    pub obstacles: Option<Option<LocalizedText>>,
-    pub next_steps: Option<Option<LocalizedText>>,
+    pub narrative: Option<Option<ObjectPatch>>,
+    pub highlights: Option<Option<ObjectPatch>>,
+    pub obstacles: Option<Option<ObjectPatch>>,
+    pub next_steps: Option<Option<ObjectPatch>>,
     pub organisation_ids: Option<Vec<String>>,
 }
 
@@ -344,16 +347,16 @@ pub fn update(
         if let Some(assessment) = changes.assessment {
             next.assessment = assessment;
         }
-        for (field, change) in [
-            (&mut next.narrative, changes.narrative.clone()),
-            (&mut next.highlights, changes.highlights.clone()),
-            (&mut next.obstacles, changes.obstacles.clone()),
-            (&mut next.next_steps, changes.next_steps.clone()),
+        let mut merger = Merger::default();
+        for (name, field, change) in [
+            ("narrative", &mut next.narrative, &changes.narrative),
+            ("highlights", &mut next.highlights, &changes.highlights),
+            ("obstacles", &mut next.obstacles, &changes.obstacles),
+            ("nextSteps", &mut next.next_steps, &changes.next_steps),
         ] {
-            if let Some(value) = change {
-                *field = value;
-            }
+            *field = merger.optional_text(name, field.as_ref(), change)?;
         }
+        merger.finish()?;
         if let Some(organisation_ids) = changes.organisation_ids.clone() {
             next.organisation_ids = organisation_ids;
         }

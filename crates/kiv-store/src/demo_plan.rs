@@ -12,6 +12,7 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use kiv_domain::evaluation::{Evidence, PeriodRange, Score};
 use kiv_domain::followup::Transition;
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::planning::{Baseline, IndicatorValue, Target};
 use kiv_domain::{
     Assessment, Caller, Criterion, EvaluationRound, FollowUpStatus, IndicatorDirection,
@@ -521,9 +522,10 @@ fn evaluation(conn: &mut DbConnection, fod: &Caller, evidence: Vec<Evidence>) ->
         None,
         RecommendationChanges {
             status: Some(RecommendationStatus::InProgress),
-            status_note: Some(Some(nl(
-                "[Illustratief] Extra capaciteit voorzien in 2018.",
-            ))),
+            status_note: Some(Some(
+                ObjectPatch::of(&nl("[Illustratief] Extra capaciteit voorzien in 2018."))
+                    .map_err(StoreError::corrupt)?,
+            )),
             ..RecommendationChanges::default()
         },
     )?;

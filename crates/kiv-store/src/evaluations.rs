@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use kiv_domain::evaluation::{
-    check_range, check_subject, Evaluation, Evidence, PeriodRange, Recommendation, Score, Subject,
+    check_range, check_scores, check_subject, Evaluation, Evidence, PeriodRange, Recommendation,
+    Score, Subject,
 };
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport};
 use kiv_domain::rollup::{on_track, target_for};
 use kiv_domain::{
@@ -21,6 +23,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
+use crate::patch::Merger;
 use crate::planning::{check_organisations, reject_if_any};
 use crate::publication::{self, Judgement, Step};
 use crate::reference::plans;
@@ -141,15 +144,17 @@ pub struct EvaluationInput {
     pub evidence: Vec<Evidence>,
 }
 
-/// Changes to a draft (`None`: unchanged; `Some(None)`: cleared).
+/// Changes to a draft, a JSON merge patch (`None`: unchanged; `Some(None)`: cleared). The
+/// period, the scores (criterion by criterion, member by member) and the findings are merged
+/// into the stored ones; the merged scores are checked as new ones are.
 #[derive(Debug, Clone, Default)]
 pub struct EvaluationChanges {
     pub round: Option<EvaluationRound>,
-    pub period: Option<PeriodRange>,
+    pub period: Option<ObjectPatch>,
     pub evaluating_organisation_ids: Option<Vec<String>>,
-    pub scores: Option<BTreeMap<Criterion, Score>>,
+    pub scores: Option<ObjectPatch>,
     pub overall_rating: Option<Option<OverallRating>>,
-    pub findings: Option<Option<LocalizedText>>,
+    pub findings: Option<Option<ObjectPatch>>,
     pub evidence: Option<Vec<Evidence>>,
 }
 
@@ -502,20 +507,27 @@ pub fn update(
         if let Some(round) = changes.round {
             next.round = round;
         }
-        if let Some(period) = changes.period {
-            next.period = period;
+        let mut merger = Merger::default();
+        next.period = merger.required("period", &before.period, changes.period.as_ref())?;
+        // Merged keyed by the criteria's names, so that a name that is no criterion is an
+        // issue of its own (`scores.beauty`) rather than a failure to read the map.
+        let stored: BTreeMap<String, Score> = before
+            .scores
+            .iter()
+            .map(|(criterion, score)| (criterion.to_string(), score.clone()))
+            .collect();
+        let scores = merger.required("scores", &stored, changes.scores.as_ref())?;
+        next.findings =
+            merger.optional_text("findings", before.findings.as_ref(), &changes.findings)?;
+        merger.finish()?;
+        if changes.scores.is_some() {
+            next.scores = check_scores(&scores).map_err(StoreError::Rejected)?;
         }
         if let Some(ids) = changes.evaluating_organisation_ids.clone() {
             next.evaluating_organisation_ids = ids;
         }
-        if let Some(scores) = changes.scores.clone() {
-            next.scores = scores;
-        }
         if let Some(rating) = changes.overall_rating {
             next.overall_rating = rating;
-        }
-        if let Some(findings) = changes.findings.clone() {
-            next.findings = findings;
         }
         if let Some(evidence) = changes.evidence.clone() {
             next.evidence = evidence;
@@ -747,16 +759,17 @@ pub struct RecommendationInput {
     pub due_date: Option<NaiveDate>,
 }
 
-/// Changes to a recommendation. Its content (text, organisations, priority, due date) changes
-/// while its evaluation is a draft; its follow-up (status and note) at any time.
+/// Changes to a recommendation, a JSON merge patch (the texts are merged into the stored ones).
+/// Its content (text, organisations, priority, due date) changes while its evaluation is a
+/// draft; its follow-up (status and note) at any time.
 #[derive(Debug, Clone, Default)]
 pub struct RecommendationChanges {
-    pub text: Option<LocalizedText>,
+    pub text: Option<ObjectPatch>,
     pub organisation_ids: Option<Vec<String>>,
     pub priority: Option<Priority>,
     pub due_date: Option<Option<NaiveDate>>,
     pub status: Option<RecommendationStatus>,
-    pub status_note: Option<Option<LocalizedText>>,
+    pub status_note: Option<Option<ObjectPatch>>,
 }
 
 impl RecommendationChanges {
@@ -899,9 +912,14 @@ pub fn update_recommendation(
             }
         }
         let mut next = before.clone();
-        if let Some(text) = changes.text {
-            next.text = text;
-        }
+        let mut merger = Merger::default();
+        next.text = merger.required("text", &before.text, changes.text.as_ref())?;
+        next.status_note = merger.optional_text(
+            "statusNote",
+            before.status_note.as_ref(),
+            &changes.status_note,
+        )?;
+        merger.finish()?;
         if let Some(ids) = changes.organisation_ids {
             next.organisation_ids = ids;
         }
@@ -913,9 +931,6 @@ pub fn update_recommendation(
         }
         if let Some(status) = changes.status {
             next.status = status;
-        }
-        if let Some(note) = changes.status_note {
-            next.status_note = note;
         }
         check_recommendation(conn, &next)?;
         next.version += 1;

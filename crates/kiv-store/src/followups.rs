@@ -185,12 +185,13 @@ pub struct FollowUpInput {
     pub indicator_values: Vec<ReportedValue>,
 }
 
-/// Changes to a follow-up; `Some(None)` clears an optional field. Action and period never change.
+/// Changes to a follow-up (a JSON merge patch); `Some(None)` clears an optional field and the
+/// narrative is merged into the stored one. Action and period never change.
 #[derive(Debug, Clone, Default)]
 pub struct FollowUpChanges {
     pub status: Option<FollowUpStatus>,
     pub progress: Option<Option<f64>>,
-    pub narrative: Option<Option<LocalizedText>>,
+    pub narrative: Option<Option<kiv_domain::merge_patch::ObjectPatch>>,
     pub indicator_values: Option<Vec<ReportedValue>>,
 }
 
@@ -519,6 +520,10 @@ fn replace(
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
     let status = changes.status.unwrap_or(current.status);
+    let mut merger = crate::patch::Merger::default();
+    let narrative =
+        merger.optional_text("narrative", current.narrative.as_ref(), &changes.narrative)?;
+    merger.finish()?;
     let input = FollowUpInput {
         action_id: current.action_id.clone(),
         period: current.period,
@@ -529,9 +534,7 @@ fn replace(
             None if changes.status.is_some() && matches!(status, FollowUpStatus::Completed) => None,
             None => current.progress,
         },
-        narrative: changes
-            .narrative
-            .unwrap_or_else(|| current.narrative.clone()),
+        narrative,
         indicator_values: changes
             .indicator_values
             .unwrap_or_else(|| current.indicator_values.clone()),

@@ -17,6 +17,7 @@ pub mod json;
 pub mod login;
 pub mod migrations;
 pub mod page;
+pub(crate) mod patch;
 pub mod planning;
 pub mod publication;
 pub mod reference;

@@ -15,7 +15,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::collection_query;
 use super::organisations::OrganisationView;
 use crate::auth::{Admin, Auth};
-use crate::extract::{expected_version, page_and_sort, ApiJson, ApiQuery};
+use crate::extract::{
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
+};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{href, single, utc, Collection};
 use crate::AppState;
@@ -364,22 +366,26 @@ async fn get_account(
     Ok(single(&req, version, &AccountView::new(&req, account)))
 }
 
-/// Changes to an account (JSON merge patch).
+/// Changes to an account: a JSON merge patch (RFC 7396). Properties left out stay as they are;
+/// neither can be removed (`null` is refused).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"disabled": true}))]
 pub struct AccountPatch {
     /// `true` stops the account from obtaining tokens (tokens already issued expire on their own).
-    pub disabled: Option<bool>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = bool)]
+    pub disabled: Option<Option<bool>>,
     /// Replaces the account's roles.
-    #[schema(schema_with = roles_patch_schema)]
-    pub roles: Option<Vec<Role>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(schema_with = roles_schema)]
+    pub roles: Option<Option<Vec<Role>>>,
 }
 
 /// Change an account
 ///
-/// Administrators only: disable or enable it, or replace its roles. Needs `If-Match` with the
-/// account's `ETag`. An administrator cannot disable their own account or take away their own
+/// Administrators only: disable or enable it, or replace its roles (a JSON merge patch: what is
+/// left out stays). Needs `If-Match` with the account's `ETag`. An administrator cannot disable their own account or take away their own
 /// admin role (somebody must remain able to administer).
 #[utoipa::path(
     tag = "Accounts",
@@ -405,21 +411,23 @@ async fn update_account(
     state: web::Data<AppState>,
     admin: Admin,
     account_id: web::Path<String>,
-    ApiJson(patch): ApiJson<AccountPatch>,
+    ApiPatch(patch): ApiPatch<AccountPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = admin.0;
     let admin = caller.login.clone();
-    if let Some(roles) = &patch.roles {
-        if let Some(issue) = check_roles(roles) {
-            return Err(ApiError::bad_request(vec![issue]));
-        }
+    let mut issues = Vec::new();
+    let changes = AccountChanges {
+        disabled: required("disabled", patch.disabled, &mut issues),
+        roles: required("roles", patch.roles, &mut issues),
+    };
+    if let Some(roles) = &changes.roles {
+        issues.extend(check_roles(roles));
+    }
+    if !issues.is_empty() {
+        return Err(ApiError::bad_request(issues));
     }
     let expected = expected_version(&req)?;
     let account_id = account_id.into_inner();
-    let changes = AccountChanges {
-        disabled: patch.disabled,
-        roles: patch.roles,
-    };
     let account = state
         .run(move |conn| {
             let current = accounts::get(conn, &account_id)?.ok_or(kiv_store::StoreError::NotFound)?;
@@ -490,12 +498,4 @@ fn roles_array() -> utoipa::openapi::schema::ArrayBuilder {
 
 fn roles_schema() -> utoipa::openapi::schema::Array {
     roles_array().build()
-}
-
-/// As [`roles_schema`], or `null` (no change).
-fn roles_patch_schema() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{SchemaType, Type};
-    roles_array()
-        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
-        .build()
 }

@@ -2,6 +2,7 @@
 
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::{Action, ActionStatus, LocalizedText, Role};
 use kiv_store::audit::{self, AuditFilter};
 use kiv_store::planning::actions::{self, ActionChanges, ActionFilter, ActionInput, ActionSort};
@@ -13,8 +14,9 @@ use super::audit::AuditEventView;
 use super::collection_query;
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{
-    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiQuery,
+    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
 };
+use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
@@ -378,7 +380,9 @@ async fn get_action(
         .await
 }
 
-/// Changes to an action (JSON merge patch).
+/// Changes to an action: a JSON merge patch (RFC 7396). Properties left out stay as they are,
+/// `null` removes an optional one, texts are merged language by language and lists are
+/// replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionPatch {
@@ -389,12 +393,14 @@ pub struct ActionPatch {
     #[schema(value_type = String)]
     #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
     pub code: Option<Option<String>>,
+    /// Merged into the stored title: `{"en": "..."}` changes the English title only.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedText)]
-    pub title: Option<Option<LocalizedText>>,
+    #[schema(value_type = LocalizedTextPatch)]
+    pub title: Option<Option<ObjectPatch>>,
+    /// Merged into the stored description; `null` removes it.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub description: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub description: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = String)]
     pub lead_organisation_id: Option<Option<String>>,
@@ -452,7 +458,10 @@ impl ActionPatch {
 
 /// Change an action
 ///
-/// Coordinators only; `If-Match` with the action's `ETag`.
+/// Coordinators only; `If-Match` with the action's `ETag`. A JSON merge patch: objects (the
+/// title, the description) are merged member by member into the stored ones, `null` removes a
+/// member, lists and other values are replaced. The whole action is checked again after the
+/// change.
 #[utoipa::path(
     tag = "Planning",
     params(("actionId" = String, Path), ("If-Match" = String, Header, description = "The action's ETag")),
@@ -473,7 +482,7 @@ async fn update_action(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     action_id: web::Path<String>,
-    ApiJson(patch): ApiJson<ActionPatch>,
+    ApiPatch(patch): ApiPatch<ActionPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = patch.changes()?;
     let expected = expected_version(&req)?;

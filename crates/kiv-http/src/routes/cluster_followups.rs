@@ -4,6 +4,7 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::{Assessment, Caller, IssueLocation, LocalizedText, PublicationState};
 use kiv_store::cluster_followups::{
     self, ClusterFollowUpChanges, ClusterFollowUpFilter, ClusterFollowUpInput,
@@ -18,8 +19,10 @@ use super::collection_query;
 use super::followups::parse_period;
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{
-    expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery, OptionalJson,
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
+    OptionalJson,
 };
+use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
@@ -259,25 +262,31 @@ async fn get_cluster_follow_up(
     ))
 }
 
-/// Changes to a draft cluster follow-up (JSON merge patch).
+/// Changes to a draft cluster follow-up: a JSON merge patch (RFC 7396). Properties left out
+/// stay as they are, `null` removes an optional one, the texts are merged language by language
+/// (a text whose last language is removed is removed) and `organisationIds` is replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClusterFollowUpPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Assessment)]
     pub assessment: Option<Option<Assessment>>,
+    /// Merged into the stored narrative; `null` removes it.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub narrative: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub narrative: Option<Option<ObjectPatch>>,
+    /// Merged into the stored highlights; `null` removes them.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub highlights: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub highlights: Option<Option<ObjectPatch>>,
+    /// Merged into the stored obstacles; `null` removes them.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub obstacles: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub obstacles: Option<Option<ObjectPatch>>,
+    /// Merged into the stored next steps; `null` removes them.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub next_steps: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub next_steps: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Vec<String>)]
     pub organisation_ids: Option<Option<Vec<String>>>,
@@ -286,7 +295,9 @@ pub struct ClusterFollowUpPatch {
 /// Change a cluster follow-up
 ///
 /// Drafts only: a published follow-up answers 409 (revise it first). `If-Match` with its `ETag`.
-/// Coordinators only.
+/// Coordinators only. A JSON merge patch: the texts (`narrative`, `highlights`, `obstacles`,
+/// `nextSteps`) are merged language by language into the stored ones (`null` removes a
+/// language), `organisationIds` and other values are replaced.
 #[utoipa::path(
     tag = "Cluster follow-up",
     params(("clusterFollowUpId" = String, Path), ("If-Match" = String, Header, description = "The cluster follow-up's ETag")),
@@ -307,7 +318,7 @@ async fn update_cluster_follow_up(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     id: web::Path<String>,
-    ApiJson(patch): ApiJson<ClusterFollowUpPatch>,
+    ApiPatch(patch): ApiPatch<ClusterFollowUpPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let mut issues = Vec::new();
     let changes = ClusterFollowUpChanges {

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kiv_domain::evaluation::{
     check_scores, Evaluation, Evidence, PeriodRange, Recommendation, Score,
 };
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::report::EvaluationContext;
 use kiv_domain::{
     Caller, Criterion, EvaluationRound, InputIssue, IssueLocation, LocalizedText, OverallRating,
@@ -27,8 +28,10 @@ use super::cluster_followups::{note_of, PublicationEventView, PublicationHistory
 use super::collection_query;
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{
-    expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery, OptionalJson,
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
+    OptionalJson,
 };
+use crate::patch_schemas::{LocalizedTextPatch, PeriodRangePatch, ScoresPatch};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
@@ -316,28 +319,36 @@ async fn get_evaluation(
     Ok(single(&req, version, &EvaluationView::new(&req, record)))
 }
 
-/// Changes to a draft evaluation (JSON merge patch). `scores` replaces all scores.
+/// Changes to a draft evaluation: a JSON merge patch (RFC 7396). Properties left out stay as
+/// they are, `null` removes an optional one; `period`, `scores` (criterion by criterion, and
+/// within a criterion member by member) and `findings` are merged into the stored ones, and
+/// `evaluatingOrganisationIds` and `evidence` are replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"scores": {"impact": {"score": 3}}, "findings": {"fr": "L'approche fonctionne."}}))]
 pub struct EvaluationPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = EvaluationRound)]
     pub round: Option<Option<EvaluationRound>>,
+    /// Merged into the stored range: `{"to": "2018S2"}` moves the end only.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = PeriodRangeBody)]
-    pub period: Option<Option<PeriodRangeBody>>,
+    #[schema(value_type = PeriodRangePatch)]
+    pub period: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Vec<String>)]
     pub evaluating_organisation_ids: Option<Option<Vec<String>>>,
+    /// Merged into the stored scores: `{"impact": {"score": 3}}` changes impact's score and
+    /// keeps its rationale and the other criteria; `{"impact": null}` removes impact.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Object)]
-    pub scores: Option<Option<BTreeMap<String, Score>>>,
+    #[schema(value_type = ScoresPatch)]
+    pub scores: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<OverallRating>, nullable)]
     pub overall_rating: Option<Option<OverallRating>>,
+    /// Merged into the stored findings; `null` removes them.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub findings: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub findings: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Vec<Evidence>)]
     pub evidence: Option<Option<Vec<Evidence>>>,
@@ -346,7 +357,10 @@ pub struct EvaluationPatch {
 /// Change an evaluation
 ///
 /// Drafts only: a published evaluation answers 409 (revise it first). `If-Match` with its
-/// `ETag`. Coordinators only.
+/// `ETag`. Coordinators only. A JSON merge patch: `period`, `scores` and `findings` are merged
+/// member by member into the stored ones (`{"scores": {"impact": {"score": 3}}}` keeps the
+/// other five criteria and impact's rationale; `null` removes a member), lists and other
+/// values are replaced. The merged evaluation is checked as a new one is.
 #[utoipa::path(
     tag = "Evaluations",
     params(("evaluationId" = String, Path), ("If-Match" = String, Header, description = "The evaluation's ETag")),
@@ -367,7 +381,7 @@ async fn update_evaluation(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     id: web::Path<String>,
-    ApiJson(patch): ApiJson<EvaluationPatch>,
+    ApiPatch(patch): ApiPatch<EvaluationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let mut issues = Vec::new();
     let round = required("round", patch.round, &mut issues);
@@ -377,16 +391,16 @@ async fn update_evaluation(
         patch.evaluating_organisation_ids,
         &mut issues,
     );
-    let raw_scores = required("scores", patch.scores, &mut issues);
+    let scores = required("scores", patch.scores, &mut issues);
     let evidence = required("evidence", patch.evidence, &mut issues);
     if !issues.is_empty() {
         return Err(ApiError::bad_request(issues));
     }
     let changes = EvaluationChanges {
         round,
-        period: period.map(|p| p.parse()).transpose()?,
+        period,
         evaluating_organisation_ids: organisations,
-        scores: raw_scores.as_ref().map(scores).transpose()?,
+        scores,
         overall_rating: patch.overall_rating,
         findings: patch.findings,
         evidence,
@@ -711,13 +725,16 @@ async fn get_recommendation(
     ))
 }
 
-/// Changes to a recommendation (JSON merge patch).
+/// Changes to a recommendation: a JSON merge patch (RFC 7396). Properties left out stay as they
+/// are, `null` removes an optional one, `text` and `statusNote` are merged language by language
+/// and `organisationIds` is replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RecommendationPatch {
+    /// Merged into the stored text: `{"en": "..."}` changes the English text only.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedText)]
-    pub text: Option<Option<LocalizedText>>,
+    #[schema(value_type = LocalizedTextPatch)]
+    pub text: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Vec<String>)]
     pub organisation_ids: Option<Option<Vec<String>>>,
@@ -730,16 +747,18 @@ pub struct RecommendationPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = RecommendationStatus)]
     pub status: Option<Option<RecommendationStatus>>,
+    /// Merged into the stored note; `null` removes it, as does removing its last language.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub status_note: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub status_note: Option<Option<ObjectPatch>>,
 }
 
 /// Change a recommendation
 ///
 /// Its follow-up (`status`, `statusNote`) at any time; its content (`text`, `organisationIds`,
 /// `priority`, `dueDate`) only while the evaluation is a draft (409 otherwise). `If-Match`.
-/// Coordinators only.
+/// Coordinators only. A JSON merge patch: `text` and `statusNote` are merged language by
+/// language into the stored ones (`null` removes a language), other values are replaced.
 #[utoipa::path(
     tag = "Evaluations",
     params(("recommendationId" = String, Path), ("If-Match" = String, Header, description = "The recommendation's ETag")),
@@ -760,7 +779,7 @@ async fn update_recommendation(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     id: web::Path<String>,
-    ApiJson(patch): ApiJson<RecommendationPatch>,
+    ApiPatch(patch): ApiPatch<RecommendationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let mut issues: Vec<InputIssue> = Vec::new();
     let changes = RecommendationChanges {

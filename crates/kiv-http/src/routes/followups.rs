@@ -4,6 +4,7 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::followup::allowed_transitions;
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::{
     Caller, FollowUp, FollowUpStatus, LocalizedText, ReportedValue, ReportingPeriod, Role,
     Transition, WorkflowState,
@@ -18,8 +19,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::collection_query;
 use crate::auth::{Auth, Coordinator, Reporting};
 use crate::extract::{
-    expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery, OptionalJson,
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
+    OptionalJson,
 };
+use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
 use crate::render::ReportFormat;
 use crate::respond::{created, href, single, utc, Collection};
@@ -336,7 +339,9 @@ async fn get_follow_up(
     Ok(single(&req, version, &FollowUpView::new(&req, follow_up)))
 }
 
-/// Changes to a draft or returned follow-up (JSON merge patch).
+/// Changes to a draft or returned follow-up: a JSON merge patch (RFC 7396). Properties left out
+/// stay as they are, `null` removes an optional one, the narrative is merged language by
+/// language and `indicatorValues` is replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FollowUpPatch {
@@ -346,9 +351,11 @@ pub struct FollowUpPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<f64>, nullable)]
     pub progress: Option<Option<f64>>,
+    /// Merged into the stored narrative (`{"fr": "..."}` changes the French text only);
+    /// `null` removes it, as does removing its last language.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub narrative: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub narrative: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Vec<ReportedValue>)]
     pub indicator_values: Option<Option<Vec<ReportedValue>>>,
@@ -357,7 +364,9 @@ pub struct FollowUpPatch {
 /// Change a follow-up
 ///
 /// Only drafts and returned follow-ups can be edited (409 otherwise); `If-Match` with the
-/// follow-up's `ETag`.
+/// follow-up's `ETag`. A JSON merge patch: the narrative is merged language by language into
+/// the stored one (`null` removes a language), `indicatorValues` and other values are
+/// replaced. The whole follow-up is checked again after the change.
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
@@ -378,7 +387,7 @@ async fn update_follow_up(
     state: web::Data<AppState>,
     Reporting(caller): Reporting,
     follow_up_id: web::Path<String>,
-    ApiJson(patch): ApiJson<FollowUpPatch>,
+    ApiPatch(patch): ApiPatch<FollowUpPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let mut issues = Vec::new();
     let changes = FollowUpChanges {

@@ -2,6 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::planning::{Baseline, Target};
 use kiv_domain::{Indicator, IndicatorDirection, IndicatorMeasure, LocalizedText};
 use kiv_store::planning::indicators::{
@@ -14,8 +15,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::collection_query;
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{
-    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiQuery,
+    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
 };
+use crate::patch_schemas::{BaselinePatch, LocalizedTextPatch};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
@@ -233,13 +235,16 @@ async fn get_indicator(
         .await
 }
 
-/// Changes to an indicator (JSON merge patch). What it is attached to never changes.
+/// Changes to an indicator: a JSON merge patch (RFC 7396). Properties left out stay as they
+/// are, `null` removes an optional one, the name and the baseline are merged member by member,
+/// and `targets` is replaced. What it is attached to never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IndicatorPatch {
+    /// Merged into the stored name: `{"fr": "..."}` changes the French name only.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedText)]
-    pub name: Option<Option<LocalizedText>>,
+    #[schema(value_type = LocalizedTextPatch)]
+    pub name: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>, nullable)]
     pub unit: Option<Option<String>>,
@@ -249,9 +254,10 @@ pub struct IndicatorPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = IndicatorDirection)]
     pub direction: Option<Option<IndicatorDirection>>,
+    /// Merged into the stored baseline (`{"year": 2016}` keeps the value); `null` removes it.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<Baseline>, nullable)]
-    pub baseline: Option<Option<Baseline>>,
+    #[schema(value_type = Option<BaselinePatch>, nullable)]
+    pub baseline: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Vec<Target>)]
     pub targets: Option<Option<Vec<Target>>>,
@@ -278,7 +284,10 @@ impl IndicatorPatch {
 
 /// Change an indicator
 ///
-/// Coordinators only; `If-Match` with the indicator's `ETag`.
+/// Coordinators only; `If-Match` with the indicator's `ETag`. A JSON merge patch: objects (the
+/// name, the baseline) are merged member by member into the stored ones, `null` removes a
+/// member, `targets` and other values are replaced. The whole indicator is checked again after
+/// the change.
 #[utoipa::path(
     tag = "Planning",
     params(("indicatorId" = String, Path), ("If-Match" = String, Header, description = "The indicator's ETag")),
@@ -298,7 +307,7 @@ async fn update_indicator(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     indicator_id: web::Path<String>,
-    ApiJson(patch): ApiJson<IndicatorPatch>,
+    ApiPatch(patch): ApiPatch<IndicatorPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = patch.changes()?;
     let expected = expected_version(&req)?;

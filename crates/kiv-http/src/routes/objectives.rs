@@ -2,6 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::{LocalizedText, Objective, ObjectiveLevel};
 use kiv_store::planning::objectives::{
     self, ObjectiveChanges, ObjectiveFilter, ObjectiveInput, ObjectiveSort,
@@ -13,8 +14,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::collection_query;
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{
-    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiQuery,
+    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
 };
+use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
@@ -242,7 +244,9 @@ async fn get_objective(
         .await
 }
 
-/// Changes to an objective (JSON merge patch). The plan never changes.
+/// Changes to an objective: a JSON merge patch (RFC 7396). Properties left out stay as they
+/// are, `null` removes an optional one, texts are merged language by language and lists are
+/// replaced. The plan never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObjectivePatch {
@@ -260,12 +264,14 @@ pub struct ObjectivePatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = ObjectiveLevel)]
     pub level: Option<Option<ObjectiveLevel>>,
+    /// Merged into the stored title: `{"en": "..."}` changes the English title only.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedText)]
-    pub title: Option<Option<LocalizedText>>,
+    #[schema(value_type = LocalizedTextPatch)]
+    pub title: Option<Option<ObjectPatch>>,
+    /// Merged into the stored description; `null` removes it.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedText>, nullable)]
-    pub description: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
+    pub description: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Vec<String>)]
     pub theme_ids: Option<Option<Vec<String>>>,
@@ -301,8 +307,10 @@ impl ObjectivePatch {
 
 /// Change an objective
 ///
-/// Coordinators only; `If-Match` with the objective's `ETag`. The whole objective is checked
-/// again after the change.
+/// Coordinators only; `If-Match` with the objective's `ETag`. A JSON merge patch: objects (the
+/// title, the description) are merged member by member into the stored ones, `null` removes a
+/// member, lists and other values are replaced. The whole objective is checked again after the
+/// change.
 #[utoipa::path(
     tag = "Planning",
     params(("objectiveId" = String, Path), ("If-Match" = String, Header, description = "The objective's ETag")),
@@ -323,7 +331,7 @@ async fn update_objective(
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
     objective_id: web::Path<String>,
-    ApiJson(patch): ApiJson<ObjectivePatch>,
+    ApiPatch(patch): ApiPatch<ObjectivePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = patch.changes()?;
     let expected = expected_version(&req)?;

@@ -3,7 +3,8 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use actix_web::{patch, post};
-use kiv_domain::{InputIssue, IssueLocation, LocalizedText, Organisation, OrganisationKind};
+use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::{LocalizedText, Organisation, OrganisationKind};
 use kiv_store::reference::organisations::{
     self, NewOrganisation, OrganisationChanges, OrganisationFilter, OrganisationSort,
 };
@@ -14,8 +15,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::collection_query;
 use crate::auth::{Admin, Auth};
 use crate::extract::{
-    cannot_remove, expected_version, page_and_sort, patch_field, ApiJson, ApiQuery,
+    cannot_remove, expected_version, page_and_sort, patch_field, ApiJson, ApiPatch, ApiQuery,
 };
+use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{href, single, Collection};
 use crate::AppState;
@@ -156,15 +158,6 @@ async fn get_organisation(
         .await
 }
 
-fn empty_name() -> InputIssue {
-    InputIssue::invalid(
-        IssueLocation::Body,
-        "name",
-        None,
-        "name needs a text in at least one language (nl, fr, de, en)",
-    )
-}
-
 /// A new organisation, such as a police zone (`kind: localPolice`, `parentId: lokale-politie`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -201,9 +194,6 @@ async fn create_organisation(
     admin: Admin,
     ApiJson(body): ApiJson<NewOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if body.name.is_empty() {
-        return Err(ApiError::bad_request(vec![empty_name()]));
-    }
     let new = NewOrganisation {
         name: body.name,
         kind: body.kind,
@@ -220,14 +210,16 @@ async fn create_organisation(
         .json(view))
 }
 
-/// Changes to an organisation (JSON merge patch): absent properties stay as they are.
+/// Changes to an organisation: a JSON merge patch (RFC 7396). Properties left out stay as they
+/// are, the name is merged language by language.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"name": {"nl": "Politiezone Gent", "en": "Ghent police zone"}}))]
+#[schema(example = json!({"name": {"en": "Ghent police zone"}}))]
 pub struct OrganisationPatch {
+    /// Merged into the stored name: `{"en": "..."}` adds or changes the English name only.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedText)]
-    pub name: Option<Option<LocalizedText>>,
+    #[schema(value_type = LocalizedTextPatch)]
+    pub name: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = OrganisationKind)]
     pub kind: Option<Option<OrganisationKind>>,
@@ -252,9 +244,6 @@ impl OrganisationPatch {
         required("kind", !matches!(self.kind, Some(None)));
         required("coordinator", !matches!(self.coordinator, Some(None)));
         let name = self.name.flatten();
-        if name.as_ref().is_some_and(LocalizedText::is_empty) {
-            issues.push(empty_name());
-        }
         if !issues.is_empty() {
             return Err(ApiError::bad_request(issues));
         }
@@ -270,7 +259,8 @@ impl OrganisationPatch {
 /// Change an organisation
 ///
 /// Administrators only. A JSON merge patch (RFC 7396) with `If-Match` set to the organisation's
-/// `ETag`.
+/// `ETag`: the name is merged language by language into the stored one (`null` removes a
+/// language; the last one cannot be removed), other values are replaced.
 #[utoipa::path(
     tag = "Reference data",
     params(
@@ -295,7 +285,7 @@ async fn update_organisation(
     state: web::Data<AppState>,
     admin: Admin,
     organisation_id: web::Path<String>,
-    ApiJson(patch): ApiJson<OrganisationPatch>,
+    ApiPatch(patch): ApiPatch<OrganisationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = patch.validate()?;
     let expected = expected_version(&req)?;

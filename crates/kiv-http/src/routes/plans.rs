@@ -2,6 +2,7 @@
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::{LocalizedText, Plan, PlanKind, ReportingFrequency};
 use kiv_store::reference::plans::{self, PlanChanges, PlanFilter, PlanInput, PlanSort};
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
 use crate::auth::{Admin, Auth};
-use crate::extract::{expected_version, page_and_sort, patch_field, required, ApiJson, ApiQuery};
+use crate::extract::{
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
+};
+use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, Collection};
 use crate::AppState;
@@ -228,16 +232,18 @@ async fn create_plan(
     Ok(created(&view.href, version, &view))
 }
 
-/// Changes to a plan (JSON merge patch). Its id never changes.
+/// Changes to a plan: a JSON merge patch (RFC 7396). Properties left out stay as they are, the
+/// title is merged language by language and lists are replaced. Its id never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlanPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = PlanKind)]
     pub kind: Option<Option<PlanKind>>,
+    /// Merged into the stored title: `{"fr": "..."}` changes the French title only.
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedText)]
-    pub title: Option<Option<LocalizedText>>,
+    #[schema(value_type = LocalizedTextPatch)]
+    pub title: Option<Option<ObjectPatch>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = NaiveDate)]
     pub period_start: Option<Option<NaiveDate>>,
@@ -257,7 +263,9 @@ pub struct PlanPatch {
 
 /// Change a plan
 ///
-/// Administrators only; `If-Match` with the plan's `ETag`. Refused (409) when the plan's
+/// Administrators only; `If-Match` with the plan's `ETag`. A JSON merge patch: the title is
+/// merged language by language into the stored one (`null` removes a language), lists and
+/// other values are replaced. Refused (409) when the plan's
 /// content would no longer fit: actions planned outside a shortened period, indicator targets
 /// that are no longer reporting periods, clusters or themes still in use.
 #[utoipa::path(
@@ -280,7 +288,7 @@ async fn update_plan(
     state: web::Data<AppState>,
     Admin(caller): Admin,
     plan_id: web::Path<String>,
-    ApiJson(patch): ApiJson<PlanPatch>,
+    ApiPatch(patch): ApiPatch<PlanPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let mut issues = Vec::new();
     let changes = PlanChanges {

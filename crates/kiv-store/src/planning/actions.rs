@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::paging::SortKey;
 use kiv_domain::planning::{
     check_action_schedule, check_code, check_external_id, check_members, check_text, search_text,
@@ -19,6 +20,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
+use crate::patch::Merger;
 use crate::planning::objectives;
 use crate::reference::{organisations, plans};
 use crate::schema::{
@@ -221,13 +223,14 @@ pub struct ActionInput {
     pub external_id: Option<String>,
 }
 
-/// Changes to an action; `Some(None)` clears an optional field.
+/// Changes to an action (a JSON merge patch); `Some(None)` clears an optional field and the
+/// texts are merged into the stored ones.
 #[derive(Debug, Clone, Default)]
 pub struct ActionChanges {
     pub objective_id: Option<String>,
     pub code: Option<String>,
-    pub title: Option<LocalizedText>,
-    pub description: Option<Option<LocalizedText>>,
+    pub title: Option<ObjectPatch>,
+    pub description: Option<Option<ObjectPatch>>,
     pub lead_organisation_id: Option<String>,
     pub partner_organisation_ids: Option<Vec<String>>,
     pub theme_ids: Option<Vec<String>>,
@@ -238,16 +241,22 @@ pub struct ActionChanges {
 }
 
 impl ActionChanges {
-    fn apply(self, current: &Action) -> ActionInput {
-        ActionInput {
+    fn apply(self, current: &Action) -> StoreResult<ActionInput> {
+        let mut merger = Merger::default();
+        let title = merger.required("title", &current.title, self.title.as_ref())?;
+        let description = merger.optional_text(
+            "description",
+            current.description.as_ref(),
+            &self.description,
+        )?;
+        merger.finish()?;
+        Ok(ActionInput {
             objective_id: self
                 .objective_id
                 .unwrap_or_else(|| current.objective_id.clone()),
             code: self.code.unwrap_or_else(|| current.code.clone()),
-            title: self.title.unwrap_or_else(|| current.title.clone()),
-            description: self
-                .description
-                .unwrap_or_else(|| current.description.clone()),
+            title,
+            description,
             lead_organisation_id: self
                 .lead_organisation_id
                 .unwrap_or_else(|| current.lead_organisation_id.clone()),
@@ -261,7 +270,7 @@ impl ActionChanges {
             external_id: self
                 .external_id
                 .unwrap_or_else(|| current.external_id.clone()),
-        }
+        })
     }
 }
 
@@ -470,7 +479,7 @@ pub fn update(
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         crate::error::check_version(expected_version, current.version)?;
-        replace(conn, actor, &current, &changes.apply(&current))
+        replace(conn, actor, &current, &changes.apply(&current)?)
     })
 }
 
@@ -488,7 +497,7 @@ pub fn upsert_by_external_id(
         match find_by_external_id(conn, &input.lead_organisation_id, &external_id)? {
             Some(current) => {
                 crate::error::check_version(expected_version, current.version)?;
-                let unchanged = ActionChanges::default().apply(&current);
+                let unchanged = ActionChanges::default().apply(&current)?;
                 if same_content(&unchanged, &input) {
                     return Ok((current, false));
                 }

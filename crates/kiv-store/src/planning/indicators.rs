@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::paging::SortKey;
 use kiv_domain::planning::{
     check_indicator_values, check_text, search_text, sort_key, Baseline, Target,
@@ -17,6 +18,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
+use crate::patch::Merger;
 use crate::planning::{actions, objectives};
 use crate::reference::plans;
 use crate::schema::{actions as action_table, indicators, objectives as objective_table};
@@ -104,30 +106,35 @@ pub struct IndicatorInput {
     pub targets: Vec<Target>,
 }
 
-/// Changes to an indicator; `Some(None)` clears an optional field. What it is attached to
-/// never changes.
+/// Changes to an indicator (a JSON merge patch); `Some(None)` clears an optional field, the
+/// name and the baseline are merged into the stored ones. What it is attached to never changes.
 #[derive(Debug, Clone, Default)]
 pub struct IndicatorChanges {
-    pub name: Option<LocalizedText>,
+    pub name: Option<ObjectPatch>,
     pub unit: Option<Option<String>>,
     pub measure: Option<IndicatorMeasure>,
     pub direction: Option<IndicatorDirection>,
-    pub baseline: Option<Option<Baseline>>,
+    /// Merged into the current baseline; without one, the patch must give `value` and `year`.
+    pub baseline: Option<Option<ObjectPatch>>,
     pub targets: Option<Vec<Target>>,
 }
 
 impl IndicatorChanges {
-    fn apply(self, current: &Indicator) -> IndicatorInput {
-        IndicatorInput {
+    fn apply(self, current: &Indicator) -> StoreResult<IndicatorInput> {
+        let mut merger = Merger::default();
+        let name = merger.required("name", &current.name, self.name.as_ref())?;
+        let baseline = merger.optional("baseline", current.baseline.as_ref(), &self.baseline)?;
+        merger.finish()?;
+        Ok(IndicatorInput {
             objective_id: current.objective_id.clone(),
             action_id: current.action_id.clone(),
-            name: self.name.unwrap_or_else(|| current.name.clone()),
+            name,
             unit: self.unit.unwrap_or_else(|| current.unit.clone()),
             measure: self.measure.unwrap_or(current.measure),
             direction: self.direction.unwrap_or(current.direction),
-            baseline: self.baseline.unwrap_or_else(|| current.baseline.clone()),
+            baseline,
             targets: self.targets.unwrap_or_else(|| current.targets.clone()),
-        }
+        })
     }
 }
 
@@ -250,7 +257,7 @@ pub fn update(
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         crate::error::check_version(expected_version, current.version)?;
-        let input = changes.apply(&current);
+        let input = changes.apply(&current)?;
         validate(conn, &input)?;
         let written = diesel::update(
             indicators::table

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::paging::SortKey;
 use kiv_domain::planning::{check_code, check_objective_place, check_text, search_text, sort_key};
 use kiv_domain::{Caller, LocalizedText, Objective, ObjectiveLevel, PageRequest};
@@ -15,6 +16,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::page::{now, Page};
+use crate::patch::Merger;
 use crate::schema::{actions, indicators, objective_owners, objective_themes, objectives};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -108,22 +110,31 @@ pub struct ObjectiveInput {
     pub owner_organisation_ids: Vec<String>,
 }
 
-/// Changes to an objective; `Some(None)` clears an optional field. The plan never changes.
+/// Changes to an objective (a JSON merge patch); `Some(None)` clears an optional field and the
+/// texts are merged into the stored ones. The plan never changes.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectiveChanges {
     pub cluster_id: Option<Option<String>>,
     pub parent_id: Option<Option<String>>,
     pub code: Option<String>,
     pub level: Option<ObjectiveLevel>,
-    pub title: Option<LocalizedText>,
-    pub description: Option<Option<LocalizedText>>,
+    pub title: Option<ObjectPatch>,
+    pub description: Option<Option<ObjectPatch>>,
     pub theme_ids: Option<Vec<String>>,
     pub owner_organisation_ids: Option<Vec<String>>,
 }
 
 impl ObjectiveChanges {
-    fn apply(self, current: &Objective) -> ObjectiveInput {
-        ObjectiveInput {
+    fn apply(self, current: &Objective) -> StoreResult<ObjectiveInput> {
+        let mut merger = Merger::default();
+        let title = merger.required("title", &current.title, self.title.as_ref())?;
+        let description = merger.optional_text(
+            "description",
+            current.description.as_ref(),
+            &self.description,
+        )?;
+        merger.finish()?;
+        Ok(ObjectiveInput {
             plan_id: current.plan_id.clone(),
             cluster_id: self
                 .cluster_id
@@ -131,15 +142,13 @@ impl ObjectiveChanges {
             parent_id: self.parent_id.unwrap_or_else(|| current.parent_id.clone()),
             code: self.code.unwrap_or_else(|| current.code.clone()),
             level: self.level.unwrap_or(current.level),
-            title: self.title.unwrap_or_else(|| current.title.clone()),
-            description: self
-                .description
-                .unwrap_or_else(|| current.description.clone()),
+            title,
+            description,
             theme_ids: self.theme_ids.unwrap_or_else(|| current.theme_ids.clone()),
             owner_organisation_ids: self
                 .owner_organisation_ids
                 .unwrap_or_else(|| current.owner_organisation_ids.clone()),
-        }
+        })
     }
 }
 
@@ -295,7 +304,7 @@ pub fn update(
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         crate::error::check_version(expected_version, current.version)?;
-        let input = changes.apply(&current);
+        let input = changes.apply(&current)?;
         validate(conn, &input, Some(id))?;
         let written = diesel::update(
             objectives::table

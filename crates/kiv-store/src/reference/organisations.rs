@@ -136,6 +136,7 @@ pub fn create(
     actor: &kiv_domain::Caller,
     new: NewOrganisation,
 ) -> StoreResult<Organisation> {
+    check_name(&new.name)?;
     crate::database::write_transaction(conn, |conn| {
         let id = uuid::Uuid::new_v4().to_string();
         if let Some(parent_id) = &new.parent_id {
@@ -169,10 +170,11 @@ pub fn create(
     })
 }
 
-/// Changes to an organisation; `parent_id: Some(None)` detaches it from its parent.
+/// Changes to an organisation (a JSON merge patch: the name is merged into the stored one);
+/// `parent_id: Some(None)` detaches it from its parent.
 #[derive(Debug, Clone, Default)]
 pub struct OrganisationChanges {
-    pub name: Option<LocalizedText>,
+    pub name: Option<kiv_domain::merge_patch::ObjectPatch>,
     pub kind: Option<OrganisationKind>,
     pub coordinator: Option<bool>,
     pub parent_id: Option<Option<String>>,
@@ -189,13 +191,17 @@ pub fn update(
     crate::database::write_transaction(conn, |conn| {
         let current = find_row(conn, id)?.ok_or(StoreError::NotFound)?;
         crate::error::check_version(expected_version, current.version)?;
+        let mut merger = crate::patch::Merger::default();
+        let name = merger.required("name", &current.name.0, changes.name.as_ref())?;
+        merger.finish()?;
+        check_name(&name)?;
         let parent_id = changes.parent_id.unwrap_or(current.parent_id.clone());
         if let Some(parent) = &parent_id {
             check_parent(conn, id, parent)?;
         }
         let current_row = current.clone();
         let row = OrganisationRow {
-            name: changes.name.map(JsonValue).unwrap_or(current.name.clone()),
+            name: JsonValue(name),
             kind: changes
                 .kind
                 .map(|k| k.as_str().to_owned())
@@ -227,6 +233,19 @@ pub fn update(
         )?;
         Ok(updated)
     })
+}
+
+/// An organisation is named in at least one language, when created and after every change.
+fn check_name(name: &LocalizedText) -> StoreResult<()> {
+    if name.is_empty() {
+        return Err(StoreError::Rejected(vec![kiv_domain::InputIssue::invalid(
+            kiv_domain::IssueLocation::Body,
+            "name",
+            None,
+            "name needs a text in at least one language (nl, fr, de, en)",
+        )]));
+    }
+    Ok(())
 }
 
 /// The parent must exist and must not be the organisation itself or one of its members.

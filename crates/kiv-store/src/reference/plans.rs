@@ -207,11 +207,12 @@ pub struct PlanInput {
     pub theme_ids: Vec<String>,
 }
 
-/// Changes to a plan. Its id never changes.
+/// Changes to a plan (a JSON merge patch: the title is merged into the stored one). Its id
+/// never changes.
 #[derive(Debug, Clone, Default)]
 pub struct PlanChanges {
     pub kind: Option<PlanKind>,
-    pub title: Option<LocalizedText>,
+    pub title: Option<kiv_domain::merge_patch::ObjectPatch>,
     pub period_start: Option<NaiveDate>,
     pub period_end: Option<NaiveDate>,
     pub reporting_frequency: Option<kiv_domain::ReportingFrequency>,
@@ -353,10 +354,13 @@ pub fn update(
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
         crate::error::check_version(expected_version, current.version)?;
+        let mut merger = crate::patch::Merger::default();
+        let title = merger.required("title", &current.title, changes.title.as_ref())?;
+        merger.finish()?;
         let input = PlanInput {
             id: current.id.clone(),
             kind: changes.kind.unwrap_or(current.kind),
-            title: changes.title.unwrap_or_else(|| current.title.clone()),
+            title,
             period_start: changes.period_start.unwrap_or(current.period_start),
             period_end: changes.period_end.unwrap_or(current.period_end),
             reporting_frequency: changes
