@@ -111,6 +111,49 @@ pub fn check_password(password: &str) -> Option<InputIssue> {
     })
 }
 
+/// The fields of a recommendation that make up its follow-up (what became of it), in the API's
+/// spelling. Everything else (`text`, `organisationIds`, `priority`, `dueDate`) is its content.
+pub const RECOMMENDATION_FOLLOW_UP_FIELDS: &[&str] = &["status", "statusNote"];
+
+/// Whether `caller` may change the fields `touched` (API names) of a recommendation addressed to
+/// the organisations `addressed`. Coordinators may change everything (the content only while the
+/// evaluation is a draft, which the store checks); a reporter of an addressed organisation may
+/// follow it up (`status`, `statusNote`) and nothing else; nobody else writes. `Err` says why,
+/// naming the refused fields.
+pub fn check_recommendation_write(
+    caller: &Caller,
+    addressed: &[String],
+    touched: &[&str],
+) -> Result<(), String> {
+    if caller.has(Role::Coordinator) {
+        return Ok(());
+    }
+    let addressed_reporter =
+        caller.has(Role::Reporter) && addressed.contains(&caller.organisation_id);
+    if !addressed_reporter {
+        return Err(format!(
+            "the recommendation is not addressed to {}: only the organisations it is addressed \
+             to and the coordinators follow it up",
+            caller.organisation_id
+        ));
+    }
+    let refused: Vec<&str> = touched
+        .iter()
+        .copied()
+        .filter(|f| !RECOMMENDATION_FOLLOW_UP_FIELDS.contains(f))
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "an addressed organisation sets only status and statusNote; {} {} for the \
+             coordinators",
+            refused.join(", "),
+            if refused.len() == 1 { "is" } else { "are" }
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +187,35 @@ mod tests {
         };
         assert!(caller.has(Role::Evaluator));
         assert!(!caller.has_any(&[Role::Admin, Role::Coordinator]));
+    }
+
+    fn reporter_of(org: &str) -> Caller {
+        Caller {
+            login: "r".into(),
+            organisation_id: org.into(),
+            roles: vec![Role::Reporter],
+        }
+    }
+
+    #[test]
+    fn recommendation_writes() {
+        let addressed = vec!["federale-politie".to_owned()];
+        let coordinator = Caller {
+            login: "c".into(),
+            organisation_id: "fod-justitie".into(),
+            roles: vec![Role::Coordinator],
+        };
+        assert!(check_recommendation_write(&coordinator, &addressed, &["text", "status"]).is_ok());
+        let own = reporter_of("federale-politie");
+        assert!(check_recommendation_write(&own, &addressed, &["status", "statusNote"]).is_ok());
+        let refused = check_recommendation_write(&own, &addressed, &["status", "priority"]);
+        assert!(refused.is_err_and(|why| why.contains("priority") && !why.contains("status,")));
+        let other = reporter_of("pz-gent");
+        assert!(check_recommendation_write(&other, &addressed, &["status"]).is_err());
+        let evaluator = Caller {
+            roles: vec![Role::Evaluator],
+            ..own.clone()
+        };
+        assert!(check_recommendation_write(&evaluator, &addressed, &["status"]).is_err());
     }
 }

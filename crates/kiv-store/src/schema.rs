@@ -426,6 +426,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    recommendation_organisations (recommendation_id, organisation_id) {
+        recommendation_id -> Text,
+        organisation_id -> Text,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use crate::json::Json;
 
@@ -462,6 +469,7 @@ diesel::table! {
 
 diesel::joinable!(follow_ups -> actions (action_id));
 diesel::joinable!(recommendations -> evaluations (evaluation_id));
+diesel::joinable!(recommendation_organisations -> recommendations (recommendation_id));
 diesel::joinable!(follow_up_values -> follow_ups (follow_up_id));
 diesel::joinable!(action_states -> actions (action_id));
 diesel::joinable!(approved_values -> approved_follow_ups (approved_id));
@@ -494,6 +502,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cluster_follow_ups,
     evaluations,
     recommendations,
+    recommendation_organisations,
     publication_events,
     published_assessments,
 );
