@@ -532,9 +532,15 @@ async fn organisations_report_only_on_their_own_actions() {
     let police = Client::new(&app, "demo-reporter").await;
     let evaluator = Client::new(&app, "demo-evaluator").await;
 
-    // The zone takes part in the first action, not in the prosecutors' one.
-    let own = zone.ok(Method::POST, "/followUps", Some(json!({"actionId": f.action["id"], "period": "2016S2", "status": "delayed", "progress": 10})), None).await;
-    assert_eq!(own["organisationId"], "pz-demo");
+    // The zone takes part in the first action, not in the prosecutors' one; the federal police
+    // lead the first and own its follow-up: the zone, a partner, does not create it.
+    let body = assert_problem(zone.send(Method::POST, "/followUps", Some(json!({"actionId": f.action["id"], "period": "2016S2", "status": "delayed", "progress": 10})), None).await, 403, "missingPermission").await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("partner"),
+        "{body}"
+    );
+    let own = police.ok(Method::POST, "/followUps", Some(json!({"actionId": f.action["id"], "period": "2016S2", "status": "delayed", "progress": 10})), None).await;
+    assert_eq!(own["organisationId"], "federale-politie");
     let body = assert_problem(zone.send(Method::POST, "/followUps", Some(json!({"actionId": f.other_action["id"], "period": "2017S1", "status": "notStarted"})), None).await, 403, "missingPermission").await;
     assert!(body["detail"].as_str().unwrap().contains("pz-demo"));
     assert_problem(
@@ -596,17 +602,44 @@ async fn organisations_report_only_on_their_own_actions() {
     assert_eq!(
         police.ok(Method::GET, "/followUps", None, None).await["total"],
         1,
-        "the lead sees its partner's follow-up"
+        "the lead sees its own follow-up"
     );
     assert_eq!(
         evaluator.ok(Method::GET, "/followUps", None, None).await["total"],
         2
     );
-    // The federal police (lead) may edit the zone's follow-up of their common action.
+    // The zone, a partner, reads the lead's follow-up of their common action but neither edits
+    // nor submits it; the lead does.
+    let own_path = format!("/followUps/{}", own["id"].as_str().unwrap());
+    zone.ok(Method::GET, &own_path, None, None).await;
+    assert_problem(
+        zone.send(
+            Method::PATCH,
+            &own_path,
+            Some(json!({"progress": 95})),
+            Some("\"1\""),
+        )
+        .await,
+        403,
+        "missingPermission",
+    )
+    .await;
+    assert_problem(
+        zone.send(
+            Method::POST,
+            &format!("{own_path}/submit"),
+            None,
+            Some("\"1\""),
+        )
+        .await,
+        403,
+        "missingPermission",
+    )
+    .await;
     police
         .ok(
             Method::PATCH,
-            &format!("/followUps/{}", own["id"].as_str().unwrap()),
+            &own_path,
             Some(json!({"progress": 15})),
             Some("\"1\""),
         )

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use serde_json::Value;
 
+use crate::planning::Action;
 use crate::validation::{InputIssue, IssueLocation};
 use crate::vocabulary::{AccountKind, Role};
 
@@ -111,9 +112,133 @@ pub fn check_password(password: &str) -> Option<InputIssue> {
     })
 }
 
+/// The fields of a recommendation that make up its follow-up (what became of it), in the API's
+/// spelling. Everything else (`text`, `organisationIds`, `priority`, `dueDate`) is its content.
+pub const RECOMMENDATION_FOLLOW_UP_FIELDS: &[&str] = &["status", "statusNote"];
+
+/// Whether `caller` may change the fields `touched` (API names) of a recommendation addressed to
+/// the organisations `addressed`. Coordinators may change everything (the content only while the
+/// evaluation is a draft, which the store checks); a reporter of an addressed organisation may
+/// follow it up (`status`, `statusNote`) and nothing else; nobody else writes. `Err` says why,
+/// naming the refused fields.
+pub fn check_recommendation_write(
+    caller: &Caller,
+    addressed: &[String],
+    touched: &[&str],
+) -> Result<(), String> {
+    if caller.has(Role::Coordinator) {
+        return Ok(());
+    }
+    let addressed_reporter =
+        caller.has(Role::Reporter) && addressed.contains(&caller.organisation_id);
+    if !addressed_reporter {
+        return Err(format!(
+            "the recommendation is not addressed to {}: only the organisations it is addressed \
+             to and the coordinators follow it up",
+            caller.organisation_id
+        ));
+    }
+    let refused: Vec<&str> = touched
+        .iter()
+        .copied()
+        .filter(|f| !RECOMMENDATION_FOLLOW_UP_FIELDS.contains(f))
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "an addressed organisation sets only status and statusNote; {} {} for the \
+             coordinators",
+            refused.join(", "),
+            if refused.len() == 1 { "is" } else { "are" }
+        ))
+    }
+}
+
+/// Whether `caller` may read the follow-ups of `action` (and the partners' contributions to
+/// them): coordinators, evaluators and administrators all; reporters those of the actions their
+/// organisation leads or takes part in.
+pub fn may_read_follow_ups(caller: &Caller, action: &Action) -> bool {
+    caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin])
+        || action.involves(&caller.organisation_id)
+}
+
+/// Whether `caller` may create, change and submit the follow-up of `action`: the lead
+/// organisation owns it, so its reporters do, and the coordinators (on the lead's behalf).
+/// Partners take part through their own contribution, never by writing the lead's follow-up.
+/// `Err` says why not.
+pub fn check_follow_up_write(caller: &Caller, action: &Action) -> Result<(), String> {
+    if caller.has(Role::Coordinator)
+        || (caller.has(Role::Reporter) && action.lead_organisation_id == caller.organisation_id)
+    {
+        return Ok(());
+    }
+    let organisation = &caller.organisation_id;
+    if caller.has(Role::Reporter) && action.involves(organisation) {
+        Err(format!(
+            "{organisation} is a partner in action {}: its lead, {}, writes and submits the \
+             follow-up; a partner adds its own contribution to it \
+             (PUT /followUps/{{followUpId}}/contributions/{organisation})",
+            action.code, action.lead_organisation_id
+        ))
+    } else {
+        Err(format!(
+            "{organisation} neither leads nor takes part in action {}",
+            action.code
+        ))
+    }
+}
+
+/// Why a contribution may not be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContributionRefusal {
+    /// The caller may not write for that organisation.
+    NotPermitted(String),
+    /// The organisation is not a partner in the action (the lead writes the follow-up itself).
+    NotAPartner(String),
+}
+
+/// Whether `caller` may write the contribution of `organisation_id` to a follow-up of `action`:
+/// the organisation must be a partner in the action, and the caller one of its reporters or a
+/// coordinator.
+pub fn check_contribution_write(
+    caller: &Caller,
+    action: &Action,
+    organisation_id: &str,
+) -> Result<(), ContributionRefusal> {
+    let own = caller.has(Role::Reporter) && caller.organisation_id == organisation_id;
+    if !(caller.has(Role::Coordinator) || own) {
+        return Err(ContributionRefusal::NotPermitted(format!(
+            "{} may not write the contribution of {organisation_id}: an organisation writes its \
+             own",
+            caller.organisation_id
+        )));
+    }
+    if action
+        .partner_organisation_ids
+        .iter()
+        .any(|p| p == organisation_id)
+    {
+        Ok(())
+    } else if action.lead_organisation_id == organisation_id {
+        Err(ContributionRefusal::NotAPartner(format!(
+            "{organisation_id} leads action {}: it writes the follow-up itself",
+            action.code
+        )))
+    } else {
+        Err(ContributionRefusal::NotAPartner(format!(
+            "{organisation_id} is not a partner in action {}",
+            action.code
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::planning::ActionState;
+    use crate::LocalizedText;
+    use chrono::NaiveDate;
 
     #[test]
     fn logins() {
@@ -144,5 +269,76 @@ mod tests {
         };
         assert!(caller.has(Role::Evaluator));
         assert!(!caller.has_any(&[Role::Admin, Role::Coordinator]));
+    }
+
+    fn reporter_of(org: &str) -> Caller {
+        Caller {
+            login: "r".into(),
+            organisation_id: org.into(),
+            roles: vec![Role::Reporter],
+        }
+    }
+
+    #[test]
+    fn recommendation_writes() {
+        let addressed = vec!["federale-politie".to_owned()];
+        let coordinator = Caller {
+            login: "c".into(),
+            organisation_id: "fod-justitie".into(),
+            roles: vec![Role::Coordinator],
+        };
+        assert!(check_recommendation_write(&coordinator, &addressed, &["text", "status"]).is_ok());
+        let own = reporter_of("federale-politie");
+        assert!(check_recommendation_write(&own, &addressed, &["status", "statusNote"]).is_ok());
+        let refused = check_recommendation_write(&own, &addressed, &["status", "priority"]);
+        assert!(refused.is_err_and(|why| why.contains("priority") && !why.contains("status,")));
+        let other = reporter_of("pz-gent");
+        assert!(check_recommendation_write(&other, &addressed, &["status"]).is_err());
+        let evaluator = Caller {
+            roles: vec![Role::Evaluator],
+            ..own.clone()
+        };
+        assert!(check_recommendation_write(&evaluator, &addressed, &["status"]).is_err());
+    }
+
+    #[test]
+    fn the_lead_owns_the_follow_up() {
+        let action = Action {
+            id: "a".into(),
+            objective_id: "o".into(),
+            plan_id: "kiv-2016-2019".into(),
+            cluster_id: None,
+            code: "3.a".into(),
+            title: LocalizedText::default(),
+            description: None,
+            lead_organisation_id: "federale-politie".into(),
+            partner_organisation_ids: vec!["pz-demo".into()],
+            theme_ids: Vec::new(),
+            planned_start: NaiveDate::default(),
+            planned_end: NaiveDate::default(),
+            weight: 1.0,
+            external_id: None,
+            state: ActionState::default(),
+            version: 1,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+        };
+        let lead = reporter_of("federale-politie");
+        let partner = reporter_of("pz-demo");
+        let stranger = reporter_of("pz-gent");
+        assert!(check_follow_up_write(&lead, &action).is_ok());
+        assert!(check_follow_up_write(&partner, &action).is_err_and(|why| why.contains("partner")));
+        assert!(check_follow_up_write(&stranger, &action).is_err());
+        assert!(may_read_follow_ups(&partner, &action));
+        assert!(!may_read_follow_ups(&stranger, &action));
+        assert!(check_contribution_write(&partner, &action, "pz-demo").is_ok());
+        assert!(matches!(
+            check_contribution_write(&partner, &action, "federale-politie"),
+            Err(ContributionRefusal::NotPermitted(_))
+        ));
+        assert!(matches!(
+            check_contribution_write(&lead, &action, "federale-politie"),
+            Err(ContributionRefusal::NotAPartner(_))
+        ));
     }
 }

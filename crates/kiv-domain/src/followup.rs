@@ -24,6 +24,26 @@ pub struct ReportedValue {
     pub comment: Option<LocalizedText>,
 }
 
+/// A partner organisation's contribution to the lead's follow-up of an action for a period:
+/// what the partner did, in its own words and figures, beside the lead's report and never over
+/// it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contribution {
+    pub id: String,
+    pub follow_up_id: String,
+    /// The partner organisation.
+    pub organisation_id: String,
+    pub narrative: LocalizedText,
+    /// Values of the indicators of the action or its objective, as the partner measured them.
+    pub indicator_values: Vec<ReportedValue>,
+    pub version: i32,
+    pub created_by: String,
+    pub updated_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 /// A follow-up of one action for one reporting period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

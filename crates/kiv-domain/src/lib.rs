@@ -17,7 +17,7 @@ pub mod validation;
 pub mod vocabulary;
 
 pub use access::{Account, Caller};
-pub use followup::{FollowUp, ReportedValue, Transition};
+pub use followup::{Contribution, FollowUp, ReportedValue, Transition};
 pub use localized::{Language, LocalizedText};
 pub use paging::{PageRequest, MAX_PAGE_SIZE};
 pub use period::ReportingPeriod;

@@ -511,6 +511,7 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
             StoreError::NotFound => ApiError::NotFound("The resource does not exist".into()),
             StoreError::VersionMismatch { .. } => ApiError::PreconditionFailed,
+            StoreError::VersionRequired => ApiError::PreconditionRequired,
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::Rejected(issues) => ApiError::bad_request(issues),
             StoreError::NotPermitted(detail) => ApiError::MissingPermission(detail),

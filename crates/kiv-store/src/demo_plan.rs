@@ -503,7 +503,7 @@ fn evaluation(conn: &mut DbConnection, fod: &Caller, evidence: Vec<Evidence>) ->
             evidence,
         },
     )?;
-    let recommendation = evaluations::add_recommendation(
+    let (recommendation, _) = evaluations::add_recommendation(
         conn,
         fod,
         &created.id,

@@ -19,6 +19,9 @@ pub enum StoreError {
     /// The record to change does not exist.
     #[error("not found")]
     NotFound,
+    /// The write would replace a record the caller has not said it read (no version given).
+    #[error("the record exists: say which version is replaced")]
+    VersionRequired,
     /// The record changed since the caller read it (its version is now `current`).
     #[error("the record is at version {current}")]
     VersionMismatch { current: i32 },

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kiv_domain::access::check_recommendation_write;
 use kiv_domain::evaluation::{
     check_range, check_scores, check_subject, Evaluation, Evidence, PeriodRange, Recommendation,
     Score, Subject,
 };
 use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::paging::SortKey;
 use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport};
 use kiv_domain::rollup::{on_track, target_for};
 use kiv_domain::{
@@ -30,7 +32,7 @@ use crate::reference::plans;
 use crate::reports::{self, Scope};
 use crate::schema::{
     action_themes, actions, evaluations, follow_up_values, follow_ups, objective_themes,
-    objectives, recommendations,
+    objectives, recommendation_organisations, recommendations,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -779,6 +781,200 @@ impl RecommendationChanges {
             || self.priority.is_some()
             || self.due_date.is_some()
     }
+
+    /// The fields the change sets, in the API's spelling.
+    fn touched(&self) -> Vec<&'static str> {
+        [
+            ("text", self.text.is_some()),
+            ("organisationIds", self.organisation_ids.is_some()),
+            ("priority", self.priority.is_some()),
+            ("dueDate", self.due_date.is_some()),
+            ("status", self.status.is_some()),
+            ("statusNote", self.status_note.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}
+
+/// What the register of recommendations can be sorted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecommendationSort {
+    DueDate,
+    Priority,
+    Status,
+}
+
+impl RecommendationSort {
+    pub const FIELDS: &'static [(&'static str, RecommendationSort)] = &[
+        ("dueDate", RecommendationSort::DueDate),
+        ("priority", RecommendationSort::Priority),
+        ("status", RecommendationSort::Status),
+    ];
+}
+
+/// Filters of the register of recommendations.
+#[derive(Debug, Clone, Default)]
+pub struct RecommendationFilter {
+    pub plan_id: Option<String>,
+    pub cluster_id: Option<String>,
+    pub theme_id: Option<String>,
+    /// Addressed to this organisation (among others, perhaps).
+    pub organisation_id: Option<String>,
+    pub status: Option<RecommendationStatus>,
+    pub priority: Option<Priority>,
+    /// Due before this date (not on it); recommendations without a due date are left out.
+    pub due_before: Option<NaiveDate>,
+}
+
+/// A rank for ordering by a vocabulary in SQL: `CASE column WHEN 'a' THEN 0 ... END`, in the
+/// order `values` gives.
+fn rank_sql(column: &str, values: &[&str]) -> String {
+    let whens: String = values
+        .iter()
+        .enumerate()
+        .map(|(rank, value)| format!(" WHEN '{value}' THEN {rank}"))
+        .collect();
+    format!("CASE {column}{whens} ELSE {} END", values.len())
+}
+
+/// The register of recommendations across evaluations, each with its evaluation as `caller`
+/// may read it: for coordinators those of drafts too; for everybody else only those of
+/// evaluations published at least once. Sorted by `sort`, then by due date (none last), creation
+/// and id. `priority` ascends from `low` to `high` and `status` in the order of the workflow
+/// (`open`, `inProgress`, `implemented`, `rejected`).
+pub fn register(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &RecommendationFilter,
+    sort: &[SortKey<RecommendationSort>],
+    page: PageRequest,
+) -> StoreResult<Page<(Recommendation, Evaluation)>> {
+    let drafts_too = publication::reads_drafts(caller);
+    let filtered = || {
+        let mut query = recommendations::table
+            .inner_join(evaluations::table)
+            .into_boxed();
+        if let Some(plan_id) = &filter.plan_id {
+            query = query.filter(evaluations::plan_id.eq(plan_id.clone()));
+        }
+        if let Some(cluster_id) = &filter.cluster_id {
+            query = query.filter(evaluations::cluster_id.eq(cluster_id.clone()));
+        }
+        if let Some(theme_id) = &filter.theme_id {
+            query = query.filter(evaluations::theme_id.eq(theme_id.clone()));
+        }
+        if let Some(organisation_id) = &filter.organisation_id {
+            query = query.filter(
+                recommendations::id.eq_any(
+                    recommendation_organisations::table
+                        .filter(
+                            recommendation_organisations::organisation_id
+                                .eq(organisation_id.clone()),
+                        )
+                        .select(recommendation_organisations::recommendation_id),
+                ),
+            );
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(recommendations::status.eq(status.as_str()));
+        }
+        if let Some(priority) = filter.priority {
+            query = query.filter(recommendations::priority.eq(priority.as_str()));
+        }
+        if let Some(due_before) = filter.due_before {
+            query = query.filter(recommendations::due_date.lt(due_before));
+        }
+        if !drafts_too {
+            query = query.filter(evaluations::published_revision.is_not_null());
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let mut query = filtered();
+    let priority_rank = rank_sql(
+        "recommendations.priority",
+        &[
+            Priority::Low.as_str(),
+            Priority::Medium.as_str(),
+            Priority::High.as_str(),
+        ],
+    );
+    let status_rank = rank_sql("recommendations.status", RecommendationStatus::NAMES);
+    for key in sort {
+        use diesel::dsl::sql;
+        use diesel::sql_types::Integer;
+        query = match (key.field, key.descending) {
+            (RecommendationSort::DueDate, false) => query
+                .then_order_by(recommendations::due_date.is_null().asc())
+                .then_order_by(recommendations::due_date.asc()),
+            (RecommendationSort::DueDate, true) => query
+                .then_order_by(recommendations::due_date.is_null().asc())
+                .then_order_by(recommendations::due_date.desc()),
+            (RecommendationSort::Priority, false) => {
+                query.then_order_by(sql::<Integer>(&priority_rank).asc())
+            }
+            (RecommendationSort::Priority, true) => {
+                query.then_order_by(sql::<Integer>(&priority_rank).desc())
+            }
+            (RecommendationSort::Status, false) => {
+                query.then_order_by(sql::<Integer>(&status_rank).asc())
+            }
+            (RecommendationSort::Status, true) => {
+                query.then_order_by(sql::<Integer>(&status_rank).desc())
+            }
+        };
+    }
+    let rows: Vec<RecommendationRow> = query
+        .then_order_by(recommendations::due_date.is_null().asc())
+        .then_order_by(recommendations::due_date.asc())
+        .then_order_by(recommendations::created_at.asc())
+        .then_order_by(recommendations::id.asc())
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(RecommendationRow::as_select())
+        .load(conn)?;
+    let mut seen: BTreeMap<String, Option<Evaluation>> = BTreeMap::new();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let recommendation = row.into_domain()?;
+        let evaluation = match seen.get(&recommendation.evaluation_id) {
+            Some(known) => known.clone(),
+            None => {
+                let found = get(conn, caller, &recommendation.evaluation_id)?;
+                seen.insert(recommendation.evaluation_id.clone(), found.clone());
+                found
+            }
+        };
+        // Filtered on above; a concurrent change cannot make one unreadable in between
+        // (evaluations are never unpublished), but an unreadable one is left out, never shown.
+        if let Some(evaluation) = evaluation {
+            items.push((recommendation, evaluation));
+        }
+    }
+    Ok(Page { items, total })
+}
+
+/// Keeps `recommendation_organisations` equal to the recommendation's organisations.
+fn link_organisations(conn: &mut DbConnection, record: &Recommendation) -> StoreResult<()> {
+    diesel::delete(
+        recommendation_organisations::table
+            .filter(recommendation_organisations::recommendation_id.eq(&record.id)),
+    )
+    .execute(conn)?;
+    let mut ids: Vec<&String> = record.organisation_ids.iter().collect();
+    ids.sort();
+    ids.dedup();
+    for organisation_id in ids {
+        diesel::insert_into(recommendation_organisations::table)
+            .values((
+                recommendation_organisations::recommendation_id.eq(&record.id),
+                recommendation_organisations::organisation_id.eq(organisation_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// The recommendations of an evaluation, oldest first.
@@ -832,6 +1028,15 @@ fn check_recommendation(conn: &mut DbConnection, record: &Recommendation) -> Sto
             "name the organisation(s) the recommendation is addressed to",
         ));
     }
+    for (index, id) in record.organisation_ids.iter().enumerate() {
+        if record.organisation_ids.iter().take(index).any(|o| o == id) {
+            issues.push(body_issue(
+                format!("organisationIds[{index}]"),
+                Some(Value::from(id.as_str())),
+                "an organisation is named once",
+            ));
+        }
+    }
     check_organisations(
         conn,
         "organisationIds",
@@ -847,7 +1052,7 @@ pub fn add_recommendation(
     actor: &Caller,
     evaluation_id: &str,
     input: RecommendationInput,
-) -> StoreResult<Recommendation> {
+) -> StoreResult<(Recommendation, Evaluation)> {
     crate::database::write_transaction(conn, |conn| {
         let (evaluation, _) = row(conn, evaluation_id)?.ok_or(StoreError::NotFound)?;
         publication::check_editable(&evaluation)?;
@@ -870,6 +1075,7 @@ pub fn add_recommendation(
         diesel::insert_into(recommendations::table)
             .values(&RecommendationRow::of(&created))
             .execute(conn)?;
+        link_organisations(conn, &created)?;
         audit::record(
             conn,
             actor,
@@ -879,19 +1085,21 @@ pub fn add_recommendation(
             None,
             Some(&created),
         )?;
-        Ok(created)
+        Ok((created, evaluation))
     })
 }
 
 /// Changes a recommendation: its content while the evaluation is a draft, its status and note
-/// at any time.
+/// at any time. Who may change which field is `kiv_domain::access::check_recommendation_write`;
+/// a recommendation the actor may not read (one of an evaluation never published, for anybody
+/// but a coordinator) is `NotFound`.
 pub fn update_recommendation(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
     expected_version: Option<i32>,
     changes: RecommendationChanges,
-) -> StoreResult<Recommendation> {
+) -> StoreResult<(Recommendation, Evaluation)> {
     crate::database::write_transaction(conn, |conn| {
         let before = recommendations::table
             .find(id)
@@ -900,6 +1108,9 @@ pub fn update_recommendation(
             .optional()?
             .ok_or(StoreError::NotFound)?
             .into_domain()?;
+        let visible = get(conn, actor, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
+        check_recommendation_write(actor, &before.organisation_ids, &changes.touched())
+            .map_err(StoreError::NotPermitted)?;
         crate::error::check_version(expected_version, before.version)?;
         if changes.touches_content() {
             let (evaluation, _) = row(conn, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
@@ -943,6 +1154,9 @@ pub fn update_recommendation(
         .set(&RecommendationRow::of(&next))
         .execute(conn)?;
         crate::error::expect_one_written(count, before.version)?;
+        if next.organisation_ids != before.organisation_ids {
+            link_organisations(conn, &next)?;
+        }
         audit::record(
             conn,
             actor,
@@ -952,6 +1166,6 @@ pub fn update_recommendation(
             Some(&before),
             Some(&next),
         )?;
-        Ok(next)
+        Ok((next, visible))
     })
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kiv_domain::access::check_follow_up_write;
 use kiv_domain::followup::{
     action_status, check_period, check_progress, check_reported_values, editable, transition,
     Transition,
@@ -14,7 +15,7 @@ use kiv_domain::followup::{
 use kiv_domain::planning::{ActionState, IndicatorValue};
 use kiv_domain::{
     Action, Caller, FollowUp, FollowUpStatus, IndicatorMeasure, LocalizedText, PageRequest,
-    PlanSchedule, ReportedValue, ReportingPeriod, Role, WorkflowState,
+    PlanSchedule, ReportedValue, ReportingPeriod, WorkflowState,
 };
 
 use crate::database::DbConnection;
@@ -160,20 +161,6 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<FollowUp>> {
     Ok(with_values(conn, row.into_iter().collect())?.pop())
 }
 
-/// Whether `caller` may report on `action`: coordinators on every action, reporters on the
-/// actions their organisation leads or takes part in.
-pub fn may_report(caller: &Caller, action: &Action) -> bool {
-    caller.has(Role::Coordinator)
-        || (caller.has(Role::Reporter) && action.involves(&caller.organisation_id))
-}
-
-/// Whether `caller` may read the follow-ups of `action`: reporters only those of their own
-/// organisation's actions; coordinators, evaluators and administrators all.
-pub fn may_read(caller: &Caller, action: &Action) -> bool {
-    caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin])
-        || action.involves(&caller.organisation_id)
-}
-
 /// The content of a follow-up, as created or after a change.
 #[derive(Debug, Clone)]
 pub struct FollowUpInput {
@@ -196,7 +183,7 @@ pub struct FollowUpChanges {
 }
 
 /// The indicators a follow-up of `action` may report: the action's and its objective's.
-fn reportable_indicators(
+pub(crate) fn reportable_indicators(
     conn: &mut DbConnection,
     action: &Action,
 ) -> StoreResult<Vec<(String, IndicatorMeasure)>> {
@@ -238,15 +225,10 @@ fn known(conn: &mut DbConnection, action: Action) -> StoreResult<Known> {
     })
 }
 
-fn check_may_report(actor: &Caller, action: &Action) -> StoreResult<()> {
-    if may_report(actor, action) {
-        Ok(())
-    } else {
-        Err(StoreError::NotPermitted(format!(
-            "{} neither leads nor takes part in action {}",
-            actor.organisation_id, action.code
-        )))
-    }
+/// The lead organisation (and the coordinators) write and submit an action's follow-up:
+/// `kiv_domain::access::check_follow_up_write`.
+fn check_may_write(actor: &Caller, action: &Action) -> StoreResult<()> {
+    check_follow_up_write(actor, action).map_err(StoreError::NotPermitted)
 }
 
 /// Checks the input against the action's plan and indicators; returns the progress to store.
@@ -368,7 +350,7 @@ fn insert(
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
     let known = know(conn, &input.action_id)?;
-    check_may_report(actor, &known.action)?;
+    check_may_write(actor, &known.action)?;
     let progress = check(&known, input, today)?;
     write_new(conn, actor, &known.action, input, progress)
 }
@@ -381,12 +363,9 @@ fn write_new(
     input: &FollowUpInput,
     progress: Option<f64>,
 ) -> StoreResult<FollowUp> {
-    // A reporter reports for its own organisation; a coordinator on the lead's behalf.
-    let organisation_id = if action.involves(&actor.organisation_id) {
-        actor.organisation_id.clone()
-    } else {
-        action.lead_organisation_id.clone()
-    };
+    // The follow-up is the lead's, whoever writes it (its reporters, or a coordinator on its
+    // behalf); partners contribute beside it.
+    let organisation_id = action.lead_organisation_id.clone();
     let at = now();
     let row = FollowUpRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -490,12 +469,7 @@ pub fn update(
     crate::database::write_transaction(conn, |conn| {
         let current = current(conn, id, expected_version)?;
         let action = action_for(conn, &current.action_id)?;
-        if !may_report(actor, &action) {
-            return Err(StoreError::NotPermitted(format!(
-                "{} neither leads nor takes part in action {}",
-                actor.organisation_id, action.code
-            )));
-        }
+        check_may_write(actor, &action)?;
         if !editable(current.state) {
             return Err(StoreError::Conflict(format!(
                 "a follow-up that is {} cannot be edited; {}",
@@ -575,11 +549,8 @@ pub fn apply(
     crate::database::write_transaction(conn, |conn| {
         let current = current(conn, id, expected_version)?;
         let action = action_for(conn, &current.action_id)?;
-        if move_ == Transition::Submit && !may_report(actor, &action) {
-            return Err(StoreError::NotPermitted(format!(
-                "{} neither leads nor takes part in action {}",
-                actor.organisation_id, action.code
-            )));
+        if move_ == Transition::Submit {
+            check_may_write(actor, &action)?;
         }
         let state = transition(current.state, move_)?;
         let at = now();
@@ -999,7 +970,7 @@ fn upsert(
     input: &FollowUpInput,
     today: NaiveDate,
 ) -> StoreResult<(FollowUp, RowOutcome)> {
-    check_may_report(actor, &known.action)?;
+    check_may_write(actor, &known.action)?;
     let progress = check(known, input, today)?;
     let Some(current) = existing else {
         let created = write_new(conn, actor, &known.action, input, progress)?;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cluster_followups;
+pub mod contributions;
 pub mod credentials;
 pub mod database;
 pub mod demo;

@@ -283,6 +283,24 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::json::Json;
 
+    follow_up_contributions (id) {
+        id -> Text,
+        follow_up_id -> Text,
+        organisation_id -> Text,
+        narrative -> Json,
+        indicator_values -> Json,
+        version -> Integer,
+        created_by -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
     follow_up_values (follow_up_id, indicator_id) {
         follow_up_id -> Text,
         indicator_id -> Text,
@@ -426,6 +444,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    recommendation_organisations (recommendation_id, organisation_id) {
+        recommendation_id -> Text,
+        organisation_id -> Text,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use crate::json::Json;
 
@@ -463,7 +488,9 @@ diesel::table! {
 
 diesel::joinable!(follow_ups -> actions (action_id));
 diesel::joinable!(recommendations -> evaluations (evaluation_id));
+diesel::joinable!(recommendation_organisations -> recommendations (recommendation_id));
 diesel::joinable!(follow_up_values -> follow_ups (follow_up_id));
+diesel::joinable!(follow_up_contributions -> follow_ups (follow_up_id));
 diesel::joinable!(action_states -> actions (action_id));
 diesel::joinable!(approved_values -> approved_follow_ups (approved_id));
 
@@ -495,6 +522,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     cluster_follow_ups,
     evaluations,
     recommendations,
+    recommendation_organisations,
+    follow_up_contributions,
     publication_events,
     published_assessments,
 );

@@ -17,7 +17,7 @@ use kiv_domain::{
 };
 use kiv_store::evaluations::{
     self, EvaluationChanges, EvaluationFilter, EvaluationInput, RecommendationChanges,
-    RecommendationInput,
+    RecommendationFilter, RecommendationInput, RecommendationSort,
 };
 use kiv_store::publication::Step;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::cluster_followups::{note_of, PublicationEventView, PublicationHistoryQuery, StepNote};
 use super::collection_query;
-use crate::auth::{Auth, Coordinator};
+use crate::auth::{Auth, Coordinator, Reporting};
 use crate::extract::{
     expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
     OptionalJson,
@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(evaluation_history)
         .service(evaluation_context)
         .service(list_recommendations)
+        .service(recommendation_register)
         .service(create_recommendation)
         .service(get_recommendation)
         .service(update_recommendation);
@@ -576,8 +577,21 @@ pub struct RecommendationView {
     pub id: String,
     pub href: String,
     pub evaluation_id: String,
+    pub evaluation_href: String,
+    /// The plan of the evaluation.
+    #[schema(example = "kiv-2016-2019")]
+    pub plan_id: String,
+    /// The cluster the evaluation judged; absent when it judged a theme.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    /// The transversal theme the evaluation judged; absent when it judged a cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme_id: Option<String>,
+    /// The evaluation's round.
+    pub round: EvaluationRound,
     pub text: LocalizedText,
-    /// The organisations it is addressed to.
+    /// The organisations it is addressed to: their reporters follow it up (`status`,
+    /// `statusNote`).
     pub organisation_ids: Vec<String>,
     pub priority: Priority,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -593,11 +607,16 @@ pub struct RecommendationView {
 }
 
 impl RecommendationView {
-    fn new(req: &HttpRequest, record: Recommendation) -> Self {
+    fn new(req: &HttpRequest, record: Recommendation, evaluation: &Evaluation) -> Self {
         RecommendationView {
             href: href(req, &format!("recommendations/{}", record.id)),
+            evaluation_href: href(req, &format!("evaluations/{}", evaluation.id)),
             id: record.id,
             evaluation_id: record.evaluation_id,
+            plan_id: evaluation.plan_id.clone(),
+            cluster_id: evaluation.cluster_id.clone(),
+            theme_id: evaluation.theme_id.clone(),
+            round: evaluation.round,
             text: record.text,
             organisation_ids: record.organisation_ids,
             priority: record.priority,
@@ -609,6 +628,75 @@ impl RecommendationView {
             updated_at: utc(record.updated_at),
         }
     }
+}
+
+collection_query! {
+    /// Filters of the register of recommendations.
+    pub struct RecommendationRegisterQuery sorted by r"^ *[-+]?(dueDate|priority|status) *(, *[-+]?(dueDate|priority|status) *)*$" {
+        pub plan_id: Option<String>,
+        /// The cluster the evaluation judged.
+        pub cluster_id: Option<String>,
+        /// The transversal theme the evaluation judged.
+        pub theme_id: Option<String>,
+        /// Only those addressed to this organisation (among others, perhaps).
+        pub organisation_id: Option<String>,
+        pub status: Option<RecommendationStatus>,
+        pub priority: Option<Priority>,
+        /// Only those due before this date (not on it); those without a due date are left out.
+        #[param(value_type = Option<String>, format = Date, example = "2019-01-01")]
+        pub due_before: Option<NaiveDate>,
+    }
+}
+
+/// The register of recommendations
+///
+/// Every recommendation across evaluations, with its evaluation's plan, cluster (or theme) and
+/// round: what was recommended to whom, and what became of it. Coordinators see those of draft
+/// evaluations too; every other reader (reporters included: a reporter sees every published
+/// recommendation, as in the evaluation's own list, and filters on `organisationId` for its
+/// own) only those of evaluations that were published. Sorted by due date (none last) unless
+/// `sort` says otherwise: `dueDate`, `priority` (ascending from `low` to `high`, so
+/// `sort=-priority` puts `high` first) or `status` (in the order `open`, `inProgress`,
+/// `implemented`, `rejected`).
+#[utoipa::path(
+    tag = "Evaluations",
+    params(RecommendationRegisterQuery),
+    responses(
+        (status = 200, description = "One page of recommendations", body = Collection<RecommendationView>),
+        (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/recommendations")]
+async fn recommendation_register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<RecommendationRegisterQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, sort) = page_and_sort(
+        &req,
+        query.page,
+        query.page_size,
+        query.sort.as_deref(),
+        RecommendationSort::FIELDS,
+    )?;
+    let filter = RecommendationFilter {
+        plan_id: query.plan_id,
+        cluster_id: query.cluster_id,
+        theme_id: query.theme_id,
+        organisation_id: query.organisation_id,
+        status: query.status,
+        priority: query.priority,
+        due_before: query.due_before,
+    };
+    let caller = auth.caller().clone();
+    let found = state
+        .run(move |conn| evaluations::register(conn, &caller, &filter, &sort, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, |(r, e)| {
+        RecommendationView::new(&req, r, &e)
+    })
+    .respond())
 }
 
 collection_query! {
@@ -637,10 +725,14 @@ async fn list_recommendations(
 ) -> Result<HttpResponse, ApiError> {
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
+    let id = record.id.clone();
     let found = state
-        .run(move |conn| evaluations::recommendations_of(conn, &record.id, page))
+        .run(move |conn| evaluations::recommendations_of(conn, &id, page))
         .await?;
-    Ok(Collection::new(&req, page, found, |r| RecommendationView::new(&req, r)).respond())
+    Ok(Collection::new(&req, page, found, |r| {
+        RecommendationView::new(&req, r, &record)
+    })
+    .respond())
 }
 
 /// A new recommendation.
@@ -686,11 +778,11 @@ async fn create_recommendation(
         priority: body.priority,
         due_date: body.due_date,
     };
-    let record = state
+    let (record, evaluation) = state
         .run(move |conn| evaluations::add_recommendation(conn, &caller, &id, input))
         .await?;
     let version = record.version;
-    let view = RecommendationView::new(&req, record);
+    let view = RecommendationView::new(&req, record, &evaluation);
     Ok(created(&view.href, version, &view))
 }
 
@@ -713,7 +805,7 @@ async fn get_recommendation(
     let id = id.into_inner();
     let caller = auth.caller().clone();
     let key = id.clone();
-    let (record, _) = state
+    let (record, evaluation) = state
         .run(move |conn| evaluations::recommendation(conn, &caller, &key))
         .await?
         .ok_or_else(|| ApiError::not_found("recommendation", &id))?;
@@ -721,7 +813,7 @@ async fn get_recommendation(
     Ok(single(
         &req,
         version,
-        &RecommendationView::new(&req, record),
+        &RecommendationView::new(&req, record, &evaluation),
     ))
 }
 
@@ -755,10 +847,17 @@ pub struct RecommendationPatch {
 
 /// Change a recommendation
 ///
-/// Its follow-up (`status`, `statusNote`) at any time; its content (`text`, `organisationIds`,
-/// `priority`, `dueDate`) only while the evaluation is a draft (409 otherwise). `If-Match`.
-/// Coordinators only. A JSON merge patch: `text` and `statusNote` are merged language by
-/// language into the stored ones (`null` removes a language), other values are replaced.
+/// Coordinators change its content (`text`, `organisationIds`, `priority`, `dueDate`) while
+/// the evaluation is a draft (409 otherwise), and its follow-up (`status`, `statusNote`) at any
+/// time. Reporters of an organisation it is addressed to (`organisationIds`) follow it up:
+/// they set `status` and `statusNote` and nothing else; a patch of theirs that names any other
+/// field is refused as a whole (403 `missingPermission`, naming the field) and changes nothing.
+/// Reporters of other organisations are refused (403); a recommendation of an evaluation that
+/// was never published is the coordinators' own (404 for everybody else). Evaluators and
+/// administrators never write (403 `missingScope`). Every change is in the audit trail (who,
+/// when, before and after). `If-Match`.
+/// A JSON merge patch: `text` and `statusNote` are merged language by language into the stored
+/// ones (`null` removes a language), other values are replaced.
 #[utoipa::path(
     tag = "Evaluations",
     params(("recommendationId" = String, Path), ("If-Match" = String, Header, description = "The recommendation's ETag")),
@@ -766,8 +865,8 @@ pub struct RecommendationPatch {
     responses(
         (status = 200, description = "The changed recommendation", body = RecommendationView),
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such recommendation", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a coordinator nor a reporter (missingScope); a reporter of an organisation it is not addressed to, or one changing more than status and statusNote (missingPermission)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such recommendation (or none the caller may see)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The evaluation is published and the change touches the content", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
@@ -777,7 +876,7 @@ pub struct RecommendationPatch {
 async fn update_recommendation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Coordinator(caller): Coordinator,
+    Reporting(caller): Reporting,
     id: web::Path<String>,
     ApiPatch(patch): ApiPatch<RecommendationPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -795,13 +894,13 @@ async fn update_recommendation(
     }
     let expected = expected_version(&req)?;
     let id = id.into_inner();
-    let record = state
+    let (record, evaluation) = state
         .run(move |conn| evaluations::update_recommendation(conn, &caller, &id, expected, changes))
         .await?;
     let version = record.version;
     Ok(single(
         &req,
         version,
-        &RecommendationView::new(&req, record),
+        &RecommendationView::new(&req, record, &evaluation),
     ))
 }

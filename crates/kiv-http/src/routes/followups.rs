@@ -1,14 +1,15 @@
 //! `/followUps`: what each organisation reports per action and reporting period, and its review
 //! by the coordinating FODs.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::followup::allowed_transitions;
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::{
-    Caller, FollowUp, FollowUpStatus, LocalizedText, ReportedValue, ReportingPeriod, Role,
-    Transition, WorkflowState,
+    Caller, Contribution, FollowUp, FollowUpStatus, LocalizedText, ReportedValue, ReportingPeriod,
+    Role, Transition, WorkflowState,
 };
+use kiv_store::contributions::{self, ContributionInput, Expectation};
 use kiv_store::followups::{self, FollowUpChanges, FollowUpFilter, FollowUpInput};
 use kiv_store::planning::actions;
 use serde::{Deserialize, Serialize};
@@ -40,7 +41,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(approve)
         .service(return_follow_up)
         .service(reopen)
-        .service(history);
+        .service(history)
+        .service(list_contributions)
+        .service(get_contribution)
+        .service(put_contribution);
 }
 
 /// What an organisation reports on one action for one reporting period.
@@ -66,8 +70,11 @@ pub struct FollowUpView {
     pub state: WorkflowState,
     /// The moves the state allows now: `submit`, `approve`, `return`, `reopen`. Read-only.
     pub allowed_transitions: Vec<String>,
-    /// The reporting organisation. Read-only.
+    /// The organisation that reports: the action's lead. Read-only.
     pub organisation_id: String,
+    /// The partner organisations' contributions to this follow-up
+    /// (`GET`, and `PUT .../contributions/{organisationId}`).
+    pub contributions_href: String,
     /// The account that created the follow-up. Read-only.
     pub created_by: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,6 +116,7 @@ impl FollowUpView {
         } = follow_up;
         FollowUpView {
             href: href(req, &format!("followUps/{id}")),
+            contributions_href: href(req, &format!("followUps/{id}/contributions")),
             id,
             action_id,
             period: period.to_string(),
@@ -165,7 +173,7 @@ async fn readable(state: &AppState, caller: &Caller, id: String) -> Result<Follo
             };
             let action = actions::get(conn, &follow_up.action_id)?;
             Ok(action
-                .filter(|a| followups::may_read(&who, a))
+                .filter(|a| kiv_domain::access::may_read_follow_ups(&who, a))
                 .map(|_| follow_up))
         })
         .await?
@@ -281,8 +289,10 @@ pub struct NewFollowUp {
 
 /// Create a follow-up
 ///
-/// A draft, for an action the caller's organisation leads or takes part in (coordinators: any
-/// action). At most one per action and period. Honours `Idempotency-Key`.
+/// A draft, for an action the caller's organisation leads (coordinators: any action, on the
+/// lead's behalf). At most one per action and period. Partner organisations do not create the
+/// follow-up (403 `missingPermission`): once the lead has, they add their contribution to it.
+/// Honours `Idempotency-Key`.
 #[utoipa::path(
     tag = "Follow-up",
     request_body = NewFollowUp,
@@ -290,7 +300,7 @@ pub struct NewFollowUp {
     responses(
         (status = 201, description = "The draft follow-up", body = FollowUpView, headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Invalid input (period outside the plan: periodOutsidePlan; not begun: periodInFuture)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the caller's action (missingPermission), or not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's organisation does not lead the action (missingPermission), or not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The action has a follow-up for this period", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -366,7 +376,9 @@ pub struct FollowUpPatch {
 /// Only drafts and returned follow-ups can be edited (409 otherwise); `If-Match` with the
 /// follow-up's `ETag`. A JSON merge patch: the narrative is merged language by language into
 /// the stored one (`null` removes a language), `indicatorValues` and other values are
-/// replaced. The whole follow-up is checked again after the change.
+/// replaced. The whole follow-up is checked again after the change. The lead organisation's
+/// reporters and coordinators only: a partner organisation reads the follow-up but writes its
+/// own contribution instead (403 `missingPermission`).
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
@@ -374,7 +386,7 @@ pub struct FollowUpPatch {
     responses(
         (status = 200, description = "The changed follow-up", body = FollowUpView),
         (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the caller's action (missingPermission)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's organisation does not lead the action (missingPermission)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The follow-up is submitted or approved", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
@@ -456,15 +468,16 @@ pub struct ReturnReview {
 
 /// Submit a follow-up for review
 ///
-/// From `draft` or `returned` to `submitted`. Reporters of the lead or a partner organisation,
-/// or coordinators; `If-Match` with the follow-up's `ETag`. Of two concurrent submits, one wins
-/// and the other gets 412.
+/// From `draft` or `returned` to `submitted`, with the partners' contributions, which freeze
+/// with it. Reporters of the lead organisation, or coordinators (a partner: 403
+/// `missingPermission`); `If-Match` with the follow-up's `ETag`. Of two concurrent submits, one
+/// wins and the other gets 412.
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
     responses(
         (status = 200, description = "The submitted follow-up", body = FollowUpView),
-        (status = 403, description = "Not the caller's action", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's organisation does not lead the action (missingPermission)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
@@ -713,4 +726,203 @@ async fn missing_follow_ups(
         .run(move |conn| followups::missing(conn, period, organisation_id.as_deref(), page))
         .await?;
     Ok(Collection::new(&req, page, found, |a| ActionView::new(&req, a)).respond())
+}
+
+/// A partner organisation's contribution to the lead's follow-up of an action for a period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContributionView {
+    /// UUID (the audit trail's `entityId`).
+    pub id: String,
+    pub href: String,
+    pub follow_up_id: String,
+    pub follow_up_href: String,
+    /// The partner organisation.
+    pub organisation_id: String,
+    /// What the partner did for the action in the period.
+    pub narrative: LocalizedText,
+    /// The partner's own values of the action's (or its objective's) indicators. They stand
+    /// beside the lead's values and do not replace them: the follow-up's `indicatorValues` are
+    /// the action's figures, and what reports count.
+    pub indicator_values: Vec<ReportedValue>,
+    /// The account that wrote it first, and the last one that changed it.
+    pub created_by: String,
+    pub updated_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ContributionView {
+    fn new(req: &HttpRequest, record: Contribution) -> Self {
+        let follow_up_path = format!("followUps/{}", record.follow_up_id);
+        ContributionView {
+            href: href(
+                req,
+                &format!("{follow_up_path}/contributions/{}", record.organisation_id),
+            ),
+            follow_up_href: href(req, &follow_up_path),
+            id: record.id,
+            follow_up_id: record.follow_up_id,
+            organisation_id: record.organisation_id,
+            narrative: record.narrative,
+            indicator_values: record.indicator_values,
+            created_by: record.created_by,
+            updated_by: record.updated_by,
+            created_at: utc(record.created_at),
+            updated_at: utc(record.updated_at),
+        }
+    }
+}
+
+collection_query! {
+    /// Paging of a follow-up's contributions.
+    pub struct ContributionQuery {}
+}
+
+/// List the partners' contributions to a follow-up
+///
+/// By organisation. Readable wherever the follow-up is: by the lead and the partner
+/// organisations of the action, the coordinators, evaluators and administrators.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ContributionQuery),
+    responses(
+        (status = 200, description = "One page of contributions", body = Collection<ContributionView>),
+        (status = 404, description = "No such follow-up (or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/followUps/{followUpId}/contributions")]
+async fn list_contributions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    follow_up_id: web::Path<String>,
+    ApiQuery(query): ApiQuery<ContributionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
+    let caller = auth.caller().clone();
+    let id = follow_up_id.into_inner();
+    let key = id.clone();
+    let found = state
+        .run(move |conn| contributions::list(conn, &caller, &key, page))
+        .await
+        .map_err(|e| not_found_as(e, "follow-up", &id))?;
+    Ok(Collection::new(&req, page, found, |c| ContributionView::new(&req, c)).respond())
+}
+
+/// A store `NotFound` named for the resource the path points at.
+fn not_found_as(error: ApiError, what: &str, id: &str) -> ApiError {
+    match error {
+        ApiError::NotFound(_) => ApiError::not_found(what, id),
+        other => other,
+    }
+}
+
+/// Read a partner's contribution to a follow-up
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ("organisationId" = String, Path, description = "The partner organisation")),
+    responses(
+        (status = 200, description = "The contribution", body = ContributionView, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
+        (status = 404, description = "No such follow-up or contribution (or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/followUps/{followUpId}/contributions/{organisationId}")]
+async fn get_contribution(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (follow_up_id, organisation_id) = path.into_inner();
+    let caller = auth.caller().clone();
+    let (key, organisation) = (follow_up_id.clone(), organisation_id.clone());
+    let record = state
+        .run(move |conn| contributions::get(conn, &caller, &key, &organisation))
+        .await
+        .map_err(|e| not_found_as(e, "follow-up", &follow_up_id))?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "contribution",
+                &format!("{follow_up_id}/contributions/{organisation_id}"),
+            )
+        })?;
+    let version = record.version;
+    Ok(single(&req, version, &ContributionView::new(&req, record)))
+}
+
+/// A partner's contribution (the whole of it: `PUT` replaces).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"narrative": {"nl": "De zone leverde twee rechercheurs voor de labteams."}, "indicatorValues": [{"indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8", "value": 3}]}))]
+pub struct ContributionBody {
+    /// What the partner did for the action in the period; not empty.
+    pub narrative: LocalizedText,
+    /// Values of the indicators of the action or its objective, as the partner measured them.
+    #[serde(default)]
+    pub indicator_values: Vec<ReportedValue>,
+}
+
+/// Write a partner's contribution to a follow-up
+///
+/// The lead organisation of an action writes and submits its follow-up; each partner
+/// organisation adds its own contribution beside it, never over the lead's text. Reporters of
+/// that partner organisation, or coordinators; `organisationId` must be a partner in the action
+/// (400 otherwise; the lead writes the follow-up itself). Without `If-Match` a first
+/// contribution is created (201); replacing one needs `If-Match` with its `ETag` (428 without,
+/// 412 when stale). Only while the follow-up is a draft or returned: a submitted or approved
+/// follow-up freezes its contributions (409) until a coordinator returns or reopens it. Every
+/// write is in the audit trail (`followUpContribution`).
+#[utoipa::path(
+    tag = "Follow-up",
+    params(("followUpId" = String, Path), ("organisationId" = String, Path, description = "The partner organisation"), ("If-Match" = Option<String>, Header, description = "The contribution's ETag, to replace it")),
+    request_body = ContributionBody,
+    responses(
+        (status = 200, description = "The replaced contribution", body = ContributionView, headers(("ETag" = String))),
+        (status = 201, description = "The new contribution", body = ContributionView, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, description = "Invalid input, or organisationId is not a partner in the action", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organisation's contribution (missingPermission), or not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such follow-up (or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The follow-up is submitted or approved", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The contribution changed since its ETag was read, or there is none to replace", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "The contribution exists and If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/followUps/{followUpId}/contributions/{organisationId}")]
+async fn put_contribution(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Reporting(caller): Reporting,
+    path: web::Path<(String, String)>,
+    ApiJson(body): ApiJson<ContributionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if req
+        .headers()
+        .contains_key(actix_web::http::header::IF_MATCH)
+    {
+        match expected_version(&req)? {
+            Some(version) => Expectation::Version(version),
+            None => Expectation::Any,
+        }
+    } else {
+        Expectation::Nothing
+    };
+    let (follow_up_id, organisation_id) = path.into_inner();
+    let input = ContributionInput {
+        narrative: body.narrative,
+        indicator_values: body.indicator_values,
+    };
+    let key = follow_up_id.clone();
+    let (record, is_new) = state
+        .run(move |conn| contributions::put(conn, &caller, &key, &organisation_id, expected, input))
+        .await
+        .map_err(|e| not_found_as(e, "follow-up", &follow_up_id))?;
+    let version = record.version;
+    let view = ContributionView::new(&req, record);
+    if is_new {
+        Ok(created(&view.href, version, &view))
+    } else {
+        Ok(single(&req, version, &view))
+    }
 }

@@ -120,6 +120,10 @@ mod tests {
             ("/clusters", sort_pattern(ClusterSort::FIELDS)),
             ("/themes", sort_pattern(ThemeSort::FIELDS)),
             ("/organisations", sort_pattern(OrganisationSort::FIELDS)),
+            (
+                "/recommendations",
+                sort_pattern(kiv_store::evaluations::RecommendationSort::FIELDS),
+            ),
         ];
         let document = crate::openapi();
         let mut sortable = Vec::new();

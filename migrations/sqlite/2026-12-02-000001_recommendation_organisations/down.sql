@@ -1,0 +1,2 @@
+DROP INDEX recommendations_due_date;
+DROP TABLE recommendation_organisations;
