@@ -459,3 +459,496 @@ async fn an_export_imports_back_unchanged() {
     .await;
     app.stop().await;
 }
+
+/// A CSV text as rows of cells (the header first).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn write_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(row).unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+async fn post_batch(app: &TestApp, token: &str, mode: &str, body: Value) -> reqwest::Response {
+    app.request(
+        Method::POST,
+        &format!("/followUps/batch?mode={mode}"),
+        token,
+    )
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
+}
+
+/// The names and details of a problem's issues.
+fn issues_of(problem: &Value) -> Vec<(String, String, String)> {
+    problem["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap().to_owned(),
+                i["type"].as_str().unwrap().to_owned(),
+                i["detail"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn two_rows_for_one_follow_up_are_refused_naming_both() {
+    let app = TestApp::spawn().await;
+    let r = register(&app, 3);
+    let token = app.token("demo-federale-politie").await;
+    let row = |i: usize, progress: i64| json!({"actionId": r.action_ids[i], "period": "2017S1", "status": "onTrack", "progress": progress});
+    let duplicate = "urn:problem-type:kiv:duplicateRow";
+
+    // A batch: the first and the third row are the same follow-up (whatever else they say).
+    let batch = json!([row(0, 10), row(1, 20), row(0, 30)]);
+    let problem = assert_problem(
+        post_batch(&app, &token, "atomic", batch.clone()).await,
+        400,
+        "badRequest",
+    )
+    .await;
+    let issues = issues_of(&problem);
+    assert_eq!(issues.len(), 2, "{problem}");
+    for ((name, kind, detail), expected) in issues.iter().zip(["rows[1]", "rows[3]"]) {
+        assert_eq!((name.as_str(), kind.as_str()), (expected, duplicate));
+        assert!(
+            detail.contains("rows[1] and rows[3]") && detail.contains("7.0"),
+            "{detail}"
+        );
+    }
+    assert_eq!(total(&app, &token).await, 0);
+    // Partial: both duplicates refused, the other row applied.
+    let report: Value = post_batch(&app, &token, "partial", batch)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (report["created"].clone(), report["refused"].clone()),
+        (json!(1), json!(2)),
+        "{report}"
+    );
+    for index in [0, 2] {
+        assert_eq!(report["rows"][index]["outcome"], "refused");
+        assert_eq!(report["rows"][index]["issues"][0]["type"], duplicate);
+    }
+    assert_eq!(report["rows"][1]["outcome"], "created");
+    assert_eq!(total(&app, &token).await, 1);
+
+    // A file naming one action by its external id and again by its id: the same follow-up.
+    let file = format!(
+        "actionId,actionExternalId,organisationId,period,status,progress\n\
+         ,FGP-0,federale-politie,2017S2,onTrack,10\n\
+         {},FGP-1,federale-politie,2017S2,onTrack,20\n\
+         {},,,2017S2,delayed,30\n\
+         ,FGP-2,federale-politie,2017S2,onTrack,40\n",
+        r.action_ids[1], r.action_ids[0]
+    );
+    let problem = assert_problem(
+        import(&app, &token, "atomic", &file).await,
+        400,
+        "badRequest",
+    )
+    .await;
+    let issues = issues_of(&problem);
+    assert_eq!(
+        issues
+            .iter()
+            .map(|(name, kind, _)| (name.as_str(), kind.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("rows[1]", duplicate), ("rows[3]", duplicate)]
+    );
+    assert!(
+        issues[0]
+            .2
+            .contains("rows[1] (line 2) and rows[3] (line 4)"),
+        "{}",
+        issues[0].2
+    );
+    assert_eq!(total(&app, &token).await, 1, "an atomic refusal wrote");
+    let report: Value = import(&app, &token, "partial", &file)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let outcomes: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["refused", "created", "refused", "created"]);
+    assert_eq!(total(&app, &token).await, 3);
+    // The same partial file again: nothing is updated back and forth.
+    let again: Value = import(&app, &token, "partial", &file)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (again["unchanged"].clone(), again["updated"].clone()),
+        (json!(2), json!(0)),
+        "{again}"
+    );
+
+    // An id and an external id that name different actions: refused, not one picked.
+    let file = format!(
+        "actionId,actionExternalId,organisationId,period,status\n{},FGP-2,federale-politie,2018S1,notStarted\n",
+        r.action_ids[0]
+    );
+    let problem = assert_problem(
+        import(&app, &token, "atomic", &file).await,
+        400,
+        "badRequest",
+    )
+    .await;
+    assert_eq!(problem["issues"][0]["name"], "rows[1].actionExternalId");
+    assert_eq!(total(&app, &token).await, 3);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn an_export_carries_every_field_and_imports_back_exactly() {
+    let app = TestApp::spawn().await;
+    let r = register(&app, 4);
+    let token = app.token("demo-federale-politie").await;
+    let fod = app.token("demo-coordinator").await;
+    // Every field set, with texts a spreadsheet would take for formulas, blanks at the ends,
+    // quotes, commas and line breaks.
+    let follow_up = |i: usize| {
+        let mut body = json!({
+            "actionId": r.action_ids[i],
+            "period": "2018S1",
+            "status": if i == 3 { "completed" } else { "delayed" },
+            "narrative": {
+                "nl": format!("=SUM(A{i}:A9) \"goed\", lijn 1\nlijn 2"),
+                "fr": format!("+32 2 555 00 {i}"),
+                "de": format!("-{i} Einheiten"),
+                "en": format!("  @team {i}  "),
+            },
+            "indicatorValues": [{
+                "indicatorId": r.qualitative_indicator,
+                "value": format!("=HYPERLINK(\"x\") {i}"),
+                "comment": {"nl": format!("@nl {i}"), "fr": format!("-fr {i}"), "de": format!("+de {i}"), "en": format!("=en {i}")},
+            }],
+        });
+        if i != 3 {
+            body["progress"] = json!(12.5 + i as f64);
+        }
+        if i == 0 {
+            body["indicatorValues"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"indicatorId": r.number_indicator, "value": -0.125, "comment": {"nl": "Per 30 juni"}}));
+        }
+        body
+    };
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let response = app
+            .request(Method::POST, "/followUps", &token)
+            .json(&follow_up(i))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let created: Value = response.json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    // Draft (0), submitted (1), returned with a note (2), approved (3).
+    let transition = |token: &str, id: &str, step: &str, tag: &str, body: Option<Value>| {
+        let mut request = app
+            .request(Method::POST, &format!("/followUps/{id}/{step}"), token)
+            .header("If-Match", tag);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    for id in &ids[1..] {
+        assert_eq!(
+            transition(&token, id, "submit", "\"1\"", None)
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            200
+        );
+    }
+    let returned = transition(
+        &fod,
+        &ids[2],
+        "return",
+        "\"2\"",
+        Some(json!({"reviewNote": "=Meer cijfers, aub"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(returned.status().as_u16(), 200);
+    let approved = transition(&fod, &ids[3], "approve", "\"2\"", None)
+        .await
+        .unwrap();
+    assert_eq!(approved.status().as_u16(), 200);
+    let read = |id: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.request(Method::GET, &format!("/followUps/{id}"), &token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let mut before = Vec::new();
+    for id in &ids {
+        before.push(read(id.clone()).await);
+    }
+
+    let exported = app
+        .request(Method::GET, "/followUps?period=2018S1&format=csv", &token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows = parse_csv(&exported);
+    let header = &rows[0];
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    let row_of = |id: &str| rows.iter().position(|row| row[column("id")] == id).unwrap();
+    let q = &r.qualitative_indicator;
+    let n = &r.number_indicator;
+    // Every field a follow-up holds is in the file, as stored.
+    for (i, id) in ids.iter().enumerate() {
+        let row = &rows[row_of(id)];
+        let cell = |name: &str| row[column(name)].as_str();
+        let stored = &before[i];
+        assert_eq!(cell("narrativeNl"), stored["narrative"]["nl"]);
+        assert_eq!(cell("narrativeFr"), stored["narrative"]["fr"]);
+        assert_eq!(cell("narrativeDe"), stored["narrative"]["de"]);
+        assert_eq!(cell("narrativeEn"), stored["narrative"]["en"]);
+        assert_eq!(
+            cell(&format!("indicator:{q}")),
+            stored["indicatorValues"][0]["value"]
+        );
+        for (suffix, language) in [
+            ("commentNl", "nl"),
+            ("commentFr", "fr"),
+            ("commentDe", "de"),
+            ("commentEn", "en"),
+        ] {
+            assert_eq!(
+                cell(&format!("indicator:{q}:{suffix}")),
+                stored["indicatorValues"][0]["comment"][language]
+            );
+        }
+        assert_eq!(cell("state"), stored["state"]);
+        assert_eq!(cell("revision"), stored["revision"].to_string());
+        assert_eq!(cell("reportingOrganisationId"), stored["organisationId"]);
+        assert_eq!(cell("createdBy"), stored["createdBy"]);
+        assert_eq!(
+            cell("submittedAt"),
+            stored["submittedAt"].as_str().unwrap_or("")
+        );
+        assert_eq!(
+            cell("reviewNote"),
+            stored["reviewNote"].as_str().unwrap_or("")
+        );
+    }
+    let first = &rows[row_of(&ids[0])];
+    assert_eq!(first[column(&format!("indicator:{n}"))], "-0.125");
+    assert_eq!(
+        first[column(&format!("indicator:{n}:commentNl"))],
+        "Per 30 juni"
+    );
+    assert_eq!(first[column("version")], "1");
+    assert_eq!(rows[row_of(&ids[1])][column("version")], "2");
+    assert_eq!(rows[row_of(&ids[3])][column("state")], "approved");
+
+    // The export, imported as it is: nothing changes, whatever the state.
+    let report: Value = import(&app, &token, "atomic", &exported)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["unchanged"], 4, "{report}");
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(read(id.clone()).await, before[i], "follow-up {i} changed");
+    }
+
+    // One cell changed (a comment of the draft): that row is updated, stored exactly as
+    // written; the read-only columns say what they like and are ignored.
+    let mut edited = rows.clone();
+    let draft = row_of(&ids[0]);
+    edited[draft][column(&format!("indicator:{n}:commentFr"))] = "=Au 30 juin, +2".into();
+    edited[draft][column("state")] = "approved".into();
+    edited[draft][column("revision")] = "9".into();
+    let report: Value = import(&app, &token, "atomic", &write_csv(&edited))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (report["updated"].clone(), report["unchanged"].clone()),
+        (json!(1), json!(3)),
+        "{report}"
+    );
+    assert_eq!(report["rows"][draft - 1]["outcome"], "updated");
+    // The order of a follow-up's values says nothing (a file has its own column order).
+    let by_indicator = |follow_up: &Value| {
+        let mut follow_up = follow_up.clone();
+        follow_up["indicatorValues"]
+            .as_array_mut()
+            .unwrap()
+            .sort_by_key(|v| v["indicatorId"].as_str().unwrap().to_owned());
+        follow_up
+    };
+    let after = read(ids[0].clone()).await;
+    let comment = after["indicatorValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["indicatorId"] == json!(n))
+        .unwrap()["comment"]
+        .clone();
+    assert_eq!(
+        comment,
+        json!({"nl": "Per 30 juni", "fr": "=Au 30 juin, +2"})
+    );
+    assert_eq!(
+        (after["state"].clone(), after["revision"].clone()),
+        (json!("draft"), json!(1))
+    );
+    let mut expected = before[0].clone();
+    expected["indicatorValues"][1]["comment"]["fr"] = json!("=Au 30 juin, +2");
+    expected["updatedAt"] = after["updatedAt"].clone();
+    assert_eq!(by_indicator(&after), by_indicator(&expected));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn texts_that_look_like_formulas_are_kept_as_data() {
+    let app = TestApp::spawn().await;
+    let r = register(&app, 1);
+    let token = app.token("demo-federale-politie").await;
+    let q = &r.qualitative_indicator;
+    let n = &r.number_indicator;
+    let file = format!(
+        "actionExternalId,organisationId,period,status,progress,narrativeNl,narrativeFr,narrativeDe,narrativeEn,indicator:{q},indicator:{q}:commentNl,indicator:{n}\n\
+         FGP-0,federale-politie,2017S1,onTrack,40,=1+2,+32 2 555 00 00,-5,@cmd,-,=A1,-3\n"
+    );
+    let report: Value = import(&app, &token, "atomic", &file)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["created"], 1, "{report}");
+    let id = report["rows"][0]["followUpId"].as_str().unwrap();
+    let stored: Value = app
+        .request(Method::GET, &format!("/followUps/{id}"), &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored["narrative"],
+        json!({"nl": "=1+2", "fr": "+32 2 555 00 00", "de": "-5", "en": "@cmd"})
+    );
+    assert_eq!(
+        stored["indicatorValues"],
+        json!([{"indicatorId": q, "value": "-", "comment": {"nl": "=A1"}}, {"indicatorId": n, "value": -3.0}])
+    );
+    // A blank language is no text, however it came: JSON keeps what a CSV cell can say, so
+    // the export of what JSON wrote imports back unchanged.
+    let report: Value = app
+        .request(Method::POST, "/followUps/batch", &token)
+        .json(
+            &json!([{"actionId": r.action_ids[0], "period": "2018S1", "status": "notStarted",
+            "narrative": {"nl": "Gepland", "fr": "  "},
+            "indicatorValues": [{"indicatorId": q, "value": "n.v.t.", "comment": {"de": ""}}]}]),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = report["rows"][0]["followUpId"].as_str().unwrap();
+    let stored: Value = app
+        .request(Method::GET, &format!("/followUps/{id}"), &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["narrative"], json!({"nl": "Gepland"}));
+    assert_eq!(
+        stored["indicatorValues"],
+        json!([{"indicatorId": q, "value": "n.v.t."}])
+    );
+    let exported = app
+        .request(Method::GET, "/followUps?format=csv", &token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let report: Value = import(&app, &token, "atomic", &exported)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["unchanged"], 2, "{report}");
+
+    // A comment without its value column, and a comment without a value, are refused.
+    let file = format!("actionExternalId,organisationId,period,status,indicator:{q}:commentNl\nFGP-0,federale-politie,2017S2,notStarted,x\n");
+    let problem = assert_problem(
+        import(&app, &token, "atomic", &file).await,
+        400,
+        "badRequest",
+    )
+    .await;
+    assert!(problem["issues"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("missing column(s): indicator:{q}")));
+    let file = format!("actionExternalId,organisationId,period,status,indicator:{q},indicator:{q}:commentNl\nFGP-0,federale-politie,2017S2,notStarted,,x\n");
+    let problem = assert_problem(
+        import(&app, &token, "atomic", &file).await,
+        400,
+        "badRequest",
+    )
+    .await;
+    assert_eq!(
+        problem["issues"][0]["name"],
+        format!("rows[1].indicator:{q}:commentNl")
+    );
+    app.stop().await;
+}

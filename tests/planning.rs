@@ -598,7 +598,7 @@ async fn retried_posts_with_an_idempotency_key_create_one_row() {
         "kiv:idempotencyKeyReused",
     )
     .await;
-    // A refused request is replayed as refused, too: the key stands for that request.
+    // A refused request keeps nothing: sent again, it runs again (and is refused again).
     let refused = post("second-key", json!({"planId": "kiv-2016-2019"}))
         .await
         .unwrap();

@@ -84,8 +84,12 @@ impl TestApp {
         actix_web::rt::spawn(server);
         let mut app = Self {
             origin,
+            // The server closes a connection idle for 5 s (actix's keep-alive); a client that
+            // reused one at that moment would see it closed under its request. Idle connections
+            // are dropped on this side first.
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
+                .pool_idle_timeout(Duration::from_secs(2))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),

@@ -112,6 +112,19 @@ impl LocalizedText {
         let any = Language::ALL.into_iter().any(|l| self.get(l).is_some());
         any.then_some(self)
     }
+
+    /// The text without its blank languages, `None` when none is left: a blank text in a
+    /// language is no text in it (a CSV cell cannot tell the two apart).
+    pub fn without_blanks(self) -> Option<Self> {
+        let keep = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        let text = Self {
+            nl: keep(self.nl),
+            fr: keep(self.fr),
+            de: keep(self.de),
+            en: keep(self.en),
+        };
+        (!text.is_empty()).then_some(text)
+    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,8 @@ pub const PROBLEM_TYPES: &[(&str, &str, &str)] = &[
      "The follow-up's review state does not allow this move (a draft cannot be approved, an approved follow-up cannot be submitted). The detail names the state and the moves it allows."),
     ("kiv:periodInFuture", "Period not begun",
      "The reporting period has not begun yet: nobody reports on it before it starts."),
+    ("kiv:duplicateRow", "Duplicate row",
+     "Two or more rows of one batch or CSV file are the follow-up of the same action (named by `actionId`, or by `actionExternalId` with `organisationId`) and period; the detail names them all. Send one row per action and period: each of them was refused."),
     ("kiv:periodOutsidePlan", "Period outside the plan",
      "A date or reporting period lies outside the period of the plan it belongs to. It is refused, never clamped: check the plan's `periodStart`, `periodEnd` and `reportingPeriods`."),
     ("belgif:notAcceptable", "Not Acceptable",

@@ -1,6 +1,12 @@
-//! `Idempotency-Key` on POST: a retried request (same key, same body) gets the first answer
-//! again and creates nothing new; the same key with another body is refused (422). Keys belong
-//! to the account that sent them and are remembered for 24 hours.
+//! `Idempotency-Key` on POST: a retried request (same key, same body) gets the first successful
+//! answer again and creates nothing new; the same key with another body is refused (422). Keys
+//! belong to the account that sent them and are remembered for 24 hours.
+//!
+//! Only a success (2xx) is kept. A refusal (a 400, a 412 after a stale `If-Match`, a 409) or a
+//! server error changed nothing, so the key is released and the corrected retry, with the same
+//! key, is carried out: a refusal replayed forever would leave the client no way to follow what
+//! the problem told it to do. A replay carries the replaying request's `BelGov-Trace-Id` (the
+//! outermost layer sets it on every answer); a kept body holds no per-request value.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -100,13 +106,18 @@ pub async fn idempotency(
             Ok(req.into_response(response.body(stored.body)))
         }
         Ok(Claim::Fresh) => {
+            // An error passed on as such (the timeout's answer) keeps the key claimed until it is
+            // deemed abandoned: the work may still complete, and a retry must not do it twice.
             let response = next.call(req).await?;
             let login = caller.login;
-            if response.status().is_server_error() {
-                // Let a retry try again: nothing was done.
-                let _ = state
+            if !response.status().is_success() {
+                // Refused or failed: nothing was done, so a retry (corrected) runs again.
+                let released = state
                     .run(move |conn| idempotency::release(conn, &login, &key))
                     .await;
+                if let Err(error) = released {
+                    tracing::warn!(%error, "could not release the key of an idempotent request");
+                }
                 return Ok(response.map_into_boxed_body());
             }
             let (request, response) = response.into_parts();

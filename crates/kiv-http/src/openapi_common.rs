@@ -80,8 +80,10 @@ pub fn declare(document: &mut OpenApi) {
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(
-            "Retries with the same key and body get the first answer again \
-             (`Idempotent-Replayed: true`); a UUID, say",
+            "Retries with the same key and body get the first successful (2xx) answer again \
+             (`Idempotent-Replayed: true`), with their own `BelGov-Trace-Id`. A refused or \
+             failed request keeps nothing: its retry with the same key, corrected (a fresh \
+             `If-Match` after a 412, a fixed body after a 400), is carried out. A UUID, say",
         ))
         .schema(Some(
             ObjectBuilder::new()
@@ -107,8 +109,10 @@ pub fn declare(document: &mut OpenApi) {
                 _ => None,
             });
             match declared {
+                // One description of what a key does, wherever a route declared it.
                 Some(parameter) => {
                     parameter.schema = idempotency_key.schema.clone();
+                    parameter.description = idempotency_key.description.clone();
                     parameter.required = Required::False;
                 }
                 None => parameters.push(RefOr::T(idempotency_key.clone())),

@@ -463,6 +463,10 @@ impl ApiError {
             | ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
+            // The first request is still being answered: its answer is usually a moment away.
+            ApiError::IdempotencyKeyInUse => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             _ => {}
         }
         match serde_json::to_vec(problem) {

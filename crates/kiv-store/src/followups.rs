@@ -172,6 +172,30 @@ pub struct FollowUpInput {
     pub indicator_values: Vec<ReportedValue>,
 }
 
+/// The input as it is kept: blank languages of the narrative and of the comments dropped, so a
+/// follow-up reads back the same whether it came as JSON or as a CSV line (whose empty cell is
+/// no text). Checked input only: a narrative with no text at all is refused before.
+fn kept(input: &FollowUpInput) -> FollowUpInput {
+    FollowUpInput {
+        narrative: input
+            .narrative
+            .clone()
+            .and_then(LocalizedText::without_blanks),
+        indicator_values: input
+            .indicator_values
+            .iter()
+            .map(|reported| ReportedValue {
+                comment: reported
+                    .comment
+                    .clone()
+                    .and_then(LocalizedText::without_blanks),
+                ..reported.clone()
+            })
+            .collect(),
+        ..input.clone()
+    }
+}
+
 /// Changes to a follow-up (a JSON merge patch); `Some(None)` clears an optional field and the
 /// narrative is merged into the stored one. Action and period never change.
 #[derive(Debug, Clone, Default)]
@@ -352,7 +376,7 @@ fn insert(
     let known = know(conn, &input.action_id)?;
     check_may_write(actor, &known.action)?;
     let progress = check(&known, input, today)?;
-    write_new(conn, actor, &known.action, input, progress)
+    write_new(conn, actor, &known.action, &kept(input), progress)
 }
 
 /// Writes a new draft whose input has been checked.
@@ -514,7 +538,7 @@ fn replace(
             .unwrap_or_else(|| current.indicator_values.clone()),
     };
     let progress = validate(conn, action, &input, today)?;
-    write_changed(conn, actor, &current, &input, progress)
+    write_changed(conn, actor, &current, &kept(&input), progress)
 }
 
 /// Writes checked new content over a draft or returned follow-up.
@@ -896,14 +920,47 @@ pub enum ImportMode {
 /// A bulk row: a follow-up, or the issues that kept it from being one (an unreadable row).
 pub type BulkRow = Result<FollowUpInput, Vec<kiv_domain::InputIssue>>;
 
-/// How a row names its action: by id, or by its lead organisation's own id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActionRef {
-    Id(String),
-    External {
-        organisation_id: String,
-        external_id: String,
-    },
+/// How a row names its action: by id, by its lead organisation's own id (`organisationId`,
+/// `actionExternalId`), or by both, as an export does; both must then name the same action.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ActionRef {
+    pub id: Option<String>,
+    /// The lead organisation and its own id of the action.
+    pub external: Option<(String, String)>,
+}
+
+/// The action a row names (external ids resolved by [`resolve_external_ids`]), or why it names
+/// none.
+pub fn resolve_action(
+    resolved: &HashMap<(String, String), String>,
+    reference: ActionRef,
+) -> Result<String, Vec<kiv_domain::InputIssue>> {
+    use kiv_domain::{InputIssue, IssueLocation};
+    let Some((organisation_id, external_id)) = reference.external else {
+        return reference.id.ok_or_else(|| {
+            vec![InputIssue::invalid(
+                IssueLocation::Body,
+                "actionId",
+                None,
+                "give actionId, or actionExternalId with organisationId",
+            )]
+        });
+    };
+    let Some(found) = resolved.get(&(organisation_id.clone(), external_id.clone())) else {
+        return Err(vec![unknown_external_id(&organisation_id, &external_id)]);
+    };
+    match reference.id {
+        Some(id) if id != *found => Err(vec![InputIssue::invalid(
+            IssueLocation::Body,
+            "actionExternalId",
+            Some(serde_json::Value::from(external_id.as_str())),
+            format!(
+                "{organisation_id}/{external_id} is action {found}, but actionId names {id}: \
+                 both must name the same action (or leave one empty)"
+            ),
+        )]),
+        _ => Ok(found.clone()),
+    }
 }
 
 /// The action ids that lead organisations know by their own ids, for every pair given that
@@ -972,6 +1029,7 @@ fn upsert(
 ) -> StoreResult<(FollowUp, RowOutcome)> {
     check_may_write(actor, &known.action)?;
     let progress = check(known, input, today)?;
+    let input = &kept(input);
     let Some(current) = existing else {
         let created = write_new(conn, actor, &known.action, input, progress)?;
         return Ok((created, RowOutcome::Created));
@@ -1091,30 +1149,94 @@ fn refusal(error: StoreError) -> StoreResult<Vec<kiv_domain::InputIssue>> {
     })
 }
 
+/// The rows that name the same follow-up (action and period) as another row, each with every row
+/// of its group, in order. A file or batch holds one row per follow-up: two would be applied one
+/// over the other, the last silently winning, and every re-import would report `updated`.
+fn duplicates(rows: &[BulkRow]) -> HashMap<usize, Vec<usize>> {
+    let mut groups: HashMap<(&str, ReportingPeriod), Vec<usize>> = HashMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        if let Ok(input) = row {
+            groups
+                .entry((input.action_id.as_str(), input.period))
+                .or_default()
+                .push(index);
+        }
+    }
+    groups
+        .into_values()
+        .filter(|group| group.len() > 1)
+        .flat_map(|group| {
+            group
+                .clone()
+                .into_iter()
+                .map(move |index| (index, group.clone()))
+        })
+        .collect()
+}
+
+/// The issue of each row of a group that names one follow-up.
+fn duplicate_issue(
+    group: &[usize],
+    name_row: &dyn Fn(usize) -> String,
+    action: &str,
+    period: ReportingPeriod,
+) -> kiv_domain::InputIssue {
+    let mut names: Vec<String> = group.iter().map(|index| name_row(*index)).collect();
+    let last = names.pop().unwrap_or_default();
+    kiv_domain::InputIssue::kiv(
+        "duplicateRow",
+        "Duplicate row",
+        kiv_domain::IssueLocation::Body,
+        "",
+        None,
+        format!(
+            "{} and {last} are the follow-up of the same action ({action}) and period \
+             ({period}): send one row per action and period",
+            names.join(", ")
+        ),
+    )
+}
+
 /// Applies bulk rows in order. Atomic: all in one transaction, and if any row is refused none is
 /// applied (the report then tells which were refused and why). Partial: each row in its own
-/// savepoint, applied or refused on its own.
+/// savepoint, applied or refused on its own. Rows that name the same follow-up (its action,
+/// however named, and period) are all refused, in both modes; `name_row` says how the caller
+/// names a row (0 is the first) in that refusal.
 pub fn import(
     conn: &mut DbConnection,
     actor: &Caller,
     rows: Vec<BulkRow>,
     mode: ImportMode,
     today: NaiveDate,
+    name_row: &dyn Fn(usize) -> String,
 ) -> StoreResult<(Vec<RowResult>, bool)> {
     let mut results = Vec::with_capacity(rows.len());
+    let duplicated = duplicates(&rows);
     let outcome = crate::database::write_transaction(conn, |conn| {
-        for chunk in rows.chunks(CHUNK) {
+        for (number, chunk) in rows.chunks(CHUNK).enumerate() {
             let inputs: Vec<&FollowUpInput> =
                 chunk.iter().filter_map(|r| r.as_ref().ok()).collect();
-            let mut loaded = preload(conn, &inputs)?;
-            for row in chunk {
-                let result = match row {
-                    Err(issues) => RowResult {
+            let loaded = preload(conn, &inputs)?;
+            for (offset, row) in chunk.iter().enumerate() {
+                let group = duplicated.get(&(number * CHUNK + offset));
+                let result = match (row, group) {
+                    (Err(issues), _) => RowResult {
                         outcome: RowOutcome::Refused,
                         follow_up: None,
                         issues: issues.clone(),
                     },
-                    Ok(input) => {
+                    (Ok(input), Some(group)) => {
+                        let action = loaded
+                            .known
+                            .get(&input.action_id)
+                            .map_or(input.action_id.as_str(), |k| k.action.code.as_str());
+                        RowResult {
+                            outcome: RowOutcome::Refused,
+                            follow_up: None,
+                            issues: vec![duplicate_issue(group, name_row, action, input.period)],
+                        }
+                    }
+                    (Ok(input), None) => {
                         let key = (input.action_id.clone(), input.period.to_string());
                         let attempt = match loaded.known.get(&input.action_id) {
                             None => Err(StoreError::MissingReference {
@@ -1136,15 +1258,11 @@ pub fn import(
                             }
                         };
                         match attempt {
-                            Ok((follow_up, outcome)) => {
-                                // A later row of the same action and period sees this one.
-                                loaded.existing.insert(key, follow_up.clone());
-                                RowResult {
-                                    outcome,
-                                    follow_up: Some(follow_up),
-                                    issues: Vec::new(),
-                                }
-                            }
+                            Ok((follow_up, outcome)) => RowResult {
+                                outcome,
+                                follow_up: Some(follow_up),
+                                issues: Vec::new(),
+                            },
                             Err(error) => RowResult {
                                 outcome: RowOutcome::Refused,
                                 follow_up: None,

@@ -1,5 +1,6 @@
 //! Answers kept for retried POSTs: a client that repeats a request with the same
-//! `Idempotency-Key` gets the first answer again, and nothing is created twice.
+//! `Idempotency-Key` gets the first successful answer again, and nothing is created twice. Only
+//! successes (2xx) are kept: a refused or failed request changed nothing and releases its key.
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -14,6 +15,11 @@ pub const RETENTION: TimeDelta = TimeDelta::hours(24);
 
 /// A request whose key was claimed but never answered (its node died) is abandoned after this.
 pub const ABANDONED_AFTER: TimeDelta = TimeDelta::minutes(2);
+
+/// Whether an answer with `status` is kept for replay: only a success is.
+pub fn replayable(status: u16) -> bool {
+    (200..300).contains(&status)
+}
 
 /// A stored answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +76,11 @@ pub fn claim(
     if let Some(row) = find(conn, login, key)? {
         let expired = row.created_at + RETENTION < now;
         let abandoned = row.status.is_none() && row.created_at + ABANDONED_AFTER < now;
-        if expired || abandoned {
+        // A refusal kept before only successes were (it changed nothing): the request runs again.
+        let refusal = row
+            .status
+            .is_some_and(|status| !u16::try_from(status).is_ok_and(replayable));
+        if expired || abandoned || refusal {
             forget(conn, login, key)?;
         } else if row.request_hash != request_hash {
             return Ok(Claim::Mismatch);
@@ -105,13 +115,17 @@ pub fn claim(
     }
 }
 
-/// Stores the answer to a claimed key.
+/// Stores the answer to a claimed key; only a success is kept (see [`replayable`]), any other
+/// answer releases the key.
 pub fn complete(
     conn: &mut DbConnection,
     login: &str,
     key: &str,
     response: &StoredResponse,
 ) -> StoreResult<()> {
+    if !replayable(response.status) {
+        return release(conn, login, key);
+    }
     diesel::update(idempotent_requests::table.find((login, key)))
         .set((
             idempotent_requests::status.eq(Some(i32::from(response.status))),
@@ -122,7 +136,14 @@ pub fn complete(
     Ok(())
 }
 
-/// Gives a claimed key up (the request failed on the server's side: a retry may try again).
+/// Gives a claimed key up (the request was refused or failed: a retry may try again). Only an
+/// unanswered claim is released, never a kept answer.
 pub fn release(conn: &mut DbConnection, login: &str, key: &str) -> StoreResult<()> {
-    forget(conn, login, key)
+    diesel::delete(
+        idempotent_requests::table
+            .find((login, key))
+            .filter(idempotent_requests::status.is_null()),
+    )
+    .execute(conn)?;
+    Ok(())
 }

@@ -8,8 +8,8 @@ use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Utc;
 use kiv_domain::planning::IndicatorValue;
 use kiv_domain::{
-    Action, FollowUp, FollowUpStatus, InputIssue, IssueLocation, LocalizedText, ReportedValue,
-    ReportingPeriod,
+    Action, FollowUp, FollowUpStatus, InputIssue, IssueLocation, Language, LocalizedText,
+    ReportedValue, ReportingPeriod,
 };
 use kiv_store::followups::{
     self, ActionRef, BulkRow, FollowUpInput, ImportMode, RowOutcome, RowResult,
@@ -35,8 +35,9 @@ pub const MAX_BATCH: usize = 1_000;
 /// Most rows in one CSV file.
 pub const MAX_CSV_ROWS: usize = 50_000;
 
-/// The CSV columns, in the order of an export.
-const FIXED_COLUMNS: [&str; 10] = [
+/// The CSV columns an import reads, in the order of an export; then, per indicator, the
+/// `indicator:<indicatorId>` column (its value) and its comment columns.
+const EDITABLE_COLUMNS: [&str; 10] = [
     "actionId",
     "actionExternalId",
     "organisationId",
@@ -48,7 +49,71 @@ const FIXED_COLUMNS: [&str; 10] = [
     "narrativeDe",
     "narrativeEn",
 ];
+/// Columns an export writes for people to read, after the editable ones: what the review
+/// workflow sets, never a file. An import accepts them and ignores what they say.
+const READ_ONLY_COLUMNS: [&str; 12] = [
+    "id",
+    "state",
+    "revision",
+    "version",
+    "reportingOrganisationId",
+    "createdBy",
+    "createdAt",
+    "submittedAt",
+    "reviewedBy",
+    "reviewedAt",
+    "reviewNote",
+    "updatedAt",
+];
 const INDICATOR_PREFIX: &str = "indicator:";
+/// The comment columns of an indicator: `indicator:<indicatorId>:commentNl`, ...
+const COMMENT_COLUMNS: [(&str, Language); 4] = [
+    ("commentNl", Language::Nl),
+    ("commentFr", Language::Fr),
+    ("commentDe", Language::De),
+    ("commentEn", Language::En),
+];
+
+/// What a column of a file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Column {
+    /// One of [`EDITABLE_COLUMNS`].
+    Field(&'static str),
+    /// One of [`READ_ONLY_COLUMNS`]: ignored.
+    ReadOnly,
+    /// `indicator:<indicatorId>`: the indicator's value.
+    Value(String),
+    /// `indicator:<indicatorId>:commentNl` ...: the value's comment in one language.
+    Comment(String, Language),
+}
+
+impl Column {
+    fn parse(name: &str) -> Option<Self> {
+        if let Some(field) = EDITABLE_COLUMNS.iter().find(|c| **c == name) {
+            return Some(Column::Field(field));
+        }
+        if READ_ONLY_COLUMNS.contains(&name) {
+            return Some(Column::ReadOnly);
+        }
+        let rest = name.strip_prefix(INDICATOR_PREFIX)?;
+        match rest.split_once(':') {
+            None if !rest.is_empty() => Some(Column::Value(rest.to_owned())),
+            Some((id, suffix)) if !id.is_empty() => COMMENT_COLUMNS
+                .iter()
+                .find(|(column, _)| *column == suffix)
+                .map(|(_, language)| Column::Comment(id.to_owned(), *language)),
+            _ => None,
+        }
+    }
+}
+
+fn comment_column(indicator_id: &str, language: Language) -> String {
+    let suffix = COMMENT_COLUMNS
+        .iter()
+        .find(|(_, l)| *l == language)
+        .map_or("", |(column, _)| column);
+    format!("{INDICATOR_PREFIX}{indicator_id}:{suffix}")
+}
 
 /// How a bulk request is applied.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -189,14 +254,17 @@ fn input_of(follow_up: NewFollowUp) -> BulkRow {
 /// Up to 1,000 follow-ups as a JSON array, each as `POST /followUps` takes it. A follow-up for an
 /// action and period that exists is updated if it is a draft or returned, and left as it is if
 /// it already says the same: sending a batch twice changes nothing. `mode=atomic` (default)
-/// applies all or none; `mode=partial` applies each row on its own. Honours `Idempotency-Key`.
+/// applies all or none; `mode=partial` applies each row on its own. Two rows for the same action
+/// and period are both refused (`kiv:duplicateRow`, naming both, `rows[1]` being the first):
+/// atomic, the whole batch is refused; partial, those rows are refused and the others applied.
+/// Honours `Idempotency-Key`.
 #[utoipa::path(
     tag = "Follow-up",
     params(ModeQuery),
     request_body(content = Vec<NewFollowUp>, description = "At most 1,000 follow-ups"),
     responses(
         (status = 200, description = "What happened to each row", body = BulkReport),
-        (status = 400, description = "Malformed, too large, or (atomic) a row was refused: nothing was applied; each issue names its row (`rows[3].progress`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed, too large, or (atomic) a row was refused, two rows for one follow-up among them: nothing was applied; each issue names its row (`rows[3].progress`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -228,8 +296,9 @@ async fn batch(
     }
     let mode = import_mode(query.mode);
     let rows: Vec<BulkRow> = follow_ups.into_iter().map(input_of).collect();
+    let name_row = |index: usize| format!("rows[{}]", index + 1);
     let (results, applied) = state
-        .run(move |conn| followups::import(conn, &caller, rows, mode, today()))
+        .run(move |conn| followups::import(conn, &caller, rows, mode, today(), &name_row))
         .await?;
     answer(&req, mode, results, applied)
 }
@@ -246,6 +315,7 @@ fn file_problem(detail: impl Into<String>) -> ApiError {
 /// The columns of a CSV file, checked once for the whole file.
 struct Columns {
     names: Vec<String>,
+    columns: Vec<Column>,
 }
 
 impl Columns {
@@ -262,24 +332,37 @@ impl Columns {
         }
         let unknown: Vec<&str> = names
             .iter()
-            .filter(|n| !FIXED_COLUMNS.contains(&n.as_str()) && !n.starts_with(INDICATOR_PREFIX))
+            .filter(|n| Column::parse(n).is_none())
             .map(String::as_str)
             .collect();
         if !unknown.is_empty() {
             return Err(file_problem(format!(
-                "unknown column(s) {}; the columns are {} and {INDICATOR_PREFIX}<indicatorId>",
+                "unknown column(s) {}; the columns are {}, {INDICATOR_PREFIX}<indicatorId> and \
+                 {INDICATOR_PREFIX}<indicatorId>:commentNl (Fr, De, En), and the read-only \
+                 (ignored) {}",
                 unknown.join(", "),
-                FIXED_COLUMNS.join(", ")
+                EDITABLE_COLUMNS.join(", "),
+                READ_ONLY_COLUMNS.join(", ")
             )));
         }
+        let columns: Vec<Column> = names.iter().filter_map(|n| Column::parse(n)).collect();
         let has = |name: &str| names.iter().any(|n| n == name);
-        let mut missing: Vec<&str> = ["period", "status"]
+        let mut missing: Vec<String> = ["period", "status"]
             .into_iter()
             .filter(|c| !has(c))
+            .map(str::to_owned)
             .collect();
         let names_action = has("actionId") || (has("actionExternalId") && has("organisationId"));
         if !names_action {
-            missing.push("actionId (or actionExternalId with organisationId)");
+            missing.push("actionId (or actionExternalId with organisationId)".into());
+        }
+        for column in &columns {
+            if let Column::Comment(id, _) = column {
+                let value = format!("{INDICATOR_PREFIX}{id}");
+                if !has(&value) && !missing.contains(&value) {
+                    missing.push(value);
+                }
+            }
         }
         if !missing.is_empty() {
             return Err(file_problem(format!(
@@ -291,9 +374,21 @@ impl Columns {
         if let Some(twice) = names.iter().find(|n| !seen.insert(n.as_str())) {
             return Err(file_problem(format!("the column {twice} appears twice")));
         }
-        Ok(Self { names })
+        Ok(Self { names, columns })
     }
 
+    /// The indicators the file has a value column for.
+    fn indicator_ids(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Value(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A cell that holds a name, a number or a code: surrounding blanks are no part of it.
     fn cell<'r>(&self, record: &'r csv::StringRecord, name: &str) -> Option<&'r str> {
         self.names
             .iter()
@@ -303,32 +398,50 @@ impl Columns {
             .filter(|value| !value.is_empty())
     }
 
+    /// A cell that holds text (a narrative, a comment, a qualitative value): taken exactly as
+    /// written, a leading `=`, `+`, `-` or `@` too; a blank cell is no text.
+    fn text(record: &csv::StringRecord, index: usize) -> Option<String> {
+        record
+            .get(index)
+            .filter(|value| !value.trim().is_empty())
+            .map(str::to_owned)
+    }
+
+    fn text_of(&self, record: &csv::StringRecord, name: &str) -> Option<String> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|index| Self::text(record, index))
+    }
+
     /// One data line as a follow-up (its action still to be resolved), or its issues.
     fn row(
         &self,
         record: &csv::StringRecord,
     ) -> Result<(ActionRef, FollowUpInput), Vec<InputIssue>> {
         let mut issues = Vec::new();
-        let action = match (
-            self.cell(record, "actionId"),
-            self.cell(record, "actionExternalId"),
-            self.cell(record, "organisationId"),
-        ) {
-            (Some(id), _, _) => Some(ActionRef::Id(id.to_owned())),
-            (None, Some(external_id), Some(organisation_id)) => Some(ActionRef::External {
-                organisation_id: organisation_id.to_owned(),
-                external_id: external_id.to_owned(),
-            }),
-            _ => {
-                issues.push(InputIssue::invalid(
-                    IssueLocation::Body,
-                    "actionId",
-                    None,
-                    "give actionId, or actionExternalId with organisationId",
-                ));
-                None
-            }
+        let external_id = self.cell(record, "actionExternalId");
+        let reference = ActionRef {
+            id: self.cell(record, "actionId").map(str::to_owned),
+            external: external_id
+                .zip(self.cell(record, "organisationId"))
+                .map(|(external, organisation)| (organisation.to_owned(), external.to_owned())),
         };
+        if reference.id.is_none() && reference.external.is_none() {
+            issues.push(InputIssue::invalid(
+                IssueLocation::Body,
+                "actionId",
+                None,
+                "give actionId, or actionExternalId with organisationId",
+            ));
+        } else if external_id.is_some() && reference.external.is_none() {
+            issues.push(InputIssue::invalid(
+                IssueLocation::Body,
+                "organisationId",
+                None,
+                "actionExternalId needs the organisationId of the action's lead organisation",
+            ));
+        }
         let period = match self
             .cell(record, "period")
             .map(str::parse::<ReportingPeriod>)
@@ -391,26 +504,49 @@ impl Columns {
             }
         };
         let narrative = LocalizedText {
-            nl: self.cell(record, "narrativeNl").map(str::to_owned),
-            fr: self.cell(record, "narrativeFr").map(str::to_owned),
-            de: self.cell(record, "narrativeDe").map(str::to_owned),
-            en: self.cell(record, "narrativeEn").map(str::to_owned),
+            nl: self.text_of(record, "narrativeNl"),
+            fr: self.text_of(record, "narrativeFr"),
+            de: self.text_of(record, "narrativeDe"),
+            en: self.text_of(record, "narrativeEn"),
         };
-        let indicator_values = self
-            .names
-            .iter()
-            .filter_map(|name| name.strip_prefix(INDICATOR_PREFIX).map(|id| (name, id)))
-            .filter_map(|(name, id)| {
-                self.cell(record, name).map(|value| ReportedValue {
-                    indicator_id: id.to_owned(),
-                    value: IndicatorValue::Text(value.to_owned()),
-                    comment: None,
-                })
-            })
-            .collect();
-        match (action, period, status) {
-            (Some(action), Some(period), Some(status)) if issues.is_empty() => Ok((
-                action,
+        let mut indicator_values = Vec::new();
+        for (index, column) in self.columns.iter().enumerate() {
+            let Column::Value(id) = column else { continue };
+            let mut comment = LocalizedText::default();
+            for (at, other) in self.columns.iter().enumerate() {
+                if let Column::Comment(of, language) = other {
+                    if of == id {
+                        let text = Self::text(record, at);
+                        match language {
+                            Language::Nl => comment.nl = text,
+                            Language::Fr => comment.fr = text,
+                            Language::De => comment.de = text,
+                            Language::En => comment.en = text,
+                        }
+                    }
+                }
+            }
+            match Self::text(record, index) {
+                Some(value) => indicator_values.push(ReportedValue {
+                    indicator_id: id.clone(),
+                    value: IndicatorValue::Text(value),
+                    comment: (!comment.is_empty()).then_some(comment),
+                }),
+                None => {
+                    if let Some(language) = comment.languages().next() {
+                        issues.push(InputIssue::invalid(
+                            IssueLocation::Body,
+                            comment_column(id, language),
+                            None,
+                            format!("a comment needs a value in {INDICATOR_PREFIX}{id}"),
+                        ));
+                    }
+                }
+            }
+        }
+        match (period, status) {
+            (Some(period), Some(status)) if issues.is_empty() => Ok((
+                reference,
                 FollowUpInput {
                     action_id: String::new(),
                     period,
@@ -428,14 +564,25 @@ impl Columns {
 /// Import follow-ups from a CSV file
 ///
 /// `Content-Type: text/csv`, UTF-8, comma-separated, with a header row. Columns: `actionId` (or
-/// `actionExternalId` with the lead `organisationId`), `period`, `status`, `progress`,
-/// `narrativeNl`, `narrativeFr`, `narrativeDe`, `narrativeEn`, and one `indicator:<indicatorId>`
-/// column per indicator; unknown columns are refused. Each line creates or updates the
-/// follow-up of its action and period (drafts and returned ones only), or leaves it when it
-/// already says the same: importing a file twice changes nothing. The export of
-/// `GET /followUps` (as `text/csv`) has the same columns. A file that is not UTF-8, not
-/// comma-separated or has a wrong header is refused as a whole. `mode=atomic` (default) applies
-/// all lines or none; `mode=partial` each on its own. Honours `Idempotency-Key`.
+/// `actionExternalId` with the lead `organisationId`; when both are given they must name the
+/// same action), `period`, `status`, `progress`, `narrativeNl`, `narrativeFr`, `narrativeDe`,
+/// `narrativeEn`, and per indicator `indicator:<indicatorId>` (its value) with
+/// `indicator:<indicatorId>:commentNl` (`commentFr`, `commentDe`, `commentEn`, each needing the
+/// value column). The read-only columns of an export (`id`, `state`, `revision`, `version`,
+/// `reportingOrganisationId`, `createdBy`, `createdAt`, `submittedAt`, `reviewedBy`,
+/// `reviewedAt`, `reviewNote`, `updatedAt`) are accepted and ignored; any other column is
+/// refused. A line is the whole follow-up: an empty cell is no value, and texts are taken
+/// exactly as written (a leading `=`, `+`, `-` or `@` is data).
+///
+/// Each line creates or updates the follow-up of its action and period (drafts and returned ones
+/// only), or leaves it when it already says the same: importing a file twice changes nothing,
+/// and so does importing an export of `GET /followUps` (as `text/csv`) unchanged. Two lines for
+/// the same action (however named) and period are both refused (`kiv:duplicateRow`, naming
+/// both: `rows[3] (line 4)`, `rows[N]` being the Nth line after the header): with
+/// `mode=atomic` (default), which applies all lines or none, the whole file is refused; with
+/// `mode=partial`, which applies each line on its own, those lines are refused and the others
+/// applied. A file that is not UTF-8, not comma-separated or has a wrong header is refused as a
+/// whole. Honours `Idempotency-Key`.
 #[utoipa::path(
     tag = "Follow-up",
     params(ModeQuery),
@@ -443,7 +590,7 @@ impl Columns {
         example = "actionExternalId,organisationId,period,status,progress,narrativeNl\nFGP-2016-044,federale-politie,2017S1,onTrack,40,Twee eenheden operationeel\n"),
     responses(
         (status = 200, description = "What happened to each line", body = BulkReport),
-        (status = 400, description = "Not UTF-8, not comma-separated, a wrong header, or (atomic) a refused line: nothing was applied", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not UTF-8, not comma-separated, a wrong header, or (atomic) a refused line, two lines for one follow-up among them: nothing was applied", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
     )
@@ -489,12 +636,21 @@ async fn import_csv(
         .clone();
     let columns = Columns::read(&header)?;
     let mut rows: Vec<Result<(ActionRef, FollowUpInput), Vec<InputIssue>>> = Vec::new();
+    // The line of the file where each row starts (a quoted text may span lines).
+    let mut lines: Vec<Option<u64>> = Vec::new();
     for record in reader.records() {
         if rows.len() == MAX_CSV_ROWS {
             return Err(file_problem(format!(
                 "a file holds at most {MAX_CSV_ROWS} lines; split it"
             )));
         }
+        lines.push(
+            record
+                .as_ref()
+                .ok()
+                .and_then(|r| r.position())
+                .map(csv::Position::line),
+        );
         rows.push(match record {
             Ok(record) if record.len() != header.len() => Err(vec![InputIssue::invalid(
                 IssueLocation::Body,
@@ -516,25 +672,12 @@ async fn import_csv(
         });
     }
     let mode = import_mode(query.mode);
-    let indicator_ids: Vec<String> = columns
-        .names
-        .iter()
-        .filter_map(|n| n.strip_prefix(INDICATOR_PREFIX).map(str::to_owned))
-        .collect();
+    let indicator_ids = columns.indicator_ids();
     let (results, applied) = state
         .run(move |conn| {
             let external: Vec<(String, String)> = rows
                 .iter()
-                .filter_map(|row| match row {
-                    Ok((
-                        ActionRef::External {
-                            organisation_id,
-                            external_id,
-                        },
-                        _,
-                    )) => Some((organisation_id.clone(), external_id.clone())),
-                    _ => None,
-                })
+                .filter_map(|row| row.as_ref().ok()?.0.external.clone())
                 .collect();
             let resolved = followups::resolve_external_ids(conn, &external)?;
             let ids: Vec<&str> = indicator_ids.iter().map(String::as_str).collect();
@@ -543,45 +686,42 @@ async fn import_csv(
                 .into_iter()
                 .map(|row| {
                     let (reference, mut input) = row?;
-                    input.action_id = match reference {
-                        ActionRef::Id(id) => id,
-                        ActionRef::External {
-                            organisation_id,
-                            external_id,
-                        } => resolved
-                            .get(&(organisation_id.clone(), external_id.clone()))
-                            .cloned()
-                            .ok_or_else(|| {
-                                vec![followups::unknown_external_id(
-                                    &organisation_id,
-                                    &external_id,
-                                )]
-                            })?,
-                    };
+                    input.action_id = followups::resolve_action(&resolved, reference)?;
                     followups::read_text_values(&measures, &mut input.indicator_values);
                     Ok(input)
                 })
                 .collect();
-            followups::import(conn, &caller, bulk, mode, today())
+            let name_row = |index: usize| match lines.get(index).copied().flatten() {
+                Some(line) => format!("rows[{}] (line {line})", index + 1),
+                None => format!("rows[{}]", index + 1),
+            };
+            followups::import(conn, &caller, bulk, mode, today(), &name_row)
         })
         .await?;
     answer(&req, mode, results, applied)
 }
 
-/// Follow-ups as CSV, in the columns an import reads.
+/// A time as the JSON answers give it (RFC 3339, UTC).
+fn timestamp(time: chrono::NaiveDateTime) -> String {
+    crate::respond::utc(time).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Follow-ups as CSV: every column an import reads (so that an unchanged export imports as
+/// `unchanged`), the read-only columns an import ignores, and per indicator reported its value
+/// and comment columns.
 pub fn export(follow_ups: &[FollowUp], actions: &[Action]) -> Result<String, ApiError> {
     let indicator_ids: BTreeSet<&str> = follow_ups
         .iter()
         .flat_map(|f| f.indicator_values.iter().map(|v| v.indicator_id.as_str()))
         .collect();
-    let header: Vec<String> = FIXED_COLUMNS
+    let header: Vec<String> = EDITABLE_COLUMNS
         .iter()
+        .chain(READ_ONLY_COLUMNS.iter())
         .map(|c| (*c).to_owned())
-        .chain(
-            indicator_ids
-                .iter()
-                .map(|id| format!("{INDICATOR_PREFIX}{id}")),
-        )
+        .chain(indicator_ids.iter().flat_map(|id| {
+            std::iter::once(format!("{INDICATOR_PREFIX}{id}"))
+                .chain(Language::ALL.into_iter().map(|l| comment_column(id, l)))
+        }))
         .collect();
     let mut rows = vec![header];
     for follow_up in follow_ups {
@@ -605,19 +745,42 @@ pub fn export(follow_ups: &[FollowUp], actions: &[Action]) -> Result<String, Api
             narrative.fr.unwrap_or_default(),
             narrative.de.unwrap_or_default(),
             narrative.en.unwrap_or_default(),
+            // Read-only, in the order of READ_ONLY_COLUMNS.
+            follow_up.id.clone(),
+            follow_up.state.as_str().to_owned(),
+            follow_up.revision.to_string(),
+            follow_up.version.to_string(),
+            follow_up.organisation_id.clone(),
+            follow_up.created_by.clone(),
+            timestamp(follow_up.created_at),
+            follow_up.submitted_at.map(timestamp).unwrap_or_default(),
+            follow_up.reviewed_by.clone().unwrap_or_default(),
+            follow_up.reviewed_at.map(timestamp).unwrap_or_default(),
+            follow_up.review_note.clone().unwrap_or_default(),
+            timestamp(follow_up.updated_at),
         ];
         for id in &indicator_ids {
+            let reported = follow_up
+                .indicator_values
+                .iter()
+                .find(|v| v.indicator_id == *id);
             record.push(
-                follow_up
-                    .indicator_values
-                    .iter()
-                    .find(|v| v.indicator_id == *id)
+                reported
                     .map(|v| match &v.value {
                         IndicatorValue::Number(n) => n.to_string(),
                         IndicatorValue::Text(t) => t.clone(),
                     })
                     .unwrap_or_default(),
             );
+            let comment = reported.and_then(|v| v.comment.as_ref());
+            for language in Language::ALL {
+                record.push(
+                    comment
+                        .and_then(|c| c.get(language))
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
         }
         rows.push(record);
     }
