@@ -209,12 +209,12 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: AccountChanges,
 ) -> StoreResult<Account> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let disabled = changes.disabled.unwrap_or(current.disabled);
         let roles = changes.roles.unwrap_or_else(|| current.roles.clone());
         let written = diesel::update(
@@ -249,13 +249,13 @@ pub fn set_secret(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     secret: &str,
 ) -> StoreResult<Account> {
     let secret_hash = hash_secret(secret)?;
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let at = now();
         let written = diesel::update(
             accounts::table

@@ -304,10 +304,10 @@ pub fn create(
 fn current(
     conn: &mut DbConnection,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<(ClusterFollowUp, Option<i32>)> {
     let found = row(conn, id)?.ok_or(StoreError::NotFound)?;
-    crate::error::check_version(expected_version, found.0.version)?;
+    crate::error::check_version(expected_version, &found.0)?;
     Ok(found)
 }
 
@@ -333,7 +333,7 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: ClusterFollowUpChanges,
     today: NaiveDate,
 ) -> StoreResult<ClusterFollowUp> {
@@ -383,7 +383,7 @@ pub fn step(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     step: Step,
     note: Option<String>,
 ) -> StoreResult<ClusterFollowUp> {

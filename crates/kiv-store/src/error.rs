@@ -2,6 +2,7 @@
 //! decides which status each variant becomes.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use kiv_domain::{Tagged, Validator};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -77,11 +78,16 @@ impl StoreError {
     }
 }
 
-/// Refuses a change made from another version than the stored one (`expected` is `None` when
-/// the caller accepts whatever is stored, as `If-Match: *` does).
-pub fn check_version(expected: Option<i32>, current: i32) -> StoreResult<()> {
+/// Refuses a change made from another state than the stored one: `expected` is the validator
+/// of the entity tag the caller sent in `If-Match` (`None` when it accepts whatever is stored,
+/// as `If-Match: *` does), compared with the tag the stored record has now, derived parts
+/// included, inside the write's transaction.
+pub fn check_version(expected: Option<Validator>, current: &impl Tagged) -> StoreResult<()> {
+    let now = current.validator();
     match expected {
-        Some(version) if version != current => Err(StoreError::VersionMismatch { current }),
+        Some(validator) if validator != now => Err(StoreError::VersionMismatch {
+            current: now.version,
+        }),
         _ => Ok(()),
     }
 }

@@ -463,10 +463,10 @@ pub fn create(
 fn current(
     conn: &mut DbConnection,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<(Evaluation, Option<i32>)> {
     let found = row(conn, id)?.ok_or(StoreError::NotFound)?;
-    crate::error::check_version(expected_version, found.0.version)?;
+    crate::error::check_version(expected_version, &found.0)?;
     Ok(found)
 }
 
@@ -492,7 +492,7 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: EvaluationChanges,
 ) -> StoreResult<Evaluation> {
     crate::database::write_transaction(conn, |conn| {
@@ -550,7 +550,7 @@ pub fn step(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     step: Step,
     note: Option<String>,
 ) -> StoreResult<Evaluation> {
@@ -884,7 +884,7 @@ pub fn update_recommendation(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: RecommendationChanges,
 ) -> StoreResult<Recommendation> {
     crate::database::write_transaction(conn, |conn| {
@@ -895,7 +895,7 @@ pub fn update_recommendation(
             .optional()?
             .ok_or(StoreError::NotFound)?
             .into_domain()?;
-        crate::error::check_version(expected_version, before.version)?;
+        crate::error::check_version(expected_version, &before)?;
         if changes.touches_content() {
             let (evaluation, _) = row(conn, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
             if evaluation.state == PublicationState::Published {

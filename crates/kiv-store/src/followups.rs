@@ -434,10 +434,10 @@ fn write_new(
 fn current(
     conn: &mut DbConnection,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<FollowUp> {
     let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-    crate::error::check_version(expected_version, current.version)?;
+    crate::error::check_version(expected_version, &current)?;
     Ok(current)
 }
 
@@ -482,7 +482,7 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: FollowUpChanges,
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
@@ -565,7 +565,7 @@ pub fn apply(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     move_: Transition,
     note: Option<String>,
 ) -> StoreResult<FollowUp> {

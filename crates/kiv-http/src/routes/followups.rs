@@ -4,6 +4,7 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::followup::allowed_transitions;
+use kiv_domain::Tagged;
 use kiv_domain::{
     Caller, FollowUp, FollowUpStatus, LocalizedText, ReportedValue, ReportingPeriod, Role,
     Transition, WorkflowState,
@@ -81,6 +82,8 @@ pub struct FollowUpView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+impl crate::respond::Representation for FollowUpView {}
 
 impl FollowUpView {
     fn new(req: &HttpRequest, follow_up: FollowUp) -> Self {
@@ -309,9 +312,9 @@ async fn create_follow_up(
     let follow_up = state
         .run(move |conn| followups::create(conn, &caller, input, today()))
         .await?;
-    let version = follow_up.version;
+    let validator = follow_up.validator();
     let view = FollowUpView::new(&req, follow_up);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Read a follow-up
@@ -332,8 +335,8 @@ async fn get_follow_up(
     follow_up_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
-    let version = follow_up.version;
-    Ok(single(&req, version, &FollowUpView::new(&req, follow_up)))
+    let validator = follow_up.validator();
+    Ok(single(&req, validator, &FollowUpView::new(&req, follow_up)))
 }
 
 /// Changes to a draft or returned follow-up (JSON merge patch).
@@ -397,8 +400,8 @@ async fn update_follow_up(
             followups::update(conn, &caller, &follow_up.id, expected, changes, today())
         })
         .await?;
-    let version = follow_up.version;
-    Ok(single(&req, version, &FollowUpView::new(&req, follow_up)))
+    let validator = follow_up.validator();
+    Ok(single(&req, validator, &FollowUpView::new(&req, follow_up)))
 }
 
 /// A coordinator's note on a review.
@@ -422,8 +425,8 @@ async fn move_follow_up(
     let moved = state
         .run(move |conn| followups::apply(conn, &caller, &follow_up.id, expected, transition, note))
         .await?;
-    let version = moved.version;
-    Ok(single(&req, version, &FollowUpView::new(&req, moved)))
+    let validator = moved.validator();
+    Ok(single(&req, validator, &FollowUpView::new(&req, moved)))
 }
 
 fn note_of(review: OptionalJson<Review>) -> Option<String> {

@@ -464,12 +464,12 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: ActionChanges,
 ) -> StoreResult<Action> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         replace(conn, actor, &current, &changes.apply(&current))
     })
 }
@@ -480,14 +480,14 @@ pub fn update(
 pub fn upsert_by_external_id(
     conn: &mut DbConnection,
     actor: &Caller,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     input: ActionInput,
 ) -> StoreResult<(Action, bool)> {
     crate::database::write_transaction(conn, |conn| {
         let external_id = input.external_id.clone().unwrap_or_default();
         match find_by_external_id(conn, &input.lead_organisation_id, &external_id)? {
             Some(current) => {
-                crate::error::check_version(expected_version, current.version)?;
+                crate::error::check_version(expected_version, &current)?;
                 let unchanged = ActionChanges::default().apply(&current);
                 if same_content(&unchanged, &input) {
                     return Ok((current, false));
@@ -538,11 +538,11 @@ pub fn delete(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<()> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let indicators: i64 = indicators::table
             .filter(indicators::action_id.eq(id))
             .count()

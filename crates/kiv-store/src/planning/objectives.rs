@@ -289,12 +289,12 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: ObjectiveChanges,
 ) -> StoreResult<Objective> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let input = changes.apply(&current);
         validate(conn, &input, Some(id))?;
         let written = diesel::update(
@@ -330,11 +330,11 @@ pub fn delete(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<()> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let children: i64 = objectives::table
             .filter(objectives::parent_id.eq(id))
             .count()

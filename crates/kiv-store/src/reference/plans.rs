@@ -346,13 +346,13 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &kiv_domain::Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: PlanChanges,
 ) -> StoreResult<Plan> {
     use crate::schema::{action_themes, actions, indicators, objective_themes, objectives};
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let input = PlanInput {
             id: current.id.clone(),
             kind: changes.kind.unwrap_or(current.kind),
