@@ -70,7 +70,7 @@ pub struct NewAccount {
 }
 
 /// Creates an account whose password or client secret is `secret`.
-/// [`StoreError::Conflict`] when the login is taken.
+/// [`StoreError::Duplicate`] naming the account that has the login when it is taken.
 pub fn create(
     conn: &mut DbConnection,
     actor: &Caller,
@@ -85,11 +85,8 @@ pub fn create(
                 id: new.organisation_id,
             });
         }
-        if find_row(conn, &new.login)?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "an account with login {:?} exists already",
-                new.login
-            )));
+        if let Some(duplicate) = login_holder(conn, &new.login)? {
+            return Err(duplicate);
         }
         let at = now();
         let row = AccountRow {
@@ -105,9 +102,15 @@ pub fn create(
             created_at: at,
             updated_at: at,
         };
-        diesel::insert_into(accounts::table)
-            .values(&row)
-            .execute(conn)?;
+        crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::insert_into(accounts::table)
+                    .values(&row)
+                    .execute(conn)?)
+            },
+            |conn| login_holder(conn, &row.login),
+        )?;
         let account = Account::try_from(row)?;
         audit::record(
             conn,
@@ -120,6 +123,17 @@ pub fn create(
         )?;
         Ok(account)
     })
+}
+
+/// The account that has `login`, as the conflict to answer: logins are unique.
+fn login_holder(conn: &mut DbConnection, login: &str) -> StoreResult<Option<StoreError>> {
+    Ok(find_row(conn, login)?.map(|existing| {
+        let detail = format!(
+            "an account with login {login:?} exists already ({})",
+            existing.id
+        );
+        StoreError::duplicate(existing.id, detail)
+    }))
 }
 
 fn find_row(conn: &mut DbConnection, login: &str) -> StoreResult<Option<AccountRow>> {

@@ -245,6 +245,28 @@ fn validate(
     reject_if_any(issues)
 }
 
+/// The cluster follow-up of `input`'s plan, cluster and period, as the conflict to answer:
+/// there is one per plan, cluster and period.
+fn holder(
+    conn: &mut DbConnection,
+    input: &ClusterFollowUpInput,
+) -> StoreResult<Option<StoreError>> {
+    let existing: Option<String> = cluster_follow_ups::table
+        .filter(cluster_follow_ups::plan_id.eq(&input.plan_id))
+        .filter(cluster_follow_ups::cluster_id.eq(&input.cluster_id))
+        .filter(cluster_follow_ups::period.eq(input.period.to_string()))
+        .select(cluster_follow_ups::id)
+        .first(conn)
+        .optional()?;
+    Ok(existing.map(|existing| {
+        let detail = format!(
+            "cluster {} of plan {} has a follow-up for {} already ({existing}); change that one",
+            input.cluster_id, input.plan_id, input.period
+        );
+        StoreError::duplicate(existing, detail)
+    }))
+}
+
 /// Creates a draft. One per plan, cluster and period (409 for a second).
 pub fn create(
     conn: &mut DbConnection,
@@ -257,18 +279,8 @@ pub fn create(
     }
     crate::database::write_transaction(conn, |conn| {
         validate(conn, &input, today)?;
-        let existing: Option<String> = cluster_follow_ups::table
-            .filter(cluster_follow_ups::plan_id.eq(&input.plan_id))
-            .filter(cluster_follow_ups::cluster_id.eq(&input.cluster_id))
-            .filter(cluster_follow_ups::period.eq(input.period.to_string()))
-            .select(cluster_follow_ups::id)
-            .first(conn)
-            .optional()?;
-        if let Some(existing) = existing {
-            return Err(StoreError::Conflict(format!(
-                "cluster {} of plan {} has a follow-up for {} already ({existing}); change that one",
-                input.cluster_id, input.plan_id, input.period
-            )));
+        if let Some(duplicate) = holder(conn, &input)? {
+            return Err(duplicate);
         }
         let at = now();
         let created = ClusterFollowUp {
@@ -292,9 +304,16 @@ pub fn create(
             created_at: at,
             updated_at: at,
         };
-        diesel::insert_into(cluster_follow_ups::table)
-            .values(&Row::of(&created, None))
-            .execute(conn)?;
+        let row = Row::of(&created, None);
+        crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::insert_into(cluster_follow_ups::table)
+                    .values(&row)
+                    .execute(conn)?)
+            },
+            |conn| holder(conn, &input),
+        )?;
         publication::written(conn, actor, None, &created, "created", None)?;
         Ok(created)
     })

@@ -393,6 +393,19 @@ fn check_unique(
     record: &Evaluation,
     subject: &Subject,
 ) -> StoreResult<()> {
+    match holder(conn, record, subject)? {
+        Some(duplicate) => Err(duplicate),
+        None => Ok(()),
+    }
+}
+
+/// The other evaluation of `record`'s plan, subject, round and periods, as the conflict to
+/// answer.
+fn holder(
+    conn: &mut DbConnection,
+    record: &Evaluation,
+    subject: &Subject,
+) -> StoreResult<Option<StoreError>> {
     let existing: Option<String> = evaluations::table
         .filter(evaluations::plan_id.eq(&record.plan_id))
         .filter(evaluations::subject.eq(subject.key()))
@@ -403,17 +416,17 @@ fn check_unique(
         .select(evaluations::id)
         .first(conn)
         .optional()?;
-    match existing {
-        Some(existing) => Err(StoreError::Conflict(format!(
+    Ok(existing.map(|existing| {
+        let detail = format!(
             "plan {} has a {} evaluation of {} for {}..{} already ({existing}); change that one",
             record.plan_id,
             record.round,
             subject.key(),
             record.period.from,
             record.period.to
-        ))),
-        None => Ok(()),
-    }
+        );
+        StoreError::duplicate(existing, detail)
+    }))
 }
 
 /// Creates a draft evaluation.
@@ -452,9 +465,16 @@ pub fn create(
             updated_at: at,
         };
         check_unique(conn, &created, &subject)?;
-        diesel::insert_into(evaluations::table)
-            .values(&Row::of(&created, None)?)
-            .execute(conn)?;
+        let row = Row::of(&created, None)?;
+        crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::insert_into(evaluations::table)
+                    .values(&row)
+                    .execute(conn)?)
+            },
+            |conn| holder(conn, &created, &subject),
+        )?;
         publication::written(conn, actor, None, &created, "created", None)?;
         Ok(created)
     })
@@ -524,7 +544,11 @@ pub fn update(
         check_unique(conn, &next, &subject)?;
         next.version += 1;
         next.updated_at = now();
-        save(conn, &next, published_revision)?;
+        crate::error::unique_write(
+            conn,
+            |conn| save(conn, &next, published_revision),
+            |conn| holder(conn, &next, &subject),
+        )?;
         publication::written(conn, actor, Some(&before), &next, "updated", None)?;
         Ok(next)
     })

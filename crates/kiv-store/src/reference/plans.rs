@@ -312,6 +312,13 @@ fn write(
 }
 
 /// Creates a plan: the next plan cycle is rows, not code.
+/// The plan with id `id`, as the conflict to answer: plan ids are unique.
+fn id_holder(conn: &mut DbConnection, id: &str) -> StoreResult<Option<StoreError>> {
+    Ok(find_row(conn, id)?.map(|existing| {
+        StoreError::duplicate(existing.id, format!("a plan with id {id:?} exists already"))
+    }))
+}
+
 pub fn create(
     conn: &mut DbConnection,
     actor: &kiv_domain::Caller,
@@ -319,13 +326,14 @@ pub fn create(
 ) -> StoreResult<Plan> {
     crate::database::write_transaction(conn, |conn| {
         validate(conn, &input)?;
-        if find_row(conn, &input.id)?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "a plan with id {:?} exists already",
-                input.id
-            )));
+        if let Some(duplicate) = id_holder(conn, &input.id)? {
+            return Err(duplicate);
         }
-        write(conn, &input, 1, crate::page::now())?;
+        crate::error::unique_write(
+            conn,
+            |conn| write(conn, &input, 1, crate::page::now()),
+            |conn| id_holder(conn, &input.id),
+        )?;
         let created = get(conn, &input.id)?.ok_or(StoreError::NotFound)?;
         crate::audit::record(
             conn,
