@@ -108,3 +108,55 @@ async fn racing_creates_of_plans_and_accounts_make_one_and_name_it() {
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn an_id_listed_twice_is_bad_input_not_a_conflict() {
+    let app = common::TestApp::spawn().await;
+    let admin = Session::new(&app, "demo-admin").await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    let refusals = [
+        (
+            &admin,
+            "/plans",
+            json!({"id": "twice", "kind": "frameworkNote", "title": {"nl": "Plan"}, "periodStart": "2030-01-01", "periodEnd": "2033-12-31", "reportingFrequency": "annual", "clusterIds": ["1", "2", "1"], "themeIds": ["internetAndIct", "internetAndIct"]}),
+            vec!["clusterIds[2]", "themeIds[1]"],
+        ),
+        (
+            &fod,
+            "/objectives",
+            json!({"planId": "kiv-2016-2019", "clusterId": "3", "code": "3", "level": "strategic", "title": {"nl": "Drugs"}, "ownerOrganisationIds": ["federale-politie", "federale-politie"]}),
+            vec!["ownerOrganisationIds[1]"],
+        ),
+    ];
+    for (session, path, body, names) in refusals {
+        let problem = assert_problem(
+            session.send(Method::POST, path, Some(body), None).await,
+            400,
+            "belgif:badRequest",
+        )
+        .await;
+        let found: Vec<&str> = problem["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(found, names, "{path}: {problem}");
+    }
+    let objectives: Value = fod
+        .send(Method::GET, "/objectives", None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(objectives["total"], 0, "a refused objective was written");
+    assert_eq!(
+        admin
+            .send(Method::GET, "/plans/twice", None, None)
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    app.stop().await;
+}

@@ -185,6 +185,10 @@ fn validate(conn: &mut DbConnection, input: &ObjectiveInput, id: Option<&str>) -
         &input.owner_organisation_ids,
         &mut issues,
     )?;
+    issues.extend(kiv_domain::planning::check_distinct(
+        "ownerOrganisationIds",
+        &input.owner_organisation_ids,
+    ));
     if let Some(id) = id {
         let children: i64 = objectives::table
             .filter(objectives::parent_id.eq(id))

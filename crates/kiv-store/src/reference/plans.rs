@@ -245,6 +245,14 @@ fn validate(conn: &mut DbConnection, input: &PlanInput) -> StoreResult<()> {
             "periodEnd is before periodStart",
         ));
     }
+    issues.extend(kiv_domain::planning::check_distinct(
+        "clusterIds",
+        &input.cluster_ids,
+    ));
+    issues.extend(kiv_domain::planning::check_distinct(
+        "themeIds",
+        &input.theme_ids,
+    ));
     for (index, id) in input.cluster_ids.iter().enumerate() {
         if crate::reference::clusters::find_row(conn, id)?.is_none() {
             issues.push(crate::planning::missing(
