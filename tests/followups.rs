@@ -702,6 +702,7 @@ async fn one_follow_up_per_action_and_period_even_when_two_race() {
         detail.contains(first["id"].as_str().unwrap()) && detail.contains("2017S1"),
         "{detail}"
     );
+    assert_eq!(problem["existingId"], first["id"], "{problem}");
 
     let (a, b) = both(
         reporter.send(Method::POST, "/followUps", Some(body("2017S2")), None),
@@ -711,6 +712,14 @@ async fn one_follow_up_per_action_and_period_even_when_two_race() {
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409]);
+    let (created, refused) = if a.status().as_u16() == 201 {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let created: Value = created.json().await.unwrap();
+    let refused = assert_problem(refused, 409, "kiv:conflict").await;
+    assert_eq!(refused["existingId"], created["id"], "{refused}");
 
     // Two follow-ups in all, each with its one value: the refused ones wrote nothing.
     let path = format!("/followUps?actionId={}", f.action["id"].as_str().unwrap());

@@ -283,6 +283,15 @@ impl<'a> Session<'a> {
     }
 }
 
+impl Session<'_> {
+    /// The entity tag a GET of `path` answers with, quotes included: what `If-Match` sends back.
+    pub async fn etag(&self, path: &str) -> String {
+        let response = self.send(reqwest::Method::GET, path, None, None).await;
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response.headers()["etag"].to_str().unwrap().to_owned()
+    }
+}
+
 /// Has `reporter` create and submit a follow-up of `action` for `period` with the fields of
 /// `body`, and `fod` approve it when `approve` is set; returns the follow-up as last answered.
 pub async fn report_follow_up(

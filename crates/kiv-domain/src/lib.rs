@@ -13,6 +13,7 @@ pub mod planning;
 pub mod reference;
 pub mod report;
 pub mod rollup;
+pub mod tag;
 pub mod validation;
 pub mod vocabulary;
 
@@ -23,6 +24,7 @@ pub use paging::{PageRequest, MAX_PAGE_SIZE};
 pub use period::ReportingPeriod;
 pub use planning::{Action, ActionState, Indicator, IndicatorValue, Objective};
 pub use reference::{Cluster, Organisation, Plan, PlanSchedule, Theme};
+pub use tag::{Tagged, Validator};
 pub use validation::{InputIssue, IssueLocation};
 pub use vocabulary::{
     AccountKind, ActionStatus, Assessment, Criterion, EvaluationRound, FollowUpStatus,

@@ -180,6 +180,23 @@ pub fn check_text(name: &str, text: &LocalizedText, max: usize) -> Option<InputI
         })
 }
 
+/// Ids of a list stored one row each (a plan's clusters and themes, an objective's owners): each
+/// at most once, or an issue per repetition (`clusterIds[2]`).
+pub fn check_distinct(name: &str, ids: &[String]) -> Vec<InputIssue> {
+    let mut seen = HashSet::new();
+    ids.iter()
+        .enumerate()
+        .filter(|(_, id)| !seen.insert(*id))
+        .map(|(index, id)| {
+            body_issue(
+                &format!("{name}[{index}]"),
+                Some(Value::from(id.as_str())),
+                format!("{id:?} is listed twice"),
+            )
+        })
+        .collect()
+}
+
 /// Ids that must belong to a set the plan allows (its clusters, its themes).
 pub fn check_members(
     name: &str,

@@ -7,7 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use kiv_domain::paging::{parse_sort, SortKey};
-use kiv_domain::{InputIssue, IssueLocation, PageRequest};
+use kiv_domain::{InputIssue, IssueLocation, PageRequest, Validator};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -237,10 +237,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// gives it as the header's pattern, and [`expected_version`] refuses anything else with 400.
 pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
 
-/// The version a change expects, from `If-Match` (`"3"`): 428 without it, 400 when it is not an
-/// entity tag list at all; a well-formed tag that is not one of ours (weak, not a number, or a
-/// list of several) can match nothing, so 412. `*` matches whatever version is current.
-pub fn expected_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+/// The state a change expects, from `If-Match`: the validator of the entity tag the caller
+/// read (`"3"`, `"3-5e0c41d2a1b4c7f0"`; a language a body was in, `"3@fr"`, does not matter to
+/// a change, which is compared with the stored state whatever language it was read in). 428
+/// without it, 400 when it is not an entity tag list at all; a well-formed tag that is not one
+/// of ours (weak, of another form, or a list of several) can match nothing, so 412. `*` matches
+/// whatever state is current.
+pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError> {
     let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
         return Err(ApiError::PreconditionRequired);
     };
@@ -260,14 +263,27 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         return Ok(None);
     }
     let tags = entity_tags(text).ok_or_else(malformed)?;
-    match tags.as_slice() {
-        [tag] if !tag.starts_with("W/") => tag
-            .trim_matches('"')
-            .parse::<i32>()
-            .map(Some)
-            .map_err(|_| ApiError::PreconditionFailed),
-        _ => Err(ApiError::PreconditionFailed),
-    }
+    let [tag] = tags.as_slice() else {
+        return Err(ApiError::PreconditionFailed);
+    };
+    let Some(opaque) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+        return Err(ApiError::PreconditionFailed);
+    };
+    let state = match opaque.split_once('@') {
+        Some((state, language))
+            if kiv_domain::Language::ALL
+                .iter()
+                .any(|l| l.as_str() == language) =>
+        {
+            state
+        }
+        Some(_) => return Err(ApiError::PreconditionFailed),
+        None => opaque,
+    };
+    state
+        .parse::<Validator>()
+        .map(Some)
+        .map_err(|_| ApiError::PreconditionFailed)
 }
 
 /// The entity tags of a list such as `"3", W/"x"` (each `"..."` or `W/"..."` of visible ASCII

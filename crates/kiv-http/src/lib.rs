@@ -10,7 +10,6 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use kiv_store::{Database, DbConnection, StoreError, StoreResult};
-use serde::Serialize;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
@@ -142,27 +141,26 @@ impl AppState {
     }
 
     /// Answers a read of one resource: loads it by `id`, 404 when absent, otherwise its view
-    /// with an entity tag from its version.
+    /// with an entity tag from the state it is made of.
     pub async fn read_one<T, V>(
         &self,
         req: &HttpRequest,
         what: &'static str,
         id: String,
         load: fn(&mut DbConnection, &str) -> StoreResult<Option<T>>,
-        version: fn(&T) -> i32,
         view: fn(&HttpRequest, T) -> V,
     ) -> Result<HttpResponse, ApiError>
     where
-        T: Send + 'static,
-        V: Serialize,
+        T: kiv_domain::Tagged + Send + 'static,
+        V: respond::Representation,
     {
         let key = id.clone();
         let item = self
             .run(move |conn| load(conn, &key))
             .await?
             .ok_or_else(|| ApiError::not_found(what, &id))?;
-        let tag = version(&item);
-        Ok(respond::single(req, tag, &view(req, item)))
+        let validator = item.validator();
+        Ok(respond::single(req, validator, &view(req, item)))
     }
 }
 

@@ -52,6 +52,13 @@ pub struct Problem {
     /// The input values that were refused, one entry each (bad requests only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<Issue>,
+    /// The id of the record that holds the unique key the request wanted (a code within its
+    /// objective or plan, an external id, a login, a follow-up's action and period, ...): read or
+    /// change that one instead. Only on a 409 for a duplicate, also when two requests created
+    /// the same record at the same moment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e")]
+    pub existing_id: Option<String>,
 }
 
 /// One refused input value.
@@ -132,6 +139,9 @@ pub enum ApiError {
     /// The change contradicts the current state; the text says what.
     #[error("{0}")]
     Conflict(String),
+    /// The record would duplicate one that exists: `existing_id` names it.
+    #[error("{detail}")]
+    Duplicate { detail: String, existing_id: String },
     /// A report link whose signature does not match its parameters.
     #[error("invalid report link")]
     InvalidLink,
@@ -222,7 +232,9 @@ impl ApiError {
                 "Missing Permission",
                 StatusCode::FORBIDDEN,
             ),
-            ApiError::Conflict(_) => ("kiv:conflict", "Conflict", StatusCode::CONFLICT),
+            ApiError::Conflict(_) | ApiError::Duplicate { .. } => {
+                ("kiv:conflict", "Conflict", StatusCode::CONFLICT)
+            }
             ApiError::InvalidLink => ("kiv:invalidLink", "Invalid link", StatusCode::UNAUTHORIZED),
             ApiError::ExpiredLink => ("kiv:expiredLink", "Expired link", StatusCode::FORBIDDEN),
             ApiError::InvalidTransition(_) => (
@@ -296,6 +308,7 @@ impl ApiError {
             | ApiError::Status { detail, .. }
             | ApiError::MissingPermission(detail)
             | ApiError::Conflict(detail)
+            | ApiError::Duplicate { detail, .. }
             | ApiError::InvalidTransition(detail) => detail.clone(),
             ApiError::Unauthenticated(TokenProblem::Missing) => {
                 "This resource needs an access token: Authorization: Bearer <token> (POST /kiv/v1/auth/token)".into()
@@ -417,6 +430,10 @@ impl ApiError {
                 ApiError::BadRequest(issues) => issues.iter().cloned().map(Issue::from).collect(),
                 _ => Vec::new(),
             },
+            existing_id: match self {
+                ApiError::Duplicate { existing_id, .. } => Some(existing_id.clone()),
+                _ => None,
+            },
         }
     }
 
@@ -517,6 +534,18 @@ impl From<StoreError> for ApiError {
             StoreError::VersionMismatch { .. } => ApiError::PreconditionFailed,
             StoreError::VersionRequired => ApiError::PreconditionRequired,
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::Duplicate {
+                existing_id,
+                detail,
+            } => ApiError::Duplicate {
+                detail,
+                existing_id,
+            },
+            // A unique key no lookup names (none of the API's records): still a conflict with
+            // what another request wrote at the same moment, not a server error.
+            StoreError::Unique(_) => ApiError::Conflict(
+                "Another request stored the same key at the same moment; read the current state and retry".into(),
+            ),
             StoreError::Rejected(issues) => ApiError::bad_request(issues),
             StoreError::NotPermitted(detail) => ApiError::MissingPermission(detail),
             StoreError::InvalidTransition(refused) => {

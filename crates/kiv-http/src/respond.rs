@@ -3,7 +3,7 @@
 use actix_web::http::header::{self, EntityTag, IfNoneMatch};
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
-use kiv_domain::PageRequest;
+use kiv_domain::{PageRequest, Validator};
 use kiv_store::Page;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -70,10 +70,45 @@ fn page_link(req: &HttpRequest, page: u32, page_size: u32) -> String {
     format!("{}{}?{}", base_url(req), req.path(), query.finish())
 }
 
-/// A single resource with a strong entity tag from its version; `If-None-Match` with that tag
-/// (or `*`) answers `304 Not Modified` without a body.
-pub fn single<T: Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpResponse {
-    let tag = EntityTag::new_strong(version.to_string());
+/// A single resource's body, as [`single`] and [`created`] send it.
+pub trait Representation: Serialize {
+    /// Whether the body depends on `Accept-Language` (it then carries a `label` in the language
+    /// asked for): its entity tag names that language, and the answer says
+    /// `Vary: Accept-Language`, so that no cache hands one language's body to another.
+    const BY_LANGUAGE: bool = false;
+}
+
+/// The entity tag of `body` as `req` gets it: the validator of the stored state it is made of
+/// (`"3"`, or `"3-5e0c41d2a1b4c7f0"` when it shows data kept elsewhere) and, for a body that
+/// follows `Accept-Language`, the language it is in (`"3@fr"`). [`crate::extract::expected_version`]
+/// reads the same tags back.
+fn entity_tag<T: Representation>(req: &HttpRequest, validator: Validator) -> EntityTag {
+    let language = T::BY_LANGUAGE
+        .then(|| crate::extract::preferred_language(req))
+        .flatten();
+    EntityTag::new_strong(match language {
+        Some(language) => format!("{validator}@{}", language.as_str()),
+        None => validator.to_string(),
+    })
+}
+
+/// The headers every single resource carries: its entity tag, and `Vary` when the body
+/// depends on the language.
+fn tagged<T: Representation>(response: &mut actix_web::HttpResponseBuilder, tag: EntityTag) {
+    response.insert_header(header::ETag(tag));
+    if T::BY_LANGUAGE {
+        response.insert_header((header::VARY, "Accept-Language"));
+    }
+}
+
+/// A single resource with a strong entity tag from the state it is made of; `If-None-Match`
+/// with that tag (or `*`) answers `304 Not Modified` without a body.
+pub fn single<T: Representation>(
+    req: &HttpRequest,
+    validator: Validator,
+    body: &T,
+) -> HttpResponse {
+    let tag = entity_tag::<T>(req, validator);
     let fresh = match req.get_header::<IfNoneMatch>() {
         Some(IfNoneMatch::Any) => true,
         Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
@@ -84,7 +119,7 @@ pub fn single<T: Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpRe
     } else {
         HttpResponse::Ok()
     };
-    response.insert_header(header::ETag(tag));
+    tagged::<T>(&mut response, tag);
     if fresh {
         response.finish()
     } else {
@@ -98,11 +133,16 @@ pub fn href(req: &HttpRequest, path: &str) -> String {
 }
 
 /// `201 Created` with the new resource's `Location` and entity tag.
-pub fn created<T: Serialize>(href: &str, version: i32, body: &T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, href))
-        .insert_header(header::ETag(EntityTag::new_strong(version.to_string())))
-        .json(body)
+pub fn created<T: Representation>(
+    req: &HttpRequest,
+    href: &str,
+    validator: Validator,
+    body: &T,
+) -> HttpResponse {
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, href));
+    tagged::<T>(&mut response, entity_tag::<T>(req, validator));
+    response.json(body)
 }
 
 /// A stored UTC time as the API shows it: RFC 3339 with `Z`.

@@ -70,7 +70,7 @@ pub struct NewAccount {
 }
 
 /// Creates an account whose password or client secret is `secret`.
-/// [`StoreError::Conflict`] when the login is taken.
+/// [`StoreError::Duplicate`] naming the account that has the login when it is taken.
 pub fn create(
     conn: &mut DbConnection,
     actor: &Caller,
@@ -85,11 +85,8 @@ pub fn create(
                 id: new.organisation_id,
             });
         }
-        if find_row(conn, &new.login)?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "an account with login {:?} exists already",
-                new.login
-            )));
+        if let Some(duplicate) = login_holder(conn, &new.login)? {
+            return Err(duplicate);
         }
         let at = now();
         let row = AccountRow {
@@ -105,9 +102,15 @@ pub fn create(
             created_at: at,
             updated_at: at,
         };
-        diesel::insert_into(accounts::table)
-            .values(&row)
-            .execute(conn)?;
+        crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::insert_into(accounts::table)
+                    .values(&row)
+                    .execute(conn)?)
+            },
+            |conn| login_holder(conn, &row.login),
+        )?;
         let account = Account::try_from(row)?;
         audit::record(
             conn,
@@ -120,6 +123,17 @@ pub fn create(
         )?;
         Ok(account)
     })
+}
+
+/// The account that has `login`, as the conflict to answer: logins are unique.
+fn login_holder(conn: &mut DbConnection, login: &str) -> StoreResult<Option<StoreError>> {
+    Ok(find_row(conn, login)?.map(|existing| {
+        let detail = format!(
+            "an account with login {login:?} exists already ({})",
+            existing.id
+        );
+        StoreError::duplicate(existing.id, detail)
+    }))
 }
 
 fn find_row(conn: &mut DbConnection, login: &str) -> StoreResult<Option<AccountRow>> {
@@ -209,12 +223,12 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: AccountChanges,
 ) -> StoreResult<Account> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let disabled = changes.disabled.unwrap_or(current.disabled);
         let roles = changes.roles.unwrap_or_else(|| current.roles.clone());
         let written = diesel::update(
@@ -249,13 +263,13 @@ pub fn set_secret(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     secret: &str,
 ) -> StoreResult<Account> {
     let secret_hash = hash_secret(secret)?;
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let at = now();
         let written = diesel::update(
             accounts::table

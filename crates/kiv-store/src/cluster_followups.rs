@@ -248,6 +248,28 @@ fn validate(
     reject_if_any(issues)
 }
 
+/// The cluster follow-up of `input`'s plan, cluster and period, as the conflict to answer:
+/// there is one per plan, cluster and period.
+fn holder(
+    conn: &mut DbConnection,
+    input: &ClusterFollowUpInput,
+) -> StoreResult<Option<StoreError>> {
+    let existing: Option<String> = cluster_follow_ups::table
+        .filter(cluster_follow_ups::plan_id.eq(&input.plan_id))
+        .filter(cluster_follow_ups::cluster_id.eq(&input.cluster_id))
+        .filter(cluster_follow_ups::period.eq(input.period.to_string()))
+        .select(cluster_follow_ups::id)
+        .first(conn)
+        .optional()?;
+    Ok(existing.map(|existing| {
+        let detail = format!(
+            "cluster {} of plan {} has a follow-up for {} already ({existing}); change that one",
+            input.cluster_id, input.plan_id, input.period
+        );
+        StoreError::duplicate(existing, detail)
+    }))
+}
+
 /// Creates a draft. One per plan, cluster and period (409 for a second).
 pub fn create(
     conn: &mut DbConnection,
@@ -260,18 +282,8 @@ pub fn create(
     }
     crate::database::write_transaction(conn, |conn| {
         validate(conn, &input, today)?;
-        let existing: Option<String> = cluster_follow_ups::table
-            .filter(cluster_follow_ups::plan_id.eq(&input.plan_id))
-            .filter(cluster_follow_ups::cluster_id.eq(&input.cluster_id))
-            .filter(cluster_follow_ups::period.eq(input.period.to_string()))
-            .select(cluster_follow_ups::id)
-            .first(conn)
-            .optional()?;
-        if let Some(existing) = existing {
-            return Err(StoreError::Conflict(format!(
-                "cluster {} of plan {} has a follow-up for {} already ({existing}); change that one",
-                input.cluster_id, input.plan_id, input.period
-            )));
+        if let Some(duplicate) = holder(conn, &input)? {
+            return Err(duplicate);
         }
         let at = now();
         let created = ClusterFollowUp {
@@ -295,9 +307,16 @@ pub fn create(
             created_at: at,
             updated_at: at,
         };
-        diesel::insert_into(cluster_follow_ups::table)
-            .values(&Row::of(&created, None))
-            .execute(conn)?;
+        let row = Row::of(&created, None);
+        crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::insert_into(cluster_follow_ups::table)
+                    .values(&row)
+                    .execute(conn)?)
+            },
+            |conn| holder(conn, &input),
+        )?;
         publication::written(conn, actor, None, &created, "created", None)?;
         Ok(created)
     })
@@ -307,10 +326,10 @@ pub fn create(
 fn current(
     conn: &mut DbConnection,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<(ClusterFollowUp, Option<i32>)> {
     let found = row(conn, id)?.ok_or(StoreError::NotFound)?;
-    crate::error::check_version(expected_version, found.0.version)?;
+    crate::error::check_version(expected_version, &found.0)?;
     Ok(found)
 }
 
@@ -336,7 +355,7 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: ClusterFollowUpChanges,
     today: NaiveDate,
 ) -> StoreResult<ClusterFollowUp> {
@@ -386,7 +405,7 @@ pub fn step(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     step: Step,
     note: Option<String>,
 ) -> StoreResult<ClusterFollowUp> {

@@ -82,8 +82,8 @@ pub enum Expectation {
     Nothing,
     /// `If-Match: *`: whatever contribution is stored (one must be).
     Any,
-    /// The version read.
-    Version(i32),
+    /// The entity tag read.
+    Version(kiv_domain::Validator),
 }
 
 /// The follow-up and its action, if `caller` may read them (`NotFound` otherwise, as if the
@@ -257,7 +257,7 @@ pub fn put(
             (Some(_), Expectation::Nothing) => Err(StoreError::VersionRequired),
             (Some(before), expected) => {
                 if let Expectation::Version(version) = expected {
-                    crate::error::check_version(Some(version), before.version)?;
+                    crate::error::check_version(Some(version), &before)?;
                 }
                 let next = Contribution {
                     narrative: input.narrative,

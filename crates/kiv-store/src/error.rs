@@ -2,6 +2,7 @@
 //! decides which status each variant becomes.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use kiv_domain::{Tagged, Validator};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -28,6 +29,10 @@ pub enum StoreError {
     /// The write would duplicate or contradict existing data; the text says what.
     #[error("{0}")]
     Conflict(String),
+    /// The write would give a second record a key that must be unique (a code within its
+    /// objective, an external id, a login, ...): `existing_id` is the record that holds it.
+    #[error("{detail}")]
+    Duplicate { existing_id: String, detail: String },
     /// The input breaks rules that need the stored data to check (references, the plan's
     /// period, ...): one issue per broken rule.
     #[error("the input breaks {} rule(s)", .0.len())]
@@ -41,7 +46,10 @@ pub enum StoreError {
     /// A field names a record that does not exist.
     #[error("{field} names {id:?}, which does not exist")]
     MissingReference { field: &'static str, id: String },
-    /// A write broke a uniqueness or reference rule of the schema.
+    /// A write broke a uniqueness rule of the schema: another write stored the same key first.
+    #[error("unique key violated: {0}")]
+    Unique(String),
+    /// A write broke a reference or check rule of the schema.
     #[error("constraint violated: {0}")]
     Constraint(String),
     /// Applying or reverting migrations failed.
@@ -62,9 +70,11 @@ impl From<DieselError> for StoreError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 info,
             ) => StoreError::Unavailable(info.message().to_owned()),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Unique(info.message().to_owned())
+            }
             DieselError::DatabaseError(
-                DatabaseErrorKind::UniqueViolation
-                | DatabaseErrorKind::ForeignKeyViolation
+                DatabaseErrorKind::ForeignKeyViolation
                 | DatabaseErrorKind::CheckViolation
                 | DatabaseErrorKind::NotNullViolation,
                 info,
@@ -75,16 +85,29 @@ impl From<DieselError> for StoreError {
 }
 
 impl StoreError {
+    /// `record` holds the unique key a write wanted too; `detail` says which key.
+    pub(crate) fn duplicate(record: impl Into<String>, detail: impl Into<String>) -> Self {
+        StoreError::Duplicate {
+            existing_id: record.into(),
+            detail: detail.into(),
+        }
+    }
+
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
         StoreError::Corrupt(what.to_string())
     }
 }
 
-/// Refuses a change made from another version than the stored one (`expected` is `None` when
-/// the caller accepts whatever is stored, as `If-Match: *` does).
-pub fn check_version(expected: Option<i32>, current: i32) -> StoreResult<()> {
+/// Refuses a change made from another state than the stored one: `expected` is the validator
+/// of the entity tag the caller sent in `If-Match` (`None` when it accepts whatever is stored,
+/// as `If-Match: *` does), compared with the tag the stored record has now, derived parts
+/// included, inside the write's transaction.
+pub fn check_version(expected: Option<Validator>, current: &impl Tagged) -> StoreResult<()> {
+    let now = current.validator();
     match expected {
-        Some(version) if version != current => Err(StoreError::VersionMismatch { current }),
+        Some(validator) if validator != now => Err(StoreError::VersionMismatch {
+            current: now.version,
+        }),
         _ => Ok(()),
     }
 }
@@ -98,5 +121,27 @@ pub(crate) fn expect_one_written(written: usize, expected: i32) -> StoreResult<(
         })
     } else {
         Ok(())
+    }
+}
+
+/// Writes a record with a unique key after its check found the key free: `write` runs in a
+/// savepoint, and when the key was taken in between (a concurrent request wrote the same key
+/// after this one checked; on PostgreSQL the unique index fires only then) the savepoint is
+/// rolled back and `holder`, the very lookup the check ran, names the record that holds the key
+/// now, in a statement of its own. So a duplicate is the same 409 with the existing record's id
+/// whether the check or the index caught it.
+pub(crate) fn unique_write<T>(
+    conn: &mut crate::database::DbConnection,
+    write: impl FnOnce(&mut crate::database::DbConnection) -> StoreResult<T>,
+    holder: impl FnOnce(&mut crate::database::DbConnection) -> StoreResult<Option<StoreError>>,
+) -> StoreResult<T> {
+    use diesel::Connection;
+
+    match conn.transaction(write) {
+        Err(StoreError::Unique(message)) => match holder(conn)? {
+            Some(duplicate) => Err(duplicate),
+            None => Err(StoreError::Unique(message)),
+        },
+        other => other,
     }
 }

@@ -400,6 +400,19 @@ fn check_unique(
     record: &Evaluation,
     subject: &Subject,
 ) -> StoreResult<()> {
+    match holder(conn, record, subject)? {
+        Some(duplicate) => Err(duplicate),
+        None => Ok(()),
+    }
+}
+
+/// The other evaluation of `record`'s plan, subject, round and periods, as the conflict to
+/// answer.
+fn holder(
+    conn: &mut DbConnection,
+    record: &Evaluation,
+    subject: &Subject,
+) -> StoreResult<Option<StoreError>> {
     let existing: Option<String> = evaluations::table
         .filter(evaluations::plan_id.eq(&record.plan_id))
         .filter(evaluations::subject.eq(subject.key()))
@@ -410,17 +423,17 @@ fn check_unique(
         .select(evaluations::id)
         .first(conn)
         .optional()?;
-    match existing {
-        Some(existing) => Err(StoreError::Conflict(format!(
+    Ok(existing.map(|existing| {
+        let detail = format!(
             "plan {} has a {} evaluation of {} for {}..{} already ({existing}); change that one",
             record.plan_id,
             record.round,
             subject.key(),
             record.period.from,
             record.period.to
-        ))),
-        None => Ok(()),
-    }
+        );
+        StoreError::duplicate(existing, detail)
+    }))
 }
 
 /// Creates a draft evaluation.
@@ -459,9 +472,16 @@ pub fn create(
             updated_at: at,
         };
         check_unique(conn, &created, &subject)?;
-        diesel::insert_into(evaluations::table)
-            .values(&Row::of(&created, None)?)
-            .execute(conn)?;
+        let row = Row::of(&created, None)?;
+        crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::insert_into(evaluations::table)
+                    .values(&row)
+                    .execute(conn)?)
+            },
+            |conn| holder(conn, &created, &subject),
+        )?;
         publication::written(conn, actor, None, &created, "created", None)?;
         Ok(created)
     })
@@ -470,10 +490,10 @@ pub fn create(
 fn current(
     conn: &mut DbConnection,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<(Evaluation, Option<i32>)> {
     let found = row(conn, id)?.ok_or(StoreError::NotFound)?;
-    crate::error::check_version(expected_version, found.0.version)?;
+    crate::error::check_version(expected_version, &found.0)?;
     Ok(found)
 }
 
@@ -499,7 +519,7 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: EvaluationChanges,
 ) -> StoreResult<Evaluation> {
     crate::database::write_transaction(conn, |conn| {
@@ -538,7 +558,11 @@ pub fn update(
         check_unique(conn, &next, &subject)?;
         next.version += 1;
         next.updated_at = now();
-        save(conn, &next, published_revision)?;
+        crate::error::unique_write(
+            conn,
+            |conn| save(conn, &next, published_revision),
+            |conn| holder(conn, &next, &subject),
+        )?;
         publication::written(conn, actor, Some(&before), &next, "updated", None)?;
         Ok(next)
     })
@@ -564,7 +588,7 @@ pub fn step(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     step: Step,
     note: Option<String>,
 ) -> StoreResult<Evaluation> {
@@ -1097,7 +1121,7 @@ pub fn update_recommendation(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: RecommendationChanges,
 ) -> StoreResult<(Recommendation, Evaluation)> {
     crate::database::write_transaction(conn, |conn| {
@@ -1111,7 +1135,7 @@ pub fn update_recommendation(
         let visible = get(conn, actor, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
         check_recommendation_write(actor, &before.organisation_ids, &changes.touched())
             .map_err(StoreError::NotPermitted)?;
-        crate::error::check_version(expected_version, before.version)?;
+        crate::error::check_version(expected_version, &before)?;
         if changes.touches_content() {
             let (evaluation, _) = row(conn, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
             if evaluation.state == PublicationState::Published {

@@ -423,10 +423,11 @@ fn write_new(
             .filter(follow_ups::period.eq(input.period.to_string()))
             .select(follow_ups::id)
             .first(conn)?;
-        return Err(StoreError::Conflict(format!(
+        let detail = format!(
             "action {} has a follow-up for {} already ({existing}); change that one",
             action.code, input.period
-        )));
+        );
+        return Err(StoreError::duplicate(existing, detail));
     }
     insert_values(conn, &row.id, &input.indicator_values)?;
     let created = to_follow_up(row, input.indicator_values.clone())?;
@@ -438,10 +439,10 @@ fn write_new(
 fn current(
     conn: &mut DbConnection,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<FollowUp> {
     let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-    crate::error::check_version(expected_version, current.version)?;
+    crate::error::check_version(expected_version, &current)?;
     Ok(current)
 }
 
@@ -486,7 +487,7 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: FollowUpChanges,
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
@@ -566,7 +567,7 @@ pub fn apply(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     move_: Transition,
     note: Option<String>,
 ) -> StoreResult<FollowUp> {
@@ -646,32 +647,32 @@ fn approve(
             ))
             .execute(conn)?;
     }
-    let latest: Option<NaiveDate> = action_states::table
-        .find(&follow_up.action_id)
-        .select(action_states::period_start)
-        .first(conn)
-        .optional()?;
-    let values = (
-        action_states::approved_id.eq(&approved_id),
-        action_states::status.eq(follow_up.status.as_str()),
-        action_states::progress.eq(follow_up.progress),
-        action_states::period.eq(follow_up.period.to_string()),
-        action_states::period_start.eq(follow_up.period.start()),
-        action_states::approved_at.eq(at),
-    );
-    match latest {
-        None => {
-            diesel::insert_into(action_states::table)
-                .values((action_states::action_id.eq(&follow_up.action_id), values))
-                .execute(conn)?;
-        }
+    let values = || {
+        (
+            action_states::approved_id.eq(&approved_id),
+            action_states::status.eq(follow_up.status.as_str()),
+            action_states::progress.eq(follow_up.progress),
+            action_states::period.eq(follow_up.period.to_string()),
+            action_states::period_start.eq(follow_up.period.start()),
+            action_states::approved_at.eq(at),
+        )
+    };
+    // The action's first state, unless another approval of the same action stored one at the
+    // same moment (one row per action): then this one replaces it if it is not for an earlier
+    // period, as it would have one stored before.
+    let inserted = crate::on_backend!(conn, |inner| diesel::insert_into(action_states::table)
+        .values((action_states::action_id.eq(&follow_up.action_id), values()))
+        .on_conflict_do_nothing()
+        .execute(inner))?;
+    if inserted == 0 {
         // An approval for an earlier period does not override a later one.
-        Some(start) if start <= follow_up.period.start() => {
-            diesel::update(action_states::table.find(&follow_up.action_id))
-                .set(values)
-                .execute(conn)?;
-        }
-        Some(_) => {}
+        diesel::update(
+            action_states::table
+                .find(&follow_up.action_id)
+                .filter(action_states::period_start.le(follow_up.period.start())),
+        )
+        .set(values())
+        .execute(conn)?;
     }
     Ok(())
 }
@@ -1132,14 +1133,16 @@ fn refusal(error: StoreError) -> StoreResult<Vec<kiv_domain::InputIssue>> {
                 &id,
             )]
         }
-        StoreError::Conflict(detail) => vec![InputIssue::kiv(
-            "conflict",
-            "Conflict",
-            IssueLocation::Body,
-            "",
-            None,
-            detail,
-        )],
+        StoreError::Conflict(detail) | StoreError::Duplicate { detail, .. } => {
+            vec![InputIssue::kiv(
+                "conflict",
+                "Conflict",
+                IssueLocation::Body,
+                "",
+                None,
+                detail,
+            )]
+        }
         StoreError::NotPermitted(detail) => vec![InputIssue {
             issue_type: "urn:problem-type:belgif:missingPermission".into(),
             title: "Missing Permission".into(),

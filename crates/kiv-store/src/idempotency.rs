@@ -107,7 +107,7 @@ pub fn claim(
     match inserted {
         Ok(_) => Ok(Claim::Fresh),
         // A concurrent request claimed it first.
-        Err(StoreError::Constraint(_)) => match find(conn, login, key)? {
+        Err(StoreError::Unique(_)) => match find(conn, login, key)? {
             Some(row) if row.request_hash != request_hash => Ok(Claim::Mismatch),
             _ => Ok(Claim::InProgress),
         },

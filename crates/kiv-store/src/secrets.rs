@@ -28,7 +28,7 @@ pub fn get_or_create(
     match inserted.map_err(StoreError::from) {
         Ok(_) => {}
         // Another node stored one first: use theirs.
-        Err(StoreError::Constraint(_)) => {}
+        Err(StoreError::Unique(_)) => {}
         Err(other) => return Err(other),
     }
     let value = get(conn, name)?.ok_or(StoreError::NotFound)?;

@@ -85,7 +85,7 @@ pub fn record_failure(
     };
     match attempt(conn) {
         // A concurrent first failure inserted the row: count this one on top of it.
-        Err(StoreError::Constraint(_)) => attempt(conn),
+        Err(StoreError::Unique(_)) => attempt(conn),
         other => other,
     }
 }

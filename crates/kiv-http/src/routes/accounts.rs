@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::access::{check_login, check_password, check_roles};
+use kiv_domain::Tagged;
 use kiv_domain::{Account, AccountKind, InputIssue, IssueLocation, Role};
 use kiv_store::accounts::{self, AccountChanges, AccountFilter, NewAccount};
 use kiv_store::credentials::generate_secret;
@@ -53,6 +54,8 @@ pub struct AccountView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+impl crate::respond::Representation for AccountView {}
 
 impl AccountView {
     fn new(req: &HttpRequest, account: Account) -> Self {
@@ -116,7 +119,11 @@ impl AccountWithSecret {
     }
 
     /// A secret must not linger in caches.
-    fn respond(self, status: actix_web::http::StatusCode, version: i32) -> HttpResponse {
+    fn respond(
+        self,
+        status: actix_web::http::StatusCode,
+        version: kiv_domain::Validator,
+    ) -> HttpResponse {
         let mut response = HttpResponse::build(status);
         if status == actix_web::http::StatusCode::CREATED {
             response.insert_header((header::LOCATION, self.account.href.clone()));
@@ -330,9 +337,9 @@ async fn create_account(
         })
         .await?;
     tracing::info!(admin = %admin.0.login, login = %account.login, "created an account");
-    let version = account.version;
+    let validator = account.validator();
     Ok(AccountWithSecret::new(&req, account, shown)
-        .respond(actix_web::http::StatusCode::CREATED, version))
+        .respond(actix_web::http::StatusCode::CREATED, validator))
 }
 
 /// Read an account
@@ -362,8 +369,8 @@ async fn get_account(
         .await?
         .filter(|a| auth.caller().has(Role::Admin) || a.login == auth.caller().login)
         .ok_or_else(|| ApiError::not_found("account", &account_id))?;
-    let version = account.version;
-    Ok(single(&req, version, &AccountView::new(&req, account)))
+    let validator = account.validator();
+    Ok(single(&req, validator, &AccountView::new(&req, account)))
 }
 
 /// Changes to an account: a JSON merge patch (RFC 7396). Properties left out stay as they are;
@@ -442,8 +449,8 @@ async fn update_account(
             accounts::update(conn, &caller, &account_id, expected, changes)
         })
         .await?;
-    let version = account.version;
-    Ok(single(&req, version, &AccountView::new(&req, account)))
+    let validator = account.validator();
+    Ok(single(&req, validator, &AccountView::new(&req, account)))
 }
 
 /// Rotate an account's secret
@@ -483,9 +490,9 @@ async fn rotate_secret(
         })
         .await?;
     tracing::info!(admin = %admin.0.login, login = %account.login, "rotated a secret");
-    let version = account.version;
+    let validator = account.validator();
     Ok(AccountWithSecret::new(&req, account, Some(secret))
-        .respond(actix_web::http::StatusCode::OK, version))
+        .respond(actix_web::http::StatusCode::OK, validator))
 }
 
 /// Roles as accounts take them: at least one, none twice.

@@ -3,6 +3,7 @@
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::Tagged;
 use kiv_domain::{Action, ActionStatus, LocalizedText, Role};
 use kiv_store::audit::{self, AuditFilter};
 use kiv_store::planning::actions::{self, ActionChanges, ActionFilter, ActionInput, ActionSort};
@@ -75,6 +76,11 @@ pub struct ActionView {
     pub status_period: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Its `label` follows `Accept-Language`.
+impl crate::respond::Representation for ActionView {
+    const BY_LANGUAGE: bool = true;
 }
 
 impl ActionView {
@@ -252,9 +258,9 @@ async fn create_action(
     let action = state
         .run(move |conn| actions::create(conn, &caller, input))
         .await?;
-    let version = action.version;
+    let validator = action.validator();
     let view = ActionView::new(&req, action);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// An action as its lead organisation's system knows it; the organisation and external id are
@@ -340,12 +346,12 @@ async fn sync_action(
     let (action, was_created) = state
         .run(move |conn| actions::upsert_by_external_id(conn, &caller, expected, input))
         .await?;
-    let version = action.version;
+    let validator = action.validator();
     let view = ActionView::new(&req, action);
     Ok(if was_created {
-        created(&view.href, version, &view)
+        created(&req, &view.href, validator, &view)
     } else {
-        single(&req, version, &view)
+        single(&req, validator, &view)
     })
 }
 
@@ -374,7 +380,6 @@ async fn get_action(
             "action",
             action_id.into_inner(),
             actions::get,
-            |a| a.version,
             ActionView::new,
         )
         .await
@@ -490,8 +495,8 @@ async fn update_action(
     let action = state
         .run(move |conn| actions::update(conn, &caller, &id, expected, changes))
         .await?;
-    let version = action.version;
-    Ok(single(&req, version, &ActionView::new(&req, action)))
+    let validator = action.validator();
+    Ok(single(&req, validator, &ActionView::new(&req, action)))
 }
 
 /// Delete an action

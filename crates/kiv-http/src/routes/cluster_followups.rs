@@ -5,6 +5,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
 use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::Tagged;
 use kiv_domain::{Assessment, Caller, IssueLocation, LocalizedText, PublicationState};
 use kiv_store::cluster_followups::{
     self, ClusterFollowUpChanges, ClusterFollowUpFilter, ClusterFollowUpInput,
@@ -79,6 +80,8 @@ pub struct ClusterFollowUpView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+impl crate::respond::Representation for ClusterFollowUpView {}
 
 impl ClusterFollowUpView {
     fn new(req: &HttpRequest, record: ClusterFollowUp) -> Self {
@@ -228,9 +231,9 @@ async fn create_cluster_follow_up(
     let record = state
         .run(move |conn| cluster_followups::create(conn, &caller, input, today()))
         .await?;
-    let version = record.version;
+    let validator = record.validator();
     let view = ClusterFollowUpView::new(&req, record);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Read a cluster follow-up
@@ -254,10 +257,10 @@ async fn get_cluster_follow_up(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
-    let version = record.version;
+    let validator = record.validator();
     Ok(single(
         &req,
-        version,
+        validator,
         &ClusterFollowUpView::new(&req, record),
     ))
 }
@@ -337,10 +340,10 @@ async fn update_cluster_follow_up(
     let record = state
         .run(move |conn| cluster_followups::update(conn, &caller, &id, expected, changes, today()))
         .await?;
-    let version = record.version;
+    let validator = record.validator();
     Ok(single(
         &req,
-        version,
+        validator,
         &ClusterFollowUpView::new(&req, record),
     ))
 }
@@ -373,10 +376,10 @@ async fn take_step(
     let record = state
         .run(move |conn| cluster_followups::step(conn, &caller, &id, expected, step, note))
         .await?;
-    let version = record.version;
+    let validator = record.validator();
     Ok(single(
         &req,
-        version,
+        validator,
         &ClusterFollowUpView::new(&req, record),
     ))
 }

@@ -42,6 +42,8 @@ pub struct ClusterView {
     pub sub_phenomena: Vec<LocalizedText>,
 }
 
+impl crate::respond::Representation for ClusterView {}
+
 impl ClusterView {
     fn new(req: &HttpRequest, cluster: Cluster) -> Self {
         let Cluster {
@@ -136,7 +138,6 @@ async fn get_cluster(
             "cluster",
             cluster_id.into_inner(),
             clusters::get,
-            |x| x.version,
             ClusterView::new,
         )
         .await

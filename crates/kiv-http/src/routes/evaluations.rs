@@ -2,6 +2,7 @@
 //! transversal theme), the evidence they rely on, their recommendations and what became of them,
 //! and the follow-up figures an evaluator reads beside them.
 
+use kiv_domain::Tagged;
 use std::collections::BTreeMap;
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
@@ -134,6 +135,8 @@ pub struct EvaluationView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+impl crate::respond::Representation for EvaluationView {}
 
 impl EvaluationView {
     fn new(req: &HttpRequest, record: Evaluation) -> Self {
@@ -290,9 +293,9 @@ async fn create_evaluation(
     let record = state
         .run(move |conn| evaluations::create(conn, &caller, input))
         .await?;
-    let version = record.version;
+    let validator = record.validator();
     let view = EvaluationView::new(&req, record);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Read an evaluation
@@ -316,8 +319,8 @@ async fn get_evaluation(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
-    let version = record.version;
-    Ok(single(&req, version, &EvaluationView::new(&req, record)))
+    let validator = record.validator();
+    Ok(single(&req, validator, &EvaluationView::new(&req, record)))
 }
 
 /// Changes to a draft evaluation: a JSON merge patch (RFC 7396). Properties left out stay as
@@ -411,8 +414,8 @@ async fn update_evaluation(
     let record = state
         .run(move |conn| evaluations::update(conn, &caller, &id, expected, changes))
         .await?;
-    let version = record.version;
-    Ok(single(&req, version, &EvaluationView::new(&req, record)))
+    let validator = record.validator();
+    Ok(single(&req, validator, &EvaluationView::new(&req, record)))
 }
 
 async fn take_step(
@@ -427,8 +430,8 @@ async fn take_step(
     let record = state
         .run(move |conn| evaluations::step(conn, &caller, &id, expected, step, note))
         .await?;
-    let version = record.version;
-    Ok(single(&req, version, &EvaluationView::new(&req, record)))
+    let validator = record.validator();
+    Ok(single(&req, validator, &EvaluationView::new(&req, record)))
 }
 
 /// Publish an evaluation
@@ -606,6 +609,8 @@ pub struct RecommendationView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl crate::respond::Representation for RecommendationView {}
+
 impl RecommendationView {
     fn new(req: &HttpRequest, record: Recommendation, evaluation: &Evaluation) -> Self {
         RecommendationView {
@@ -781,9 +786,9 @@ async fn create_recommendation(
     let (record, evaluation) = state
         .run(move |conn| evaluations::add_recommendation(conn, &caller, &id, input))
         .await?;
-    let version = record.version;
+    let validator = record.validator();
     let view = RecommendationView::new(&req, record, &evaluation);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Read a recommendation
@@ -809,10 +814,10 @@ async fn get_recommendation(
         .run(move |conn| evaluations::recommendation(conn, &caller, &key))
         .await?
         .ok_or_else(|| ApiError::not_found("recommendation", &id))?;
-    let version = record.version;
+    let validator = record.validator();
     Ok(single(
         &req,
-        version,
+        validator,
         &RecommendationView::new(&req, record, &evaluation),
     ))
 }
@@ -897,10 +902,10 @@ async fn update_recommendation(
     let (record, evaluation) = state
         .run(move |conn| evaluations::update_recommendation(conn, &caller, &id, expected, changes))
         .await?;
-    let version = record.version;
+    let validator = record.validator();
     Ok(single(
         &req,
-        version,
+        validator,
         &RecommendationView::new(&req, record, &evaluation),
     ))
 }

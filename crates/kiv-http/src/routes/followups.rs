@@ -5,6 +5,7 @@ use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::followup::allowed_transitions;
 use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::Tagged;
 use kiv_domain::{
     Caller, Contribution, FollowUp, FollowUpStatus, LocalizedText, ReportedValue, ReportingPeriod,
     Role, Transition, WorkflowState,
@@ -91,6 +92,9 @@ pub struct FollowUpView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+impl crate::respond::Representation for FollowUpView {}
+impl crate::respond::Representation for ContributionView {}
 
 impl FollowUpView {
     fn new(req: &HttpRequest, follow_up: FollowUp) -> Self {
@@ -322,9 +326,9 @@ async fn create_follow_up(
     let follow_up = state
         .run(move |conn| followups::create(conn, &caller, input, today()))
         .await?;
-    let version = follow_up.version;
+    let validator = follow_up.validator();
     let view = FollowUpView::new(&req, follow_up);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Read a follow-up
@@ -345,8 +349,8 @@ async fn get_follow_up(
     follow_up_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
-    let version = follow_up.version;
-    Ok(single(&req, version, &FollowUpView::new(&req, follow_up)))
+    let validator = follow_up.validator();
+    Ok(single(&req, validator, &FollowUpView::new(&req, follow_up)))
 }
 
 /// Changes to a draft or returned follow-up: a JSON merge patch (RFC 7396). Properties left out
@@ -418,8 +422,8 @@ async fn update_follow_up(
             followups::update(conn, &caller, &follow_up.id, expected, changes, today())
         })
         .await?;
-    let version = follow_up.version;
-    Ok(single(&req, version, &FollowUpView::new(&req, follow_up)))
+    let validator = follow_up.validator();
+    Ok(single(&req, validator, &FollowUpView::new(&req, follow_up)))
 }
 
 /// A coordinator's note on a review.
@@ -443,8 +447,8 @@ async fn move_follow_up(
     let moved = state
         .run(move |conn| followups::apply(conn, &caller, &follow_up.id, expected, transition, note))
         .await?;
-    let version = moved.version;
-    Ok(single(&req, version, &FollowUpView::new(&req, moved)))
+    let validator = moved.validator();
+    Ok(single(&req, validator, &FollowUpView::new(&req, moved)))
 }
 
 fn note_of(review: OptionalJson<Review>) -> Option<String> {
@@ -848,8 +852,12 @@ async fn get_contribution(
                 &format!("{follow_up_id}/contributions/{organisation_id}"),
             )
         })?;
-    let version = record.version;
-    Ok(single(&req, version, &ContributionView::new(&req, record)))
+    let validator = record.validator();
+    Ok(single(
+        &req,
+        validator,
+        &ContributionView::new(&req, record),
+    ))
 }
 
 /// A partner's contribution (the whole of it: `PUT` replaces).
@@ -918,11 +926,11 @@ async fn put_contribution(
         .run(move |conn| contributions::put(conn, &caller, &key, &organisation_id, expected, input))
         .await
         .map_err(|e| not_found_as(e, "follow-up", &follow_up_id))?;
-    let version = record.version;
+    let validator = record.validator();
     let view = ContributionView::new(&req, record);
     if is_new {
-        Ok(created(&view.href, version, &view))
+        Ok(created(&req, &view.href, validator, &view))
     } else {
-        Ok(single(&req, version, &view))
+        Ok(single(&req, validator, &view))
     }
 }

@@ -4,6 +4,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::planning::{Baseline, Target};
+use kiv_domain::Tagged;
 use kiv_domain::{Indicator, IndicatorDirection, IndicatorMeasure, LocalizedText};
 use kiv_store::planning::indicators::{
     self, IndicatorChanges, IndicatorFilter, IndicatorInput, IndicatorSort,
@@ -59,6 +60,11 @@ pub struct IndicatorView {
     pub targets: Vec<Target>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Its `label` follows `Accept-Language`.
+impl crate::respond::Representation for IndicatorView {
+    const BY_LANGUAGE: bool = true;
 }
 
 impl IndicatorView {
@@ -201,9 +207,9 @@ async fn create_indicator(
     let indicator = state
         .run(move |conn| indicators::create(conn, &caller, input))
         .await?;
-    let version = indicator.version;
+    let validator = indicator.validator();
     let view = IndicatorView::new(&req, indicator);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Read an indicator
@@ -229,7 +235,6 @@ async fn get_indicator(
             "indicator",
             indicator_id.into_inner(),
             indicators::get,
-            |i| i.version,
             IndicatorView::new,
         )
         .await
@@ -315,8 +320,12 @@ async fn update_indicator(
     let indicator = state
         .run(move |conn| indicators::update(conn, &caller, &id, expected, changes))
         .await?;
-    let version = indicator.version;
-    Ok(single(&req, version, &IndicatorView::new(&req, indicator)))
+    let validator = indicator.validator();
+    Ok(single(
+        &req,
+        validator,
+        &IndicatorView::new(&req, indicator),
+    ))
 }
 
 /// Delete an indicator

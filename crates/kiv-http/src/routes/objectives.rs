@@ -3,6 +3,7 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::Tagged;
 use kiv_domain::{LocalizedText, Objective, ObjectiveLevel};
 use kiv_store::planning::objectives::{
     self, ObjectiveChanges, ObjectiveFilter, ObjectiveInput, ObjectiveSort,
@@ -59,6 +60,11 @@ pub struct ObjectiveView {
     pub owner_organisation_ids: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Its `label` follows `Accept-Language`.
+impl crate::respond::Representation for ObjectiveView {
+    const BY_LANGUAGE: bool = true;
 }
 
 impl ObjectiveView {
@@ -210,9 +216,9 @@ async fn create_objective(
     let objective = state
         .run(move |conn| objectives::create(conn, &caller, input))
         .await?;
-    let version = objective.version;
+    let validator = objective.validator();
     let view = ObjectiveView::new(&req, objective);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Read an objective
@@ -238,7 +244,6 @@ async fn get_objective(
             "objective",
             objective_id.into_inner(),
             objectives::get,
-            |o| o.version,
             ObjectiveView::new,
         )
         .await
@@ -339,8 +344,12 @@ async fn update_objective(
     let objective = state
         .run(move |conn| objectives::update(conn, &caller, &id, expected, changes))
         .await?;
-    let version = objective.version;
-    Ok(single(&req, version, &ObjectiveView::new(&req, objective)))
+    let validator = objective.validator();
+    Ok(single(
+        &req,
+        validator,
+        &ObjectiveView::new(&req, objective),
+    ))
 }
 
 /// Delete an objective

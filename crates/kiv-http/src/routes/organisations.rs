@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use actix_web::{patch, post};
 use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::Tagged;
 use kiv_domain::{LocalizedText, Organisation, OrganisationKind};
 use kiv_store::reference::organisations::{
     self, NewOrganisation, OrganisationChanges, OrganisationFilter, OrganisationSort,
@@ -51,6 +52,8 @@ pub struct OrganisationView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
+
+impl crate::respond::Representation for OrganisationView {}
 
 impl OrganisationView {
     pub(crate) fn new(req: &HttpRequest, organisation: Organisation) -> Self {
@@ -152,7 +155,6 @@ async fn get_organisation(
             "organisation",
             organisation_id.into_inner(),
             organisations::get,
-            |x| x.version,
             OrganisationView::new,
         )
         .await
@@ -293,10 +295,10 @@ async fn update_organisation(
     let organisation = state
         .run(move |conn| organisations::update(conn, &admin.0, &organisation_id, expected, changes))
         .await?;
-    let version = organisation.version;
+    let validator = organisation.validator();
     Ok(single(
         &req,
-        version,
+        validator,
         &OrganisationView::new(&req, organisation),
     ))
 }

@@ -3,6 +3,7 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::Tagged;
 use kiv_domain::{LocalizedText, Plan, PlanKind, ReportingFrequency};
 use kiv_store::reference::plans::{self, PlanChanges, PlanFilter, PlanInput, PlanSort};
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,8 @@ pub struct PlanView {
     /// The transversal themes of the plan.
     pub theme_ids: Vec<String>,
 }
+
+impl crate::respond::Representation for PlanView {}
 
 impl PlanView {
     pub(crate) fn new(req: &HttpRequest, plan: Plan) -> Self {
@@ -169,7 +172,6 @@ async fn get_plan(
             "plan",
             plan_id.into_inner(),
             plans::get,
-            |x| x.version,
             PlanView::new,
         )
         .await
@@ -227,9 +229,9 @@ async fn create_plan(
     let plan = state
         .run(move |conn| plans::create(conn, &caller, input))
         .await?;
-    let version = plan.version;
+    let validator = plan.validator();
     let view = PlanView::new(&req, plan);
-    Ok(created(&view.href, version, &view))
+    Ok(created(&req, &view.href, validator, &view))
 }
 
 /// Changes to a plan: a JSON merge patch (RFC 7396). Properties left out stay as they are, the
@@ -308,6 +310,6 @@ async fn update_plan(
     let plan = state
         .run(move |conn| plans::update(conn, &caller, &id, expected, changes))
         .await?;
-    let version = plan.version;
-    Ok(single(&req, version, &PlanView::new(&req, plan)))
+    let validator = plan.validator();
+    Ok(single(&req, validator, &PlanView::new(&req, plan)))
 }

@@ -36,6 +36,8 @@ pub struct ThemeView {
     pub name: LocalizedText,
 }
 
+impl crate::respond::Representation for ThemeView {}
+
 impl ThemeView {
     fn new(req: &HttpRequest, theme: Theme) -> Self {
         let Theme {
@@ -126,7 +128,6 @@ async fn get_theme(
             "theme",
             theme_id.into_inner(),
             themes::get,
-            |x| x.version,
             ThemeView::new,
         )
         .await

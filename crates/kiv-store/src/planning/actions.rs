@@ -340,34 +340,51 @@ fn validate(conn: &mut DbConnection, input: &ActionInput, id: Option<&str>) -> S
         }
     }
     reject_if_any(issues)?;
+    match key_holder(conn, input, id)? {
+        Some(duplicate) => Err(duplicate),
+        None => Ok(()),
+    }
+}
+
+/// The action (other than `id`) that holds one of `input`'s unique keys, as the conflict to
+/// answer: codes are unique within an objective, external ids within their lead organisation.
+fn key_holder(
+    conn: &mut DbConnection,
+    input: &ActionInput,
+    id: Option<&str>,
+) -> StoreResult<Option<StoreError>> {
     let other = id.unwrap_or_default();
-    let code_taken: i64 = actions::table
+    let code_holder: Option<String> = actions::table
         .filter(actions::objective_id.eq(&input.objective_id))
         .filter(actions::code.eq(&input.code))
         .filter(actions::id.ne(other))
-        .count()
-        .get_result(conn)?;
-    if code_taken > 0 {
-        return Err(StoreError::Conflict(format!(
-            "the objective has an action with code {:?} already",
+        .select(actions::id)
+        .first(conn)
+        .optional()?;
+    if let Some(existing) = code_holder {
+        let detail = format!(
+            "the objective has an action with code {:?} already ({existing})",
             input.code
-        )));
+        );
+        return Ok(Some(StoreError::duplicate(existing, detail)));
     }
-    if let Some(external_id) = &input.external_id {
-        let external_taken: i64 = actions::table
-            .filter(actions::lead_organisation_id.eq(&input.lead_organisation_id))
-            .filter(actions::external_id.eq(external_id))
-            .filter(actions::id.ne(other))
-            .count()
-            .get_result(conn)?;
-        if external_taken > 0 {
-            return Err(StoreError::Conflict(format!(
-                "organisation {} has an action with externalId {external_id:?} already",
-                input.lead_organisation_id
-            )));
-        }
-    }
-    Ok(())
+    let Some(external_id) = &input.external_id else {
+        return Ok(None);
+    };
+    let external_holder: Option<String> = actions::table
+        .filter(actions::lead_organisation_id.eq(&input.lead_organisation_id))
+        .filter(actions::external_id.eq(external_id))
+        .filter(actions::id.ne(other))
+        .select(actions::id)
+        .first(conn)
+        .optional()?;
+    Ok(external_holder.map(|existing| {
+        let detail = format!(
+            "organisation {} has an action with externalId {external_id:?} already ({existing})",
+            input.lead_organisation_id
+        );
+        StoreError::duplicate(existing, detail)
+    }))
 }
 
 fn row(id: String, input: &ActionInput, version: i32, created_at: NaiveDateTime) -> ActionRow {
@@ -417,9 +434,16 @@ pub fn create(conn: &mut DbConnection, actor: &Caller, input: ActionInput) -> St
 fn insert(conn: &mut DbConnection, actor: &Caller, input: &ActionInput) -> StoreResult<Action> {
     validate(conn, input, None)?;
     let id = uuid::Uuid::new_v4().to_string();
-    diesel::insert_into(actions::table)
-        .values(&row(id.clone(), input, 1, now()))
-        .execute(conn)?;
+    let new = row(id.clone(), input, 1, now());
+    crate::error::unique_write(
+        conn,
+        |conn| {
+            Ok(diesel::insert_into(actions::table)
+                .values(&new)
+                .execute(conn)?)
+        },
+        |conn| key_holder(conn, input, None),
+    )?;
     write_links(conn, &id, input)?;
     let created = get(conn, &id)?.ok_or(StoreError::NotFound)?;
     audit::record(
@@ -441,18 +465,25 @@ fn replace(
     input: &ActionInput,
 ) -> StoreResult<Action> {
     validate(conn, input, Some(&current.id))?;
-    let written = diesel::update(
-        actions::table
-            .filter(actions::id.eq(&current.id))
-            .filter(actions::version.eq(current.version)),
-    )
-    .set(&row(
+    let next = row(
         current.id.clone(),
         input,
         current.version + 1,
         current.created_at,
-    ))
-    .execute(conn)?;
+    );
+    let written = crate::error::unique_write(
+        conn,
+        |conn| {
+            Ok(diesel::update(
+                actions::table
+                    .filter(actions::id.eq(&current.id))
+                    .filter(actions::version.eq(current.version)),
+            )
+            .set(&next)
+            .execute(conn)?)
+        },
+        |conn| key_holder(conn, input, Some(&current.id)),
+    )?;
     crate::error::expect_one_written(written, current.version)?;
     write_links(conn, &current.id, input)?;
     let updated = get(conn, &current.id)?.ok_or(StoreError::NotFound)?;
@@ -473,12 +504,12 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: ActionChanges,
 ) -> StoreResult<Action> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         replace(conn, actor, &current, &changes.apply(&current)?)
     })
 }
@@ -489,14 +520,14 @@ pub fn update(
 pub fn upsert_by_external_id(
     conn: &mut DbConnection,
     actor: &Caller,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     input: ActionInput,
 ) -> StoreResult<(Action, bool)> {
     crate::database::write_transaction(conn, |conn| {
         let external_id = input.external_id.clone().unwrap_or_default();
         match find_by_external_id(conn, &input.lead_organisation_id, &external_id)? {
             Some(current) => {
-                crate::error::check_version(expected_version, current.version)?;
+                crate::error::check_version(expected_version, &current)?;
                 let unchanged = ActionChanges::default().apply(&current)?;
                 if same_content(&unchanged, &input) {
                     return Ok((current, false));
@@ -547,11 +578,11 @@ pub fn delete(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<()> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let indicators: i64 = indicators::table
             .filter(indicators::action_id.eq(id))
             .count()

@@ -194,6 +194,10 @@ fn validate(conn: &mut DbConnection, input: &ObjectiveInput, id: Option<&str>) -
         &input.owner_organisation_ids,
         &mut issues,
     )?;
+    issues.extend(kiv_domain::planning::check_distinct(
+        "ownerOrganisationIds",
+        &input.owner_organisation_ids,
+    ));
     if let Some(id) = id {
         let children: i64 = objectives::table
             .filter(objectives::parent_id.eq(id))
@@ -209,19 +213,33 @@ fn validate(conn: &mut DbConnection, input: &ObjectiveInput, id: Option<&str>) -
         }
     }
     reject_if_any(issues)?;
-    let taken: i64 = objectives::table
+    match code_holder(conn, input, id)? {
+        Some(duplicate) => Err(duplicate),
+        None => Ok(()),
+    }
+}
+
+/// The objective (other than `id`) that holds `input`'s code in its plan, as the conflict to
+/// answer: codes are unique within a plan.
+fn code_holder(
+    conn: &mut DbConnection,
+    input: &ObjectiveInput,
+    id: Option<&str>,
+) -> StoreResult<Option<StoreError>> {
+    let holder: Option<String> = objectives::table
         .filter(objectives::plan_id.eq(&input.plan_id))
         .filter(objectives::code.eq(&input.code))
         .filter(objectives::id.ne(id.unwrap_or_default()))
-        .count()
-        .get_result(conn)?;
-    if taken > 0 {
-        return Err(StoreError::Conflict(format!(
-            "plan {} has an objective with code {:?} already",
+        .select(objectives::id)
+        .first(conn)
+        .optional()?;
+    Ok(holder.map(|existing| {
+        let detail = format!(
+            "plan {} has an objective with code {:?} already ({existing})",
             input.plan_id, input.code
-        )));
-    }
-    Ok(())
+        );
+        StoreError::duplicate(existing, detail)
+    }))
 }
 
 fn row(
@@ -276,9 +294,16 @@ pub fn create(
         validate(conn, &input, None)?;
         let id = uuid::Uuid::new_v4().to_string();
         let at = now();
-        diesel::insert_into(objectives::table)
-            .values(&row(id.clone(), &input, 1, at))
-            .execute(conn)?;
+        let new = row(id.clone(), &input, 1, at);
+        crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::insert_into(objectives::table)
+                    .values(&new)
+                    .execute(conn)?)
+            },
+            |conn| code_holder(conn, &input, None),
+        )?;
         write_links(conn, &id, &input)?;
         let created = get(conn, &id)?.ok_or(StoreError::NotFound)?;
         audit::record(
@@ -298,26 +323,33 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: ObjectiveChanges,
 ) -> StoreResult<Objective> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let input = changes.apply(&current)?;
         validate(conn, &input, Some(id))?;
-        let written = diesel::update(
-            objectives::table
-                .filter(objectives::id.eq(id))
-                .filter(objectives::version.eq(current.version)),
-        )
-        .set(&row(
+        let next = row(
             id.to_owned(),
             &input,
             current.version + 1,
             current.created_at,
-        ))
-        .execute(conn)?;
+        );
+        let written = crate::error::unique_write(
+            conn,
+            |conn| {
+                Ok(diesel::update(
+                    objectives::table
+                        .filter(objectives::id.eq(id))
+                        .filter(objectives::version.eq(current.version)),
+                )
+                .set(&next)
+                .execute(conn)?)
+            },
+            |conn| code_holder(conn, &input, Some(id)),
+        )?;
         crate::error::expect_one_written(written, current.version)?;
         write_links(conn, id, &input)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
@@ -339,11 +371,11 @@ pub fn delete(
     conn: &mut DbConnection,
     actor: &Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
 ) -> StoreResult<()> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let children: i64 = objectives::table
             .filter(objectives::parent_id.eq(id))
             .count()

@@ -185,12 +185,12 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &kiv_domain::Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: OrganisationChanges,
 ) -> StoreResult<Organisation> {
     crate::database::write_transaction(conn, |conn| {
         let current = find_row(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &Organisation::try_from(current.clone())?)?;
         let mut merger = crate::patch::Merger::default();
         let name = merger.required("name", &current.name.0, changes.name.as_ref())?;
         merger.finish()?;

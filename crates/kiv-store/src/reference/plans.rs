@@ -246,6 +246,14 @@ fn validate(conn: &mut DbConnection, input: &PlanInput) -> StoreResult<()> {
             "periodEnd is before periodStart",
         ));
     }
+    issues.extend(kiv_domain::planning::check_distinct(
+        "clusterIds",
+        &input.cluster_ids,
+    ));
+    issues.extend(kiv_domain::planning::check_distinct(
+        "themeIds",
+        &input.theme_ids,
+    ));
     for (index, id) in input.cluster_ids.iter().enumerate() {
         if crate::reference::clusters::find_row(conn, id)?.is_none() {
             issues.push(crate::planning::missing(
@@ -313,6 +321,13 @@ fn write(
 }
 
 /// Creates a plan: the next plan cycle is rows, not code.
+/// The plan with id `id`, as the conflict to answer: plan ids are unique.
+fn id_holder(conn: &mut DbConnection, id: &str) -> StoreResult<Option<StoreError>> {
+    Ok(find_row(conn, id)?.map(|existing| {
+        StoreError::duplicate(existing.id, format!("a plan with id {id:?} exists already"))
+    }))
+}
+
 pub fn create(
     conn: &mut DbConnection,
     actor: &kiv_domain::Caller,
@@ -320,13 +335,14 @@ pub fn create(
 ) -> StoreResult<Plan> {
     crate::database::write_transaction(conn, |conn| {
         validate(conn, &input)?;
-        if find_row(conn, &input.id)?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "a plan with id {:?} exists already",
-                input.id
-            )));
+        if let Some(duplicate) = id_holder(conn, &input.id)? {
+            return Err(duplicate);
         }
-        write(conn, &input, 1, crate::page::now())?;
+        crate::error::unique_write(
+            conn,
+            |conn| write(conn, &input, 1, crate::page::now()),
+            |conn| id_holder(conn, &input.id),
+        )?;
         let created = get(conn, &input.id)?.ok_or(StoreError::NotFound)?;
         crate::audit::record(
             conn,
@@ -347,13 +363,13 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &kiv_domain::Caller,
     id: &str,
-    expected_version: Option<i32>,
+    expected_version: Option<kiv_domain::Validator>,
     changes: PlanChanges,
 ) -> StoreResult<Plan> {
     use crate::schema::{action_themes, actions, indicators, objective_themes, objectives};
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
-        crate::error::check_version(expected_version, current.version)?;
+        crate::error::check_version(expected_version, &current)?;
         let mut merger = crate::patch::Merger::default();
         let title = merger.required("title", &current.title, changes.title.as_ref())?;
         merger.finish()?;
