@@ -543,10 +543,10 @@ async fn evaluation_history(
 ///
 /// For the evaluation's plan and cluster (or theme): the progress report for the last period it
 /// covers (totals and per objective: actions by status, weighted progress, reporting rate,
-/// overdue, indicators), the totals at the end of each period covered, each indicator's value
-/// against its target, and the actions without an approved report — the same computation as
-/// `GET /reports/progress`. A published evaluation's context stands as of its publication (what
-/// its authors saw); a draft's as of now.
+/// overdue, indicators), the totals of each period covered (the trend's points, as of the same
+/// moment), each indicator's value against its target, and the actions without an approved
+/// report — the same computation as `GET /reports/progress`. A published evaluation's context
+/// stands as of its publication (what its authors saw); a draft's as of now.
 #[utoipa::path(
     tag = "Evaluations",
     params(("evaluationId" = String, Path)),
