@@ -5,6 +5,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod logging;
+
 use anyhow::{bail, Context};
 use std::time::{Duration, Instant};
 
@@ -285,7 +287,7 @@ fn init_logging(cli: &Cli) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match cli.log_format {
-        LogFormat::Text => builder.init(),
+        LogFormat::Text => builder.fmt_fields(logging::text_fields()).init(),
         LogFormat::Json => builder.json().init(),
     }
 }

@@ -399,6 +399,18 @@ async fn serve_keeps_secrets_out_of_its_logs_and_stops_gracefully() {
     .await
     .unwrap();
     assert_eq!(refused.status().as_u16(), 400);
+    // A login name with a line break and a terminal escape cannot forge a log line.
+    let forged = token(vec![
+        ("grant_type", "password".into()),
+        (
+            "username",
+            "nobody\n2026-01-01T00:00:00Z  INFO kiv: forged line\u{1b}[2J".into(),
+        ),
+        ("password", "whatever-it-is".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(forged.status().as_u16(), 400);
 
     // SIGTERM: kiv stops accepting, finishes, and exits cleanly.
     assert!(Command::new("kill")
@@ -425,6 +437,11 @@ async fn serve_keeps_secrets_out_of_its_logs_and_stops_gracefully() {
         "the logs are not what this test thinks: {logs}"
     );
     assert!(logs.contains("kiv stopped"));
+    assert!(
+        !logs.lines().any(|l| l.starts_with("2026-01-01T00:00:00Z")) && !logs.contains('\u{1b}'),
+        "a request forged a log line: {logs}"
+    );
+    assert!(logs.contains("nobody\\n2026-01-01T00:00:00Z"), "{logs}");
     for (what, value) in [
         ("client secret", secret.as_str()),
         ("access token", access.as_str()),
