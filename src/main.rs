@@ -419,14 +419,20 @@ fn open(url: &str, pool: PoolOptions) -> anyhow::Result<Database> {
 /// creates the first administrator in a database without accounts.
 fn prepare(database: &Database) -> anyhow::Result<()> {
     let mut conn = database.connection()?;
-    let preparation = kiv_store::prepare(&mut conn)?;
+    // Under the start-up lock as a whole, so that of two nodes starting on a fresh database only
+    // one creates the administrator.
+    kiv_store::migrations::exclusively(&mut conn, prepare_locked)
+}
+
+fn prepare_locked(conn: &mut kiv_store::DbConnection) -> anyhow::Result<()> {
+    let preparation = kiv_store::prepare(conn)?;
     for name in preparation.migrations {
         tracing::info!(migration = %name, "applied migration");
     }
     if let Some(report) = preparation.seeded {
         tracing::info!(%report, "loaded reference data into the new database");
     }
-    if accounts::count(&mut conn)? == 0 {
+    if accounts::count(conn)? == 0 {
         let (password, generated) = match std::env::var("KIV_BOOTSTRAP_ADMIN_PASSWORD") {
             Ok(password) if !password.is_empty() => (password, false),
             _ => (generate_secret(), true),
@@ -437,7 +443,7 @@ fn prepare(database: &Database) -> anyhow::Result<()> {
             organisation_id: "fod-binnenlandse-zaken".into(),
             roles: vec![Role::Admin],
         };
-        accounts::create(&mut conn, &Caller::system(), admin, &password)?;
+        accounts::create(conn, &Caller::system(), admin, &password)?;
         if generated {
             println!(
                 "kiv: created the administrator account {BOOTSTRAP_ADMIN:?} with the password {password}\n\
@@ -458,8 +464,12 @@ const BOOTSTRAP_ADMIN: &str = "admin";
 
 fn load_demo(database: &Database) -> anyhow::Result<()> {
     let mut conn = database.connection()?;
-    let created = demo::apply(&mut conn)?;
-    match kiv_store::demo_plan::apply(&mut conn)? {
+    kiv_store::migrations::exclusively(&mut conn, load_demo_locked)
+}
+
+fn load_demo_locked(conn: &mut kiv_store::DbConnection) -> anyhow::Result<()> {
+    let created = demo::apply(conn)?;
+    match kiv_store::demo_plan::apply(conn)? {
         Some(content) => tracing::info!(
             objectives = content.objectives,
             actions = content.actions,

@@ -453,3 +453,80 @@ async fn serve_keeps_secrets_out_of_its_logs_and_stops_gracefully() {
         assert!(!printed.contains(value), "the output shows the {what}");
     }
 }
+
+/// Two nodes starting at once on one fresh database: one migrates, seeds and creates the
+/// administrator while the other waits for it, and both serve (on PostgreSQL one used to exit
+/// with a duplicate key on `clusters_pkey`).
+#[actix_web::test]
+async fn two_nodes_starting_together_on_a_fresh_database_both_serve() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    let db = TestDatabase::new();
+    if !db.url().connection_string().starts_with("postgres") {
+        // An SQLite file is one node's database (README: nodes scale out on PostgreSQL); this
+        // test runs in the PostgreSQL pass (KIV_TEST_DATABASE_URL).
+        eprintln!("two nodes share a database on PostgreSQL only: runs with KIV_TEST_DATABASE_URL");
+        return;
+    }
+    let start = |demo: bool| {
+        let address = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().to_string()
+        };
+        let mut args = vec!["serve".to_owned(), "--bind".to_owned(), address.clone()];
+        if demo {
+            args.push("--demo".to_owned());
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_kiv"))
+            .args(&args)
+            .env("DATABASE_URL", db.url().connection_string())
+            .env("KIV_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        (child, format!("http://{address}/kiv/v1/health"))
+    };
+    let mut nodes = [start(true), start(true)];
+    let client = reqwest::Client::new();
+    for (child, health) in &mut nodes {
+        let mut up = false;
+        for _ in 0..300 {
+            if client
+                .get(health.as_str())
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                up = true;
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        if !up {
+            child.kill().unwrap();
+            let output = child.stderr.take().map(|mut e| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut e, &mut text).unwrap();
+                text
+            });
+            panic!("a node did not come up: {output:?}");
+        }
+    }
+    let mut printed = String::new();
+    for (mut child, _) in nodes {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "a node exited while the other started"
+        );
+        child.kill().unwrap();
+        let output = child.wait_with_output().unwrap();
+        printed.push_str(&String::from_utf8_lossy(&output.stdout));
+    }
+    assert_eq!(
+        printed.matches("created the administrator account").count(),
+        1,
+        "{printed}"
+    );
+}

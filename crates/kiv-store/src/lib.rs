@@ -48,11 +48,13 @@ pub struct Preparation {
 /// plan, loads the built-in reference data. Reference data already present is left as it is (an
 /// administrator's later changes survive a restart); `kiv seed` reloads it on purpose.
 pub fn prepare(conn: &mut DbConnection) -> StoreResult<Preparation> {
-    let migrations = migrations::run_pending(conn)?;
-    let seeded = if seed::is_seeded(conn)? {
-        None
-    } else {
-        Some(seed::apply(conn, &seed::ReferenceData::embedded()?)?)
-    };
-    Ok(Preparation { migrations, seeded })
+    migrations::exclusively(conn, |conn| {
+        let migrations = migrations::run_pending(conn)?;
+        let seeded = if seed::is_seeded(conn)? {
+            None
+        } else {
+            Some(seed::apply(conn, &seed::ReferenceData::embedded()?)?)
+        };
+        Ok(Preparation { migrations, seeded })
+    })
 }

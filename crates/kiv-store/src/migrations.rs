@@ -9,8 +9,32 @@ use crate::error::{StoreError, StoreResult};
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
-/// Serialises migrations between kiv nodes starting at once against one PostgreSQL database.
+/// Serialises start-up (migrations, reference data, the first administrator) between kiv nodes
+/// starting at once against one PostgreSQL database.
 const MIGRATION_LOCK: i64 = 0x006b_6976_5f6d_6967; // "kiv_mig" in ASCII
+
+/// Runs `work` holding the start-up lock, so that of several nodes starting at once against one
+/// fresh PostgreSQL database one migrates and seeds while the others wait, then find it done
+/// (without it, two nodes seeded the same reference rows and one died on a duplicate key). The
+/// lock is PostgreSQL's session-level advisory lock, taken again by [`run_pending`] inside (it
+/// counts), and released whatever `work` returns. SQLite, one node's file, needs none.
+pub fn exclusively<T, E: From<StoreError>>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        return work(conn);
+    }
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .map_err(|e| E::from(StoreError::from(e)))?;
+    let result = work(conn);
+    let unlocked = conn
+        .batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+        .map_err(|e| E::from(StoreError::from(e)));
+    let value = result?;
+    unlocked?;
+    Ok(value)
+}
 
 fn migration_error(error: impl std::fmt::Display) -> StoreError {
     StoreError::Migration(error.to_string())
@@ -20,11 +44,17 @@ fn migration_error(error: impl std::fmt::Display) -> StoreError {
 pub fn run_pending(conn: &mut DbConnection) -> StoreResult<Vec<String>> {
     let applied = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(names),
-        DbConnection::Postgres(c) => {
-            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-            let applied = c.run_pending_migrations(POSTGRES).map(names);
-            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
-            applied
+        DbConnection::Postgres(_) => {
+            return exclusively(conn, |conn| match conn {
+                DbConnection::Postgres(c) => c
+                    .run_pending_migrations(POSTGRES)
+                    .map(names)
+                    .map_err(migration_error),
+                DbConnection::Sqlite(c) => c
+                    .run_pending_migrations(SQLITE)
+                    .map(names)
+                    .map_err(migration_error),
+            });
         }
     };
     applied.map_err(migration_error)
