@@ -270,3 +270,71 @@ async fn two_requests_racing_on_one_key_create_one_follow_up() {
     assert_eq!(page["total"], 5);
     app.stop().await;
 }
+
+/// A secret is shown once and never kept: an account creation or a rotation sent with a key
+/// leaves no answer in `idempotent_requests`, and its retry runs again instead of showing the
+/// secret a second time (a second creation is a 409 naming the account).
+#[actix_web::test]
+async fn answers_that_show_a_secret_are_never_kept() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let admin = Session::new(&app, "demo-admin").await;
+    let body = json!({"kind": "client", "clientId": "pz-secret-test", "organisationId": "pz-demo",
+                      "roles": ["reporter"]});
+    let first = post(
+        &admin,
+        "/accounts",
+        "create-1",
+        None,
+        "t-1",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    let created: Value = first.json().await.unwrap();
+    let secret = created["clientSecret"].as_str().unwrap().to_owned();
+    let again = post(&admin, "/accounts", "create-1", None, "t-2", Some(body)).await;
+    assert_eq!(header(&again, "idempotent-replayed"), None);
+    let problem = assert_problem(again, 409, "kiv:conflict").await;
+    assert_eq!(problem["existingId"], created["id"]);
+    assert!(!problem.to_string().contains(&secret));
+
+    let rotate = format!("/accounts/{}/secret", created["id"].as_str().unwrap());
+    let tag = {
+        let response = admin
+            .send(
+                Method::GET,
+                &format!("/accounts/{}", created["id"].as_str().unwrap()),
+                None,
+                None,
+            )
+            .await;
+        response.headers()["etag"].to_str().unwrap().to_owned()
+    };
+    let rotated = post(&admin, &rotate, "rotate-1", Some(&tag), "t-3", None).await;
+    assert!(rotated.status().is_success(), "{}", rotated.status());
+    let rotated: Value = rotated.json().await.unwrap();
+    let new_secret = rotated["clientSecret"].as_str().unwrap().to_owned();
+
+    let mut conn = app.db.connect();
+    let kept: Vec<Option<Vec<u8>>> = diesel::sql_query("SELECT body FROM idempotent_requests")
+        .load::<Body>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.body)
+        .collect();
+    for body in kept.into_iter().flatten() {
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            !text.contains(&secret) && !text.contains(&new_secret),
+            "kept: {text}"
+        );
+    }
+    app.stop().await;
+}
+
+#[derive(diesel::QueryableByName)]
+struct Body {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Binary>)]
+    body: Option<Vec<u8>>,
+}

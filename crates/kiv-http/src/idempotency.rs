@@ -26,6 +26,18 @@ pub const HEADER: &str = "Idempotency-Key";
 /// Headers of the first answer that a replay repeats.
 const KEPT_HEADERS: [&str; 4] = ["content-type", "location", "etag", "content-language"];
 
+/// Whether an answer is one that must never be kept: its handler marked it `no-store` because it
+/// shows a secret exactly once.
+fn holds_a_secret(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
+        .get(actix_web::http::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
+        })
+}
+
 fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     let response = error.render_for(req.request());
     req.into_response(response)
@@ -110,8 +122,11 @@ pub async fn idempotency(
             // deemed abandoned: the work may still complete, and a retry must not do it twice.
             let response = next.call(req).await?;
             let login = caller.login;
-            if !response.status().is_success() {
-                // Refused or failed: nothing was done, so a retry (corrected) runs again.
+            if !response.status().is_success() || holds_a_secret(response.headers()) {
+                // Refused or failed: nothing was done, so a retry (corrected) runs again. An
+                // answer that shows a secret once (a new client secret or password, a signed
+                // report link: `Cache-Control: no-store`) is never written down either; its
+                // retry runs again (an account created again is a 409 naming it).
                 let released = state
                     .run(move |conn| idempotency::release(conn, &login, &key))
                     .await;

@@ -83,7 +83,9 @@ pub fn declare(document: &mut OpenApi) {
             "Retries with the same key and body get the first successful (2xx) answer again \
              (`Idempotent-Replayed: true`), with their own `BelGov-Trace-Id`. A refused or \
              failed request keeps nothing: its retry with the same key, corrected (a fresh \
-             `If-Match` after a 412, a fixed body after a 400), is carried out. A UUID, say",
+             `If-Match` after a 412, a fixed body after a 400), is carried out. Nor is an \
+             answer that shows a secret once (`Cache-Control: no-store`: a new account's \
+             secret, a rotation, a report link): its retry runs again. A UUID, say",
         ))
         .schema(Some(
             ObjectBuilder::new()
