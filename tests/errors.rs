@@ -212,3 +212,23 @@ async fn health_is_up_then_down_when_the_database_is_gone() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     app.stop().await;
 }
+
+/// Roles are checked before bodies are read: an evaluator (who writes nothing) sending an empty
+/// or malformed body to the agency sync is told it may not (403), not what its body lacks (400).
+#[actix_web::test]
+async fn the_role_is_checked_before_the_body() {
+    let app = TestApp::spawn().await;
+    for body in ["{}", "not json"] {
+        let response = app
+            .client
+            .put(app.url("/actions/byExternalId/federale-politie/EXT-1"))
+            .bearer_auth(&app.reader)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, 403, "missingScope").await;
+    }
+    app.stop().await;
+}

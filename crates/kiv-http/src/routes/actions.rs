@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::audit::AuditEventView;
 use super::collection_query;
-use crate::auth::{Auth, Coordinator};
+use crate::auth::{Auth, Coordinator, Reporting};
 use crate::extract::{
     expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
 };
@@ -311,11 +311,11 @@ pub struct SyncedAction {
 async fn sync_action(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Auth,
+    // The role before the body: an evaluator is told it may not, whatever it sent.
+    Reporting(caller): Reporting,
     path: web::Path<(String, String)>,
     ApiJson(body): ApiJson<SyncedAction>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = auth.require(&[Role::Coordinator, Role::Reporter])?.clone();
     let (organisation_id, external_id) = path.into_inner();
     if !caller.has(Role::Coordinator) && caller.organisation_id != organisation_id {
         return Err(ApiError::MissingPermission(format!(
