@@ -232,3 +232,47 @@ async fn the_role_is_checked_before_the_body() {
     }
     app.stop().await;
 }
+
+/// NUL never reaches the database (on PostgreSQL it answered 500): path ids and the token
+/// endpoint's username and client_id are refused with 400 on every backend.
+#[actix_web::test]
+async fn nul_in_path_ids_and_log_in_names_is_a_400() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/actions/a%00b",
+        "/objectives/%00",
+        "/followUps/x%00y/history",
+        "/clusters/3%00",
+    ] {
+        let body = assert_problem(app.get(path).await, 400, "badRequest").await;
+        assert_eq!(body["issues"][0]["in"], "path", "{path}: {body}");
+        assert!(
+            body["issues"][0]["name"].as_str().unwrap().ends_with("Id"),
+            "{path}: {body}"
+        );
+    }
+    for form in [
+        vec![
+            ("grant_type", "password"),
+            ("username", "demo-coordinator\u{0}"),
+            ("password", "demo"),
+        ],
+        vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", "a\u{0}b"),
+            ("client_secret", "demo"),
+        ],
+    ] {
+        let response = app
+            .client
+            .post(app.url("/auth/token"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request");
+    }
+    app.stop().await;
+}

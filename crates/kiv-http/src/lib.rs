@@ -24,6 +24,7 @@ pub mod middleware;
 pub mod observe;
 pub mod openapi_common;
 pub mod patch_schemas;
+pub mod path_guard;
 pub mod problem;
 pub mod render;
 pub mod respond;
@@ -296,6 +297,7 @@ pub fn build_app(
         // of the request while the inner layers run: actix routes a request only while it holds
         // the one reference.
         .wrap(from_fn(middleware::problems))
+        .wrap(from_fn(path_guard::refuse_nul))
         .wrap(from_fn(limits::timeout))
         .wrap(from_fn(idempotency::idempotency))
         .wrap(from_fn(limits::rate_limit))

@@ -194,6 +194,15 @@ async fn token(
             ))
         }
     };
+    // No text may hold NUL (PostgreSQL can neither store nor compare it): refused before any
+    // look-up, as a malformed request.
+    if login.contains('\0') || secret.contains('\0') {
+        return Ok(token_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "username, client_id and their secrets may not hold a NUL character (U+0000)",
+        ));
+    }
     let address = req
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
