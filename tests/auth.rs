@@ -227,6 +227,21 @@ async fn every_wrong_token_has_its_own_problem() {
         200
     );
 
+    // A `nbf` in the past, or within the leeway for clocks that differ, is accepted.
+    for nbf in [now() - 600, now() + 10] {
+        let token = hs256(
+            &forged_claims(json!({"nbf": nbf})),
+            Some("at+jwt"),
+            TEST_SECRET,
+        );
+        let response = app
+            .request(Method::GET, "/clusters", &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "nbf {nbf}");
+    }
+
     let anonymous = app.client.get(app.url("/clusters")).send().await.unwrap();
     assert_eq!(
         anonymous.headers()["www-authenticate"],
@@ -275,6 +290,14 @@ async fn every_wrong_token_has_its_own_problem() {
             "unknown role",
             hs256(
                 &forged_claims(json!({"roles": ["superuser"]})),
+                Some("at+jwt"),
+                TEST_SECRET,
+            ),
+        ),
+        (
+            "not valid before a minute from now",
+            hs256(
+                &forged_claims(json!({"nbf": now() + 60})),
                 Some("at+jwt"),
                 TEST_SECRET,
             ),

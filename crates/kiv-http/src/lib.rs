@@ -292,7 +292,7 @@ pub fn build_app(
         .service(utoipa_actix_web::scope(BASE_PATH).configure(routes::configure))
         .into_app()
         .default_service(web::to(middleware::fallback))
-        // The last wrapped runs first: observe (trace id, metrics) → log span → rate limit →
+        // The last wrapped runs first: observe (trace id, metrics) → security headers → log span → rate limit →
         // idempotency → timeout → problem rendering → the route. None of them may hold a clone
         // of the request while the inner layers run: actix routes a request only while it holds
         // the one reference.
@@ -302,6 +302,7 @@ pub fn build_app(
         .wrap(from_fn(idempotency::idempotency))
         .wrap(from_fn(limits::rate_limit))
         .wrap(TracingLogger::<middleware::RequestSpan>::new())
+        .wrap(from_fn(middleware::security_headers))
         .wrap(from_fn(observe::observe))
 }
 

@@ -3,7 +3,11 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::error::InternalError;
+use actix_web::http::header::{
+    HeaderMap, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
+    ETAG, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -118,6 +122,70 @@ pub async fn problems(
         Some(problem) => response.into_response(problem),
         None => response.map_into_boxed_body(),
     })
+}
+
+/// Headers every answer carries, whatever answered it (a route, the fallback, a problem, the
+/// rate limit, the timeout):
+/// - `X-Content-Type-Options: nosniff`, so that a browser never reads an answer as another type
+///   than the one it states;
+/// - on HTML (the printable reports, the Swagger UI), `X-Frame-Options: DENY` and, when the
+///   page sets no policy of its own, `Content-Security-Policy: frame-ancestors 'none'`: no other
+///   site may frame them. The Swagger UI keeps its own scripts and styles;
+/// - on answers to requests that carried credentials (an `Authorization` header or a signed
+///   report link) and whose handler set no `Cache-Control`: `private, no-cache` when the answer
+///   has an `ETag` (no shared cache keeps it, and a client may keep it only to revalidate with
+///   `If-None-Match`, which a 304 answers), `no-store` otherwise.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // Taken now: the request may not be held while the inner layers run.
+    let credentialed = req.headers().contains_key(AUTHORIZATION)
+        || form_urlencoded::parse(req.query_string().as_bytes())
+            .any(|(key, _)| key == crate::links::SIGNATURE);
+    match next.call(req).await {
+        Ok(response) => {
+            let mut response = response.map_into_boxed_body();
+            secure(response.headers_mut(), credentialed);
+            Ok(response)
+        }
+        // An error an inner layer passed on as such (the timeout's answer): its response, secured.
+        Err(error) => {
+            let mut response = error.error_response();
+            secure(response.headers_mut(), credentialed);
+            Err(InternalError::from_response(error.to_string(), response).into())
+        }
+    }
+}
+
+fn secure(headers: &mut HeaderMap, credentialed: bool) {
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/html")
+        });
+    if html {
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        if !headers.contains_key(CONTENT_SECURITY_POLICY) {
+            headers.insert(
+                CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("frame-ancestors 'none'"),
+            );
+        }
+    }
+    if credentialed && !headers.contains_key(CACHE_CONTROL) {
+        let policy = if headers.contains_key(ETAG) {
+            "private, no-cache"
+        } else {
+            "no-store"
+        };
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
 }
 
 /// The problem for an error actix raised itself, from its status.

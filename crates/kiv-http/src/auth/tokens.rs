@@ -226,7 +226,7 @@ impl TokenService {
     }
 
     /// The caller a token stands for, after checking its type, algorithm, key, signature,
-    /// issuer, audience and expiry.
+    /// issuer, audience, expiry and not-before time.
     pub fn verify(&self, token: &str) -> Result<Caller, TokenProblem> {
         let header = decode_header(token).map_err(|_| TokenProblem::Invalid)?;
         let typ_ok = header.typ.as_deref().is_some_and(|typ| {
@@ -244,6 +244,9 @@ impl TokenService {
         validation.set_issuer(&[&self.settings.issuer]);
         validation.set_audience(&[&self.settings.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        // A token is refused before its `nbf` as after its `exp`, with the same leeway for
+        // clocks that differ.
+        validation.validate_nbf = true;
         validation.leeway = 30;
         let data =
             decode::<Claims>(token, &key.key, &validation).map_err(|error| match error.kind() {
