@@ -93,6 +93,7 @@ impl Default for ActionState {
 }
 
 /// A value of an indicator: a number (counts, amounts, percentages) or a text (qualitative).
+/// A number lies between -1e12 and 1e12 (a percentage between 0 and 100).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
@@ -298,7 +299,16 @@ pub fn check_objective_place(
     issues
 }
 
-/// The rules of an action's schedule and weight.
+/// The largest weight an action may carry. Weights are relative (an action of weight 2 counts
+/// twice as much as one of weight 1), so this leaves room for any real plan while keeping every
+/// weighted sum of a report (actions × weight × progress) far from overflowing.
+pub const MAX_WEIGHT: f64 = 1_000.0;
+
+/// The largest magnitude of a number an indicator's value, baseline or target may have:
+/// every number lies between `-MAX_NUMBER` and `MAX_NUMBER`.
+pub const MAX_NUMBER: f64 = 1e12;
+
+/// The rules of an action's schedule and weight (more than 0, at most [`MAX_WEIGHT`]).
 pub fn check_action_schedule(
     plan: &Plan,
     planned_start: NaiveDate,
@@ -329,11 +339,11 @@ pub fn check_action_schedule(
             "plannedEnd is before plannedStart",
         ));
     }
-    if !(weight.is_finite() && weight > 0.0) {
+    if !(weight.is_finite() && weight > 0.0 && weight <= MAX_WEIGHT) {
         issues.push(body_issue(
             "weight",
             Some(Value::from(weight)),
-            "weight must be more than 0",
+            format!("weight must be more than 0 and at most {MAX_WEIGHT}"),
         ));
     }
     issues
@@ -352,7 +362,8 @@ pub fn check_external_id(external_id: &str) -> Option<InputIssue> {
     })
 }
 
-/// Whether `value` fits `measure`; `name` is the field for the issue.
+/// Whether `value` fits `measure`; `name` is the field for the issue. A number is finite and
+/// lies within ±[`MAX_NUMBER`]; a percentage between 0 and 100.
 pub fn check_value(
     name: &str,
     measure: IndicatorMeasure,
@@ -376,6 +387,11 @@ pub fn check_value(
         (_, IndicatorValue::Number(n)) if !n.is_finite() => {
             Some(body_issue(name, raw(), "the value must be a finite number"))
         }
+        (_, IndicatorValue::Number(n)) if n.abs() > MAX_NUMBER => Some(body_issue(
+            name,
+            raw(),
+            format!("the value must lie between -{MAX_NUMBER:e} and {MAX_NUMBER:e}"),
+        )),
         (IndicatorMeasure::Percentage, IndicatorValue::Number(n)) if !(0.0..=100.0).contains(n) => {
             Some(body_issue(
                 name,
@@ -508,6 +524,9 @@ mod tests {
         assert!(check_value("v", IndicatorMeasure::Number, &Number(12.0)).is_none());
         assert!(check_value("v", IndicatorMeasure::Number, &Text("twelve".into())).is_some());
         assert!(check_value("v", IndicatorMeasure::Percentage, &Number(101.0)).is_some());
+        assert!(check_value("v", IndicatorMeasure::Number, &Number(1e12)).is_none());
+        assert!(check_value("v", IndicatorMeasure::Number, &Number(-1.5e12)).is_some());
+        assert!(check_value("v", IndicatorMeasure::Number, &Number(f64::NAN)).is_some());
         assert!(check_value("v", IndicatorMeasure::Qualitative, &Number(1.0)).is_some());
         assert!(check_value("v", IndicatorMeasure::Qualitative, &Text("goed".into())).is_none());
     }

@@ -61,7 +61,8 @@ pub struct ActionView {
     pub theme_ids: Vec<String>,
     pub planned_start: NaiveDate,
     pub planned_end: NaiveDate,
-    /// The action's weight in progress roll-ups (default 1).
+    /// The action's weight in progress roll-ups: more than 0 and at most 1000 (default 1).
+    #[schema(exclusive_minimum = 0, maximum = 1000)]
     pub weight: f64,
     /// The lead organisation's own id of the action, unique per lead organisation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,8 +215,9 @@ pub struct NewAction {
     pub planned_start: NaiveDate,
     /// Inside the plan's period, not before `plannedStart`.
     pub planned_end: NaiveDate,
-    /// More than 0; default 1.
+    /// More than 0 and at most 1000; default 1.
     #[serde(default = "default_weight")]
+    #[schema(exclusive_minimum = 0, maximum = 1000)]
     pub weight: f64,
     pub external_id: Option<String>,
 }
@@ -279,7 +281,9 @@ pub struct SyncedAction {
     pub theme_ids: Vec<String>,
     pub planned_start: NaiveDate,
     pub planned_end: NaiveDate,
+    /// More than 0 and at most 1000; default 1.
     #[serde(default = "default_weight")]
+    #[schema(exclusive_minimum = 0, maximum = 1000)]
     pub weight: f64,
 }
 
@@ -422,7 +426,8 @@ pub struct ActionPatch {
     #[schema(value_type = NaiveDate)]
     pub planned_end: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = f64)]
+    /// More than 0 and at most 1000.
+    #[schema(value_type = f64, exclusive_minimum = 0, maximum = 1000)]
     pub weight: Option<Option<f64>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>, nullable)]

@@ -284,6 +284,7 @@ pub struct NewFollowUp {
     pub period: String,
     pub status: FollowUpStatus,
     /// 0-100; required for `onTrack` and `delayed`; `completed` means 100.
+    #[schema(minimum = 0, maximum = 100)]
     pub progress: Option<f64>,
     pub narrative: Option<LocalizedText>,
     /// Values of the indicators of the action or its objective.
@@ -363,7 +364,7 @@ pub struct FollowUpPatch {
     #[schema(value_type = FollowUpStatus)]
     pub status: Option<Option<FollowUpStatus>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<f64>, nullable)]
+    #[schema(value_type = Option<f64>, nullable, minimum = 0, maximum = 100)]
     pub progress: Option<Option<f64>>,
     /// Merged into the stored narrative (`{"fr": "..."}` changes the French text only);
     /// `null` removes it, as does removing its last language.

@@ -224,6 +224,9 @@ fn status_groups(
         )
     };
     let (history_status, history_progress) = (history("status"), history("progress"));
+    // Weights are bounded on every write; an action stored before the bound counts at the
+    // maximum, so the weighted sums stay finite on both backends whatever is stored.
+    let max_weight = format!("{:.1}", kiv_domain::planning::MAX_WEIGHT);
     let sql = format!(
         "WITH {scope_actions}, \
          states AS (SELECT s.id, s.objective_id, s.weight, s.planned_start, s.planned_end, \
@@ -239,7 +242,8 @@ fn status_groups(
                AND af.period_start = {start_p} AND af.approved_at <= {as_of_p}) THEN 1 \
              ELSE 0 END AS reported \
            FROM states x), \
-         facts AS (SELECT objective_id, COALESCE(status, 'notReported') AS status, weight, \
+         facts AS (SELECT objective_id, COALESCE(status, 'notReported') AS status, \
+           CASE WHEN weight > {max_weight} THEN {max_weight} ELSE weight END AS weight, \
            CASE WHEN status = 'cancelled' THEN NULL ELSE progress END AS progress, \
            CASE WHEN planned_start <= {end_p} AND planned_end >= {start_p} THEN 1 ELSE 0 END AS due, \
            reported, planned_end FROM latest) \
