@@ -17,9 +17,8 @@ pub async fn refuse_nul(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let raw = req.path().to_owned();
-    let segments: Vec<&str> = raw.split('/').collect();
-    let Some(position) = segments.iter().position(|s| holds_nul(s)) else {
+    let segments: Vec<String> = req.path().split('/').map(decoded).collect();
+    let Some(position) = segments.iter().position(|s| s.contains('\0')) else {
         return next
             .call(req)
             .await
@@ -36,9 +35,7 @@ pub async fn refuse_nul(
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| "path".to_owned());
-    let value = segments
-        .get(position)
-        .map(|s| Value::String(percent_decoded(s)));
+    let value = segments.get(position).cloned().map(Value::String);
     let issue = InputIssue::invalid(
         IssueLocation::Path,
         &name,
@@ -49,13 +46,9 @@ pub async fn refuse_nul(
     Ok(req.into_response(response))
 }
 
-fn holds_nul(segment: &str) -> bool {
-    percent_decoded(segment).contains('\0')
-}
-
-fn percent_decoded(segment: &str) -> String {
-    form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// A path segment as the handler would read it (percent-decoded).
+fn decoded(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }

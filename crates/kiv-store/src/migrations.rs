@@ -42,22 +42,14 @@ fn migration_error(error: impl std::fmt::Display) -> StoreError {
 
 /// Applies every pending migration; returns the names of those applied.
 pub fn run_pending(conn: &mut DbConnection) -> StoreResult<Vec<String>> {
-    let applied = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(names),
-        DbConnection::Postgres(_) => {
-            return exclusively(conn, |conn| match conn {
-                DbConnection::Postgres(c) => c
-                    .run_pending_migrations(POSTGRES)
-                    .map(names)
-                    .map_err(migration_error),
-                DbConnection::Sqlite(c) => c
-                    .run_pending_migrations(SQLITE)
-                    .map(names)
-                    .map_err(migration_error),
-            });
+    exclusively(conn, |conn| {
+        match conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE),
+            DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES),
         }
-    };
-    applied.map_err(migration_error)
+        .map(names)
+        .map_err(migration_error)
+    })
 }
 
 /// Reverts every applied migration, newest first; returns the names of those reverted.
