@@ -4,7 +4,8 @@
 //!
 //! The outage test starts a private PostgreSQL server (never the machine's shared one, which
 //! other tests use at the same time): it needs `initdb` and `pg_ctl` under
-//! `/usr/lib/postgresql/*/bin`, and fails when they are missing unless `KIV_SKIP_FAULT_TESTS=1`.
+//! `/usr/lib/postgresql/*/bin`, and is skipped where they are missing (a failure where
+//! `KIV_REQUIRE_ALL_TESTS=1`, as in CI).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -27,8 +28,6 @@ use kiv_store::planning::{actions, objectives};
 use kiv_store::testing::TestDatabase;
 use kiv_store::{Database, PoolOptions};
 use serde_json::Value;
-
-const SKIP: &str = "KIV_SKIP_FAULT_TESTS";
 
 /// A `kiv serve` process, its log in a file (a pipe nobody reads would stall it).
 struct Kiv {
@@ -158,18 +157,14 @@ struct PrivatePostgres {
 }
 
 impl PrivatePostgres {
-    /// Creates and starts the server; `None` when it cannot and the environment says to skip.
+    /// Creates and starts the server; `None` when its programs are missing and the test is skipped.
     fn start_new() -> Option<Self> {
         let Some(bin) = postgres_bin() else {
-            if std::env::var(SKIP).is_ok_and(|v| v == "1") {
-                eprintln!("skipped: no initdb/pg_ctl under /usr/lib/postgresql/*/bin ({SKIP}=1)");
-                return None;
-            }
-            panic!(
-                "this test needs PostgreSQL's server programs (initdb, pg_ctl) under \
-                 /usr/lib/postgresql/*/bin: install the postgresql package, or set {SKIP}=1 to \
-                 skip the fault tests"
+            common::skip::skip_for_missing(
+                "the database outage test",
+                "PostgreSQL's server programs (initdb, pg_ctl) under /usr/lib/postgresql/*/bin",
             );
+            return None;
         };
         let root = Command::new("id")
             .arg("-u")

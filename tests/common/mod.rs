@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod skip;
+
 use std::net::TcpListener;
 use std::time::Duration;
 
