@@ -66,10 +66,8 @@ impl TestApp {
         options: PoolOptions,
         limits: Limits,
     ) -> Self {
-        let db = TestDatabase::new();
+        let db = TestDatabase::with_demo();
         let database = Database::connect(db.url().clone(), options).unwrap();
-        kiv_store::prepare(&mut database.connection().unwrap()).unwrap();
-        kiv_store::demo::apply(&mut database.connection().unwrap()).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let server = kiv_http::server(
