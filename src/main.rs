@@ -149,6 +149,29 @@ impl LimitArgs {
     }
 }
 
+/// How the service is reached: what absolute links start with, and whose forwarded headers count.
+#[derive(Debug, Args)]
+struct OriginArgs {
+    /// The URL clients reach kiv at, e.g. `https://kiv.example.be`: every absolute link (report
+    /// links, `Location`, problem `href`s, paging links) starts with it, whatever the request's
+    /// `Host` or forwarded headers say. Without it, links use the `Host` of the request (or, from
+    /// a trusted proxy, the forwarded host and scheme).
+    #[arg(long, env = "KIV_PUBLIC_BASE_URL", value_name = "URL", value_parser = kiv_http::origin::Origin::parse_base_url)]
+    public_base_url: Option<String>,
+    /// Comma-separated addresses or networks (`10.0.0.5,192.168.0.0/16,::1`) of the reverse
+    /// proxies in front of kiv. Only on their connections are `Forwarded` and
+    /// `X-Forwarded-For/-Host/-Proto` honoured, for links and for the client address that log-in
+    /// throttling and rate limits count; from anyone else they are ignored.
+    #[arg(long, env = "KIV_TRUSTED_PROXIES", value_name = "IP|CIDR,...", value_delimiter = ',', value_parser = kiv_http::origin::Origin::parse_proxy)]
+    trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl OriginArgs {
+    fn origin(&self) -> kiv_http::origin::Origin {
+        kiv_http::origin::Origin::new(self.public_base_url.clone(), self.trusted_proxies.clone())
+    }
+}
+
 /// How much synthetic content `seed --synthetic` generates (defaults: about 10,000 actions,
 /// 80,000 follow-ups and 200,000 indicator values).
 #[derive(Debug, Args)]
@@ -236,6 +259,8 @@ enum Command {
         tokens: TokenArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        origin: OriginArgs,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -304,6 +329,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             tokens,
             limits,
+            origin,
         } => {
             let database = open(&cli.database_url, pool)?;
             prepare(&database)?;
@@ -319,7 +345,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let limits = limits.limits();
             tracing::info!(address = %bind, backend = database.backend().as_str(), ?limits, "kiv listening; API under http://{bind}/kiv/v1, docs at http://{bind}/kiv/v1/doc");
-            let state = AppState::new(database, tokens).with_limits(limits);
+            let origin = origin.origin();
+            tracing::info!(?origin, "links and client addresses");
+            let state = AppState::new(database, tokens)
+                .with_limits(limits)
+                .with_origin(origin);
             let server = kiv_http::server(state, listener, &options)?;
             actix_web::rt::System::new().block_on(server)?;
             tracing::info!("kiv stopped");

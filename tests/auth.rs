@@ -5,8 +5,10 @@ mod common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::TimeDelta;
 use common::{assert_problem, TestApp, TEST_SECRET};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use kiv_domain::throttle::{BackOff, LoginPolicy};
 use kiv_http::auth::{TokenService, TokenSettings};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -558,7 +560,15 @@ async fn an_agency_cannot_see_or_change_another_agencys_account() {
 
 #[actix_web::test]
 async fn repeated_failed_log_ins_are_throttled() {
-    let app = TestApp::spawn().await;
+    // The default threshold, with a wait long enough that the next request surely falls in it.
+    let policy = LoginPolicy {
+        pair: BackOff {
+            first_wait: TimeDelta::seconds(30),
+            ..kiv_domain::throttle::PAIR
+        },
+        ..LoginPolicy::default()
+    };
+    let app = TestApp::spawn_with_state(|state| state.with_login_policy(policy)).await;
     let attempt = |password: &'static str| {
         app.client
             .post(app.url("/auth/token"))
@@ -572,7 +582,7 @@ async fn repeated_failed_log_ins_are_throttled() {
     for _ in 0..5 {
         assert_eq!(attempt("guess").await.unwrap().status().as_u16(), 400);
     }
-    // Blocked now, even with the right password.
+    // From this address the account must wait now, even with the right password.
     for password in ["guess", "demo"] {
         let response = attempt(password).await.unwrap();
         let retry_after: u64 = response.headers()["retry-after"]
@@ -580,7 +590,7 @@ async fn repeated_failed_log_ins_are_throttled() {
             .unwrap()
             .parse()
             .unwrap();
-        assert!((1..=300).contains(&retry_after), "{retry_after}");
+        assert!((1..=30).contains(&retry_after), "{retry_after}");
         assert_problem(response, 429, "tooManyFailedRequests").await;
     }
     // Other accounts are not affected.
@@ -640,16 +650,25 @@ async fn every_protected_route_refuses_anonymous_calls() {
 
 #[actix_web::test]
 async fn one_address_guessing_across_accounts_is_throttled() {
-    let app = TestApp::spawn().await;
-    let limit = kiv_store::login::ADDRESS_POLICY.max_failures;
-    // Spread over accounts so that no single account reaches its own limit.
+    let policy = LoginPolicy {
+        address: BackOff {
+            first_wait: TimeDelta::seconds(60),
+            ..kiv_domain::throttle::ADDRESS
+        },
+        ..LoginPolicy::default()
+    };
+    let app = TestApp::spawn_with_state(|state| state.with_login_policy(policy)).await;
+    let limit = kiv_domain::throttle::ADDRESS.threshold;
+    // Spread over accounts so that no single account reaches its own limit (and not the
+    // evaluator, which the test app logged in from this address: failures on it count only
+    // against the account at this address).
     let logins = [
         "demo-admin",
         "demo-coordinator",
         "demo-coordinator-bz",
         "demo-reporter",
         "demo-reporter-zone",
-        "demo-evaluator",
+        "nobody-at-all",
         "nobody",
         "nobody-else",
     ];
@@ -668,7 +687,7 @@ async fn one_address_guessing_across_accounts_is_throttled() {
             .unwrap();
         assert_eq!(response.status().as_u16(), 400, "attempt {attempt}");
     }
-    // The address is blocked now, for every account, even with the right secret.
+    // The address waits now, for every account it has not logged in to, the right secret too.
     let response = app
         .client
         .post(app.url("/auth/token"))

@@ -66,12 +66,33 @@ impl TestApp {
         options: PoolOptions,
         limits: Limits,
     ) -> Self {
+        Self::spawn_adjusted(tokens, options, limits, |state| state).await
+    }
+
+    /// Starts kiv with the test token service and default pool and limits, its state changed by
+    /// `adjust` (another origin, another log-in policy...).
+    pub async fn spawn_with_state(adjust: impl FnOnce(AppState) -> AppState) -> Self {
+        let tokens = TokenService::hs256(TEST_SECRET, TokenSettings::default()).unwrap();
+        let pool = PoolOptions {
+            max_size: 4,
+            acquire_timeout: Duration::from_secs(2),
+        };
+        Self::spawn_adjusted(tokens, pool, Limits::default(), adjust).await
+    }
+
+    /// Starts kiv with the given token service, pool and limits, its state changed by `adjust`.
+    pub async fn spawn_adjusted(
+        tokens: TokenService,
+        options: PoolOptions,
+        limits: Limits,
+        adjust: impl FnOnce(AppState) -> AppState,
+    ) -> Self {
         let db = TestDatabase::with_demo();
         let database = Database::connect(db.url().clone(), options).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let server = kiv_http::server(
-            AppState::new(database.clone(), tokens).with_limits(limits),
+            adjust(AppState::new(database.clone(), tokens).with_limits(limits)),
             listener,
             &ServerOptions {
                 workers: 1,

@@ -14,6 +14,7 @@ pub mod reference;
 pub mod report;
 pub mod rollup;
 pub mod tag;
+pub mod throttle;
 pub mod validation;
 pub mod vocabulary;
 

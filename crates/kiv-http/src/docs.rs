@@ -28,7 +28,7 @@ pub const PROBLEM_TYPES: &[(&str, &str, &str)] = &[
     ("belgif:missingPermission", "Missing Permission",
      "The caller's role allows the operation, but not on this object (it belongs to another organisation)."),
     ("belgif:tooManyFailedRequests", "Too Many Failed Requests",
-     "Too many failed log-ins for this account or from this address. Wait for the number of seconds in `Retry-After`."),
+     "Too many failed log-ins for this account or from this address: the attempt was not evaluated. Wait for the number of seconds in `Retry-After`, then try again (the right secret then succeeds)."),
     ("kiv:conflict", "Conflict",
      "The request contradicts the current state (a duplicate, or a dependency); the detail says which. Nothing was changed. For a duplicate (a unique key such as a code within its objective, an external id, a login, one follow-up per action and period) the problem's `existingId` is the id of the record that holds the key, also when two requests created it at the same moment: read or change that one."),
     ("kiv:preconditionRequired", "Precondition Required",

@@ -336,12 +336,6 @@ pub fn page_and_sort<F: Copy>(
     }
 }
 
-/// Scheme and host the client used (honouring `Forwarded`/`X-Forwarded-*`), for absolute links.
-pub fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
 /// For JSON merge patch (RFC 7396): an absent property stays `None`, `null` becomes `Some(None)`
 /// (remove the value), anything else `Some(Some(value))`. Use with `#[serde(default)]`.
 pub fn patch_field<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

@@ -23,6 +23,7 @@ pub mod links;
 pub mod middleware;
 pub mod observe;
 pub mod openapi_common;
+pub mod origin;
 pub mod patch_schemas;
 pub mod path_guard;
 pub mod problem;
@@ -49,6 +50,10 @@ pub struct AppState {
     pub rate_limit: Option<Arc<RateLimit>>,
     /// Counts of requests and their latency, shared by every worker.
     pub metrics: Option<Arc<Metrics>>,
+    /// The public base URL and the trusted proxies: where links point, who the client is.
+    pub origin: Arc<origin::Origin>,
+    /// How failed log-ins slow further attempts down.
+    pub login_policy: kiv_domain::throttle::LoginPolicy,
     /// The key of signed report links, read from the database on first use.
     link_key: Arc<std::sync::OnceLock<Vec<u8>>>,
     /// Turns to compute a report (`Limits::report_concurrency`), shared by every worker.
@@ -69,6 +74,8 @@ impl AppState {
             rate_limit: RateLimit::per_minute(Limits::default().rate_limit_per_minute)
                 .map(Arc::new),
             metrics,
+            origin: Arc::default(),
+            login_policy: kiv_domain::throttle::LoginPolicy::default(),
             link_key: Arc::default(),
             report_turns: Arc::new(tokio::sync::Semaphore::new(
                 Limits::default().report_concurrency,
@@ -83,6 +90,18 @@ impl AppState {
             limits.report_concurrency.max(1),
         ));
         self.limits = limits;
+        self
+    }
+
+    /// The same state with another public base URL and other trusted proxies.
+    pub fn with_origin(mut self, origin: origin::Origin) -> Self {
+        self.origin = Arc::new(origin);
+        self
+    }
+
+    /// The same state with another log-in throttling policy (shorter waits, say, in tests).
+    pub fn with_login_policy(mut self, policy: kiv_domain::throttle::LoginPolicy) -> Self {
+        self.login_policy = policy;
         self
     }
 

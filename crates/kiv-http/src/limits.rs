@@ -121,7 +121,7 @@ fn retry_after(wait: Duration) -> u64 {
 
 /// Refuses a client over its rate with 429 `tooManyRequests` and `Retry-After`. The client is
 /// the authenticated subject when the request carries a valid bearer token (verified once here;
-/// the handler reuses the result), the peer address otherwise.
+/// the handler reuses the result), the client's address otherwise ([`crate::origin`]).
 pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -138,11 +138,12 @@ pub async fn rate_limit(
     let verified = auth::verify(req.request());
     let client = match &verified {
         Ok(caller) => format!("sub:{}", caller.login),
-        // The socket's address, not `X-Forwarded-For`: a client could write any address there.
+        // The connection's address, or what a trusted proxy says: anyone else could write any
+        // address in `X-Forwarded-For`.
         Err(_) => format!(
             "addr:{}",
-            req.peer_addr()
-                .map(|a| a.ip().to_string())
+            crate::origin::client_address(req.request())
+                .map(|a| a.to_string())
                 .unwrap_or_default()
         ),
     };
@@ -178,7 +179,7 @@ pub async fn timeout(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let limit = of(req.request()).request_timeout;
-    let base = crate::extract::base_url(req.request());
+    let base = crate::origin::base_url(req.request());
     let trace_id = crate::observe::TraceId::get(req.request());
     match actix_web::rt::time::timeout(limit, next.call(req)).await {
         Ok(result) => result.map(ServiceResponse::map_into_boxed_body),

@@ -374,7 +374,7 @@ impl ApiError {
     /// The answer to `req`: links on the request's own host, and its trace id.
     pub fn render_for(&self, req: &actix_web::HttpRequest) -> HttpResponse {
         self.render_traced(
-            &crate::extract::base_url(req),
+            &crate::origin::base_url(req),
             crate::observe::TraceId::get(req),
         )
     }

@@ -8,7 +8,7 @@ use kiv_store::Page;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::extract::base_url;
+use crate::origin::base_url;
 
 /// One page of a collection (belgif): the items, where this page is, and links to its neighbours.
 #[derive(Debug, Serialize, ToSchema)]

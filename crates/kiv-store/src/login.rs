@@ -1,27 +1,18 @@
-//! Logging in: credentials checked against their hash, failures throttled per account and per
-//! client address so that guessing a secret takes longer than it is worth.
+//! Logging in: credentials checked against their hash, failures slowing down further attempts
+//! per account at one address, per address and per account (`kiv_domain::throttle` says how),
+//! so that guessing a secret takes longer than it is worth without letting anyone keep the
+//! owner out.
 
-use chrono::{NaiveDateTime, TimeDelta};
+use std::net::IpAddr;
+
+use chrono::{DurationRound, NaiveDateTime, TimeDelta};
+use kiv_domain::throttle::{self as policy, Keys, LoginPolicy};
 use kiv_domain::{Account, AccountKind};
 
 use crate::accounts;
 use crate::database::DbConnection;
 use crate::error::StoreResult;
-use crate::throttle::{self, ThrottlePolicy};
-
-/// Failed log-ins of one account: 5 within 15 minutes block it for 5 minutes.
-pub const ACCOUNT_POLICY: ThrottlePolicy = ThrottlePolicy {
-    max_failures: 5,
-    window: TimeDelta::minutes(15),
-    block: TimeDelta::minutes(5),
-};
-
-/// Failed log-ins from one address, whatever the account: 30 within 15 minutes block it for 15.
-pub const ADDRESS_POLICY: ThrottlePolicy = ThrottlePolicy {
-    max_failures: 30,
-    window: TimeDelta::minutes(15),
-    block: TimeDelta::minutes(15),
-};
+use crate::throttle::{self, Counted, Gate};
 
 /// How a log-in ended.
 #[derive(Debug, Clone)]
@@ -30,54 +21,62 @@ pub enum LoginOutcome {
     Granted(Account),
     /// Unknown login, wrong secret, wrong kind of account or disabled: deliberately one answer.
     Refused,
-    /// Too many failures: no attempt was made; retry after this many seconds.
+    /// Too many failures: the secret was not checked; retry after this many seconds.
     Blocked { retry_after: u64 },
 }
 
-fn account_key(login: &str) -> String {
-    format!("account:{login}")
+/// One attempt to log in.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub kind: AccountKind,
+    pub login: &'a str,
+    pub secret: &'a str,
+    /// The client's address (`None` when it cannot be told).
+    pub address: Option<IpAddr>,
 }
 
-fn address_key(address: &str) -> String {
-    format!("address:{address}")
-}
-
-/// Checks `secret` for the account `login` of `kind`, calling from `address`.
+/// Checks the attempt's secret at `now` under `rules`, unless one of its keys is waiting.
 pub fn log_in(
     conn: &mut DbConnection,
-    kind: AccountKind,
-    login: &str,
-    secret: &str,
-    address: &str,
+    rules: &LoginPolicy,
+    attempt: Attempt<'_>,
     now: NaiveDateTime,
 ) -> StoreResult<LoginOutcome> {
-    let (account_key, address_key) = (account_key(login), address_key(address));
-    let blocked = [
-        throttle::blocked_for(conn, &account_key, now)?,
-        throttle::blocked_for(conn, &address_key, now)?,
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    if let Some(remaining) = blocked {
-        return Ok(LoginOutcome::Blocked {
-            retry_after: seconds_up(remaining),
+    // Whole milliseconds: what both databases store exactly, so a stored time compares equal
+    // to the one written.
+    let now = now
+        .duration_trunc(TimeDelta::milliseconds(1))
+        .unwrap_or(now);
+    let keys = Keys::new(attempt.login, attempt.address);
+    let known = policy::is_known(rules, throttle::last_success(conn, &keys.pair)?, now);
+    let mut counted = vec![Counted {
+        key: keys.pair.clone(),
+        policy: rules.pair,
+    }];
+    if !known {
+        counted.push(Counted {
+            key: keys.address.clone(),
+            policy: rules.address,
+        });
+        counted.push(Counted {
+            key: keys.account.clone(),
+            policy: rules.account,
         });
     }
-    match accounts::authenticate(conn, kind, login, secret)? {
+    let reservation = match throttle::reserve(conn, &counted, rules.known_for, now)? {
+        Gate::Wait(wait) => {
+            return Ok(LoginOutcome::Blocked {
+                retry_after: policy::retry_after_seconds(wait),
+            })
+        }
+        Gate::Reserved(reservation) => reservation,
+    };
+    match accounts::authenticate(conn, attempt.kind, attempt.login, attempt.secret)? {
         Some(account) => {
-            throttle::clear(conn, &account_key)?;
+            throttle::succeeded(conn, &reservation, &keys.pair, rules.known_for)?;
             Ok(LoginOutcome::Granted(account))
         }
-        None => {
-            throttle::record_failure(conn, &account_key, ACCOUNT_POLICY, now)?;
-            throttle::record_failure(conn, &address_key, ADDRESS_POLICY, now)?;
-            Ok(LoginOutcome::Refused)
-        }
+        // The failure was counted when the keys were reserved.
+        None => Ok(LoginOutcome::Refused),
     }
-}
-
-fn seconds_up(delta: TimeDelta) -> u64 {
-    let millis = delta.num_milliseconds().max(0);
-    u64::try_from((millis + 999) / 1000).unwrap_or(u64::MAX)
 }

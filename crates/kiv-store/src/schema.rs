@@ -102,11 +102,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (throttle_key) {
+    login_attempts (throttle_key) {
         throttle_key -> Text,
         failures -> Integer,
-        window_started_at -> Timestamp,
-        blocked_until -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
+        wait_until -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
     }
 }
 
@@ -502,7 +504,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_themes,
     organisations,
     accounts,
-    login_failures,
+    login_attempts,
     server_secrets,
     objectives,
     objective_themes,

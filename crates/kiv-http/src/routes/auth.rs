@@ -117,8 +117,14 @@ fn parse_request(req: &HttpRequest, body: &[u8]) -> Option<TokenRequest> {
 /// `grant_type=password` with `username` and `password`. The answer is an access token valid for
 /// `expires_in` seconds (15 minutes by default); request a new one when it expires.
 ///
-/// Refusals follow RFC 6749 (`{"error": "invalid_client"}`); after repeated failures for an
-/// account or from an address, the endpoint answers `429` with `Retry-After` instead.
+/// Refusals follow RFC 6749 (`{"error": "invalid_client"}`). Repeated failures slow further
+/// attempts down rather than lock the account: after 5 failures for one account from one
+/// address, 30 from one address whatever the account, or 20 for one account from anywhere,
+/// the next attempt from there must wait (1 s, doubling with each further failure, up to 15
+/// minutes; up to 30 s for the account from anywhere). An attempt during the wait is answered
+/// `429` with `Retry-After` and its secret is not checked; the right secret after the wait
+/// succeeds. An address where the account logged in successfully within 30 days is slowed only
+/// by its own failures, never by guessing from elsewhere.
 #[utoipa::path(
     tag = "Authentication",
     request_body(content(
@@ -130,7 +136,7 @@ fn parse_request(req: &HttpRequest, body: &[u8]) -> Option<TokenRequest> {
          headers(("Cache-Control" = String, description = "no-store"))),
         (status = 400, description = "Malformed request, unknown grant type or wrong password (RFC 6749)", body = TokenError),
         (status = 401, description = "Unknown client or wrong client secret (RFC 6749)", body = TokenError),
-        (status = 429, description = "Too many failed attempts; retry after `Retry-After` seconds", body = Problem,
+        (status = 429, description = "Too many failed attempts: the secret was not checked; retry after `Retry-After` seconds", body = Problem,
          content_type = "application/problem+json", headers(("Retry-After" = u64))),
     )
 )]
@@ -203,20 +209,18 @@ async fn token(
             "username, client_id and their secrets may not hold a NUL character (U+0000)",
         ));
     }
-    let address = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let address = crate::origin::client_address(&req);
     let who = login.clone();
+    let rules = state.login_policy;
     let outcome = state
         .run(move |conn| {
-            login::log_in(
-                conn,
+            let attempt = login::Attempt {
                 kind,
-                &login,
-                &secret,
-                &address,
-                kiv_store::page::now(),
-            )
+                login: &login,
+                secret: &secret,
+                address,
+            };
+            login::log_in(conn, &rules, attempt, kiv_store::page::now())
         })
         .await?;
     match outcome {
@@ -253,7 +257,7 @@ async fn token(
             })
         }
         LoginOutcome::Blocked { retry_after } => {
-            tracing::warn!(login = %who, retry_after, "log-in blocked after repeated failures");
+            tracing::warn!(login = %who, retry_after, "log-in attempt made to wait after repeated failures");
             Err(ApiError::TooManyFailedRequests { retry_after })
         }
     }

@@ -632,7 +632,7 @@ async fn create_link(
         .ok_or_else(|| ApiError::Internal("cannot sign a report link".into()))?;
     let url = format!(
         "{}{path}?{query}&{}={signature}",
-        crate::extract::base_url(&req),
+        crate::origin::base_url(&req),
         crate::links::SIGNATURE
     );
     Ok(HttpResponse::Created()
