@@ -114,6 +114,11 @@ struct TokenArgs {
     /// The `aud` of issued tokens, and the only one accepted.
     #[arg(long, env = "KIV_JWT_AUDIENCE", default_value = "kiv")]
     jwt_audience: String,
+    /// Seconds a node trusts what it read about an account behind a token or a report link: the
+    /// longest a withdrawn right (account disabled, roles or secret changed) keeps working on
+    /// another node. 0 reads the database on every request.
+    #[arg(long, env = "KIV_ACCESS_CHECK_SECONDS", default_value_t = kiv_http::auth::access::DEFAULT_ACCESS_CHECK_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(0..=60))]
+    access_check_seconds: u64,
 }
 
 /// What one request may cost.
@@ -310,6 +315,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 load_demo(&database)?;
             }
+            let access_check = Duration::from_secs(tokens.access_check_seconds);
             let tokens = token_service(&tokens, &database)?;
             let listener =
                 TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
@@ -319,7 +325,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let limits = limits.limits();
             tracing::info!(address = %bind, backend = database.backend().as_str(), ?limits, "kiv listening; API under http://{bind}/kiv/v1, docs at http://{bind}/kiv/v1/doc");
-            let state = AppState::new(database, tokens).with_limits(limits);
+            let state = AppState::new(database, tokens)
+                .with_limits(limits)
+                .with_access_check_ttl(access_check);
             let server = kiv_http::server(state, listener, &options)?;
             actix_web::rt::System::new().block_on(server)?;
             tracing::info!("kiv stopped");

@@ -49,6 +49,9 @@ pub struct AppState {
     pub rate_limit: Option<Arc<RateLimit>>,
     /// Counts of requests and their latency, shared by every worker.
     pub metrics: Option<Arc<Metrics>>,
+    /// What this node last read of the accounts behind tokens and report links, shared by every
+    /// worker and trusted for a few seconds.
+    pub access: Arc<auth::access::AccessCache>,
     /// The key of signed report links, read from the database on first use.
     link_key: Arc<std::sync::OnceLock<Vec<u8>>>,
     /// Turns to compute a report (`Limits::report_concurrency`), shared by every worker.
@@ -69,6 +72,9 @@ impl AppState {
             rate_limit: RateLimit::per_minute(Limits::default().rate_limit_per_minute)
                 .map(Arc::new),
             metrics,
+            access: Arc::new(auth::access::AccessCache::new(
+                auth::access::DEFAULT_ACCESS_CHECK_TTL,
+            )),
             link_key: Arc::default(),
             report_turns: Arc::new(tokio::sync::Semaphore::new(
                 Limits::default().report_concurrency,
@@ -83,6 +89,13 @@ impl AppState {
             limits.report_concurrency.max(1),
         ));
         self.limits = limits;
+        self
+    }
+
+    /// The same state trusting what it read of an account for `ttl` (zero: every request reads
+    /// the database). A withdrawn right keeps working on another node for at most this long.
+    pub fn with_access_check_ttl(mut self, ttl: Duration) -> Self {
+        self.access = Arc::new(auth::access::AccessCache::new(ttl));
         self
     }
 
@@ -293,9 +306,11 @@ pub fn build_app(
         .into_app()
         .default_service(web::to(middleware::fallback))
         // The last wrapped runs first: observe (trace id, metrics) → security headers → log span → rate limit →
-        // idempotency → timeout → problem rendering → the route. None of them may hold a clone
+        // idempotency → timeout → NUL guard → problem rendering → the account behind the token →
+        // the route. None of them may hold a clone
         // of the request while the inner layers run: actix routes a request only while it holds
         // the one reference.
+        .wrap(from_fn(auth::check_accounts))
         .wrap(from_fn(middleware::problems))
         .wrap(from_fn(path_guard::refuse_nul))
         .wrap(from_fn(limits::timeout))
