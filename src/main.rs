@@ -114,6 +114,11 @@ struct TokenArgs {
     /// The `aud` of issued tokens, and the only one accepted.
     #[arg(long, env = "KIV_JWT_AUDIENCE", default_value = "kiv")]
     jwt_audience: String,
+    /// Seconds a node trusts what it read about an account behind a token or a report link: the
+    /// longest a withdrawn right (account disabled, roles or secret changed) keeps working on
+    /// another node. 0 reads the database on every request.
+    #[arg(long, env = "KIV_ACCESS_CHECK_SECONDS", default_value_t = kiv_http::auth::access::DEFAULT_ACCESS_CHECK_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(0..=60))]
+    access_check_seconds: u64,
 }
 
 /// What one request may cost.
@@ -336,6 +341,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 load_demo(&database)?;
             }
+            let access_check = Duration::from_secs(tokens.access_check_seconds);
             let tokens = token_service(&tokens, &database)?;
             let listener =
                 TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
@@ -349,7 +355,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(?origin, "links and client addresses");
             let state = AppState::new(database, tokens)
                 .with_limits(limits)
-                .with_origin(origin);
+                .with_origin(origin)
+                .with_access_check_ttl(access_check);
             let server = kiv_http::server(state, listener, &options)?;
             actix_web::rt::System::new().block_on(server)?;
             tracing::info!("kiv stopped");

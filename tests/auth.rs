@@ -31,7 +31,8 @@ fn now() -> u64 {
 fn forged_claims(changes: Value) -> Value {
     let mut claims = json!({
         "iss": "kiv", "aud": "kiv", "sub": "demo-admin", "iat": now(), "exp": now() + 600,
-        "jti": "forged", "client_id": "kiv", "org": "fod-binnenlandse-zaken", "roles": ["admin"]
+        "jti": "forged", "client_id": "kiv", "org": "fod-binnenlandse-zaken", "roles": ["admin"],
+        "ver": 1
     });
     for (key, value) in changes.as_object().unwrap() {
         claims[key] = value.clone();
@@ -409,6 +410,7 @@ async fn eddsa_keys_are_published_and_rotate() {
         roles: vec![kiv_domain::Role::Evaluator],
         disabled: false,
         version: 1,
+        access_version: 1,
         created_at: kiv_store::page::now(),
         updated_at: kiv_store::page::now(),
     };

@@ -69,6 +69,11 @@ impl TestApp {
         Self::spawn_adjusted(tokens, options, limits, |state| state).await
     }
 
+    /// Starts kiv trusting what it read of an account for `ttl` (zero: every request reads it).
+    pub async fn spawn_with_access_ttl(ttl: Duration) -> Self {
+        Self::spawn_with_state(|state| state.with_access_check_ttl(ttl)).await
+    }
+
     /// Starts kiv with the test token service and default pool and limits, its state changed by
     /// `adjust` (another origin, another log-in policy...).
     pub async fn spawn_with_state(adjust: impl FnOnce(AppState) -> AppState) -> Self {
@@ -89,20 +94,8 @@ impl TestApp {
     ) -> Self {
         let db = TestDatabase::with_demo();
         let database = Database::connect(db.url().clone(), options).unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let origin = format!("http://{}", listener.local_addr().unwrap());
-        let server = kiv_http::server(
-            adjust(AppState::new(database.clone(), tokens).with_limits(limits)),
-            listener,
-            &ServerOptions {
-                workers: 1,
-                shutdown_timeout: Duration::from_secs(1),
-                handle_signals: false,
-            },
-        )
-        .unwrap();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+        let state = AppState::new(database.clone(), tokens).with_limits(limits);
+        let (origin, handle) = serve(adjust(state));
         let mut app = Self {
             origin,
             // The server closes a connection idle for 5 s (actix's keep-alive); a client that
@@ -187,6 +180,58 @@ impl TestApp {
     pub async fn stop(self) {
         self.server.stop(false).await;
     }
+
+    /// Another node of the same deployment: its own server, pool and caches on this app's
+    /// database, signing with the same secret.
+    pub fn second_node(&self, access_ttl: Duration) -> Node {
+        let database = Database::connect(
+            self.db.url().clone(),
+            PoolOptions {
+                max_size: 4,
+                acquire_timeout: Duration::from_secs(2),
+            },
+        )
+        .unwrap();
+        let tokens = TokenService::hs256(TEST_SECRET, TokenSettings::default()).unwrap();
+        let state = AppState::new(database, tokens).with_access_check_ttl(access_ttl);
+        let (origin, server) = serve(state);
+        Node { origin, server }
+    }
+}
+
+/// A second node started by [`TestApp::second_node`].
+pub struct Node {
+    pub origin: String,
+    server: ServerHandle,
+}
+
+impl Node {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/kiv/v1{path}", self.origin)
+    }
+
+    pub async fn stop(self) {
+        self.server.stop(false).await;
+    }
+}
+
+/// Serves `state` on a random local port with one worker; its origin and handle.
+fn serve(state: AppState) -> (String, ServerHandle) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let server = kiv_http::server(
+        state,
+        listener,
+        &ServerOptions {
+            workers: 1,
+            shutdown_timeout: Duration::from_secs(1),
+            handle_signals: false,
+        },
+    )
+    .unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (origin, handle)
 }
 
 /// Asserts that `response` is a problem+json answer with `status` and belgif `problem_type`,

@@ -23,6 +23,10 @@ pub struct Account {
     /// A disabled account cannot obtain tokens.
     pub disabled: bool,
     pub version: i32,
+    /// Goes up with every change that withdraws or alters the account's rights (disabling, its
+    /// roles, its secret); a token carries the value it was issued under and stops working when
+    /// it is no longer the account's.
+    pub access_version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -54,6 +58,65 @@ impl Caller {
     pub fn has_any(&self, roles: &[Role]) -> bool {
         roles.iter().any(|role| self.has(*role))
     }
+}
+
+/// What an account may do now, as the database says: a token is honoured only while it was
+/// issued under the account's current access version and the account is enabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStanding {
+    pub login: String,
+    pub organisation_id: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    pub access_version: i32,
+}
+
+impl AccountStanding {
+    /// Whether a token issued under `access_version` still speaks for the account.
+    pub fn honours(&self, access_version: i32) -> bool {
+        !self.disabled && self.access_version == access_version
+    }
+
+    /// Whether the account may still pull reports (and so stand behind its report links).
+    pub fn may_pull_reports(&self) -> bool {
+        !self.disabled && may_pull_reports(&self.roles)
+    }
+}
+
+/// A signed report link as kiv keeps it: who made it, for which report, until when, and whether
+/// it was revoked. The link itself (its signature) is never kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportLink {
+    /// UUID, signed into the link.
+    pub id: String,
+    /// `progress`, `trend`, `compliance` or `indicators`.
+    pub report: String,
+    /// The report's query parameters.
+    pub parameters: std::collections::BTreeMap<String, String>,
+    /// The login of the account that made it.
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    /// Who revoked it: its maker, an administrator, or the administrator whose change of the
+    /// maker's account took its right to pull reports.
+    pub revoked_by: Option<String>,
+}
+
+/// Whether `caller` may see and revoke `link`: its maker and administrators. Everyone else is
+/// told it does not exist.
+pub fn may_manage_link(caller: &Caller, link: &ReportLink) -> bool {
+    caller.has(Role::Admin) || caller.login == link.created_by
+}
+
+/// The roles that may pull reports, and make report links: coordinators, evaluators and
+/// administrators.
+pub const REPORT_READERS: &[Role] = &[Role::Coordinator, Role::Evaluator, Role::Admin];
+
+/// Whether `roles` allow pulling reports.
+pub fn may_pull_reports(roles: &[Role]) -> bool {
+    roles.iter().any(|role| REPORT_READERS.contains(role))
 }
 
 /// Shortest password kiv accepts for a person created through the API.
@@ -340,5 +403,29 @@ mod tests {
             check_contribution_write(&lead, &action, "federale-politie"),
             Err(ContributionRefusal::NotAPartner(_))
         ));
+    }
+
+    #[test]
+    fn a_token_speaks_for_an_enabled_account_at_its_access_version_only() {
+        let standing = AccountStanding {
+            login: "demo-coordinator".into(),
+            organisation_id: "fod-justitie".into(),
+            roles: vec![Role::Coordinator],
+            disabled: false,
+            access_version: 3,
+        };
+        assert!(standing.honours(3));
+        assert!(!standing.honours(2) && !standing.honours(4));
+        assert!(standing.may_pull_reports());
+        let disabled = AccountStanding {
+            disabled: true,
+            ..standing.clone()
+        };
+        assert!(!disabled.honours(3) && !disabled.may_pull_reports());
+        let reporter = AccountStanding {
+            roles: vec![Role::Reporter],
+            ..standing
+        };
+        assert!(reporter.honours(3) && !reporter.may_pull_reports());
     }
 }

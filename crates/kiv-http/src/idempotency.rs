@@ -68,7 +68,7 @@ pub async fn idempotency(
     };
     // Keys belong to an account; without a valid token the handler refuses anyway.
     let (Ok(caller), Some(state)) = (
-        crate::auth::authenticate(req.request()),
+        crate::auth::authenticate(req.request()).await,
         req.app_data::<web::Data<AppState>>().cloned(),
     ) else {
         return next

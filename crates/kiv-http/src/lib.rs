@@ -54,6 +54,9 @@ pub struct AppState {
     pub origin: Arc<origin::Origin>,
     /// How failed log-ins slow further attempts down.
     pub login_policy: kiv_domain::throttle::LoginPolicy,
+    /// What this node last read of the accounts behind tokens and report links, shared by every
+    /// worker and trusted for a few seconds.
+    pub access: Arc<auth::access::AccessCache>,
     /// The key of signed report links, read from the database on first use.
     link_key: Arc<std::sync::OnceLock<Vec<u8>>>,
     /// Turns to compute a report (`Limits::report_concurrency`), shared by every worker.
@@ -76,6 +79,9 @@ impl AppState {
             metrics,
             origin: Arc::default(),
             login_policy: kiv_domain::throttle::LoginPolicy::default(),
+            access: Arc::new(auth::access::AccessCache::new(
+                auth::access::DEFAULT_ACCESS_CHECK_TTL,
+            )),
             link_key: Arc::default(),
             report_turns: Arc::new(tokio::sync::Semaphore::new(
                 Limits::default().report_concurrency,
@@ -102,6 +108,13 @@ impl AppState {
     /// The same state with another log-in throttling policy (shorter waits, say, in tests).
     pub fn with_login_policy(mut self, policy: kiv_domain::throttle::LoginPolicy) -> Self {
         self.login_policy = policy;
+        self
+    }
+
+    /// The same state trusting what it read of an account for `ttl` (zero: every request reads
+    /// the database). A withdrawn right keeps working on another node for at most this long.
+    pub fn with_access_check_ttl(mut self, ttl: Duration) -> Self {
+        self.access = Arc::new(auth::access::AccessCache::new(ttl));
         self
     }
 
@@ -312,9 +325,11 @@ pub fn build_app(
         .into_app()
         .default_service(web::to(middleware::fallback))
         // The last wrapped runs first: observe (trace id, metrics) → security headers → log span → rate limit →
-        // idempotency → timeout → problem rendering → the route. None of them may hold a clone
+        // idempotency → timeout → NUL guard → problem rendering → the account behind the token →
+        // the route. None of them may hold a clone
         // of the request while the inner layers run: actix routes a request only while it holds
         // the one reference.
+        .wrap(from_fn(auth::check_accounts))
         .wrap(from_fn(middleware::problems))
         .wrap(from_fn(path_guard::refuse_nul))
         .wrap(from_fn(limits::timeout))

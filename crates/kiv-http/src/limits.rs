@@ -136,8 +136,10 @@ pub async fn rate_limit(
             .map(ServiceResponse::map_into_boxed_body);
     };
     let verified = auth::verify(req.request());
+    // The token's subject once its signature checks out, whether or not the account still
+    // stands behind it: the key of a rate, never a grant (the handler checks the account).
     let client = match &verified {
-        Ok(caller) => format!("sub:{}", caller.login),
+        Ok(presented) => format!("sub:{}", presented.caller.login),
         // The connection's address, or what a trusted proxy says: anyone else could write any
         // address in `X-Forwarded-For`.
         Err(_) => format!(

@@ -1,7 +1,8 @@
 //! Signed report links: a read-only URL for one report with its parameters, which an evaluator
 //! can open in a browser or send on without a token. The HMAC signature covers the path and every
-//! parameter (the expiry included), so a changed parameter breaks it; the key is kiv's own,
-//! generated once and kept in the database.
+//! parameter (the expiry and the link's id included), so a changed parameter breaks it; the key
+//! is kiv's own, generated once and kept in the database. Each link is also kept, by its id, so
+//! that it can be listed and revoked.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -10,6 +11,8 @@ use sha2::Sha256;
 pub const SIGNATURE: &str = "signature";
 /// The query parameter that carries the expiry (Unix seconds).
 pub const EXPIRES: &str = "expires";
+/// The query parameter that carries the link's id (its record in `report_links`).
+pub const LINK: &str = "link";
 /// The name under which the signing key is kept.
 pub const KEY_NAME: &str = "report-link-key";
 
@@ -67,8 +70,9 @@ pub enum LinkProblem {
     Expired,
 }
 
-/// Checks a signed link's path and query at Unix time `now`.
-pub fn verify(key: &[u8], path: &str, query: &str, now: i64) -> Result<(), LinkProblem> {
+/// Checks a signed link's path and query at Unix time `now`; the link's id when they hold. A
+/// link without an id (made before links were kept) is invalid.
+pub fn verify(key: &[u8], path: &str, query: &str, now: i64) -> Result<String, LinkProblem> {
     let parameter = |name: &str| {
         form_urlencoded::parse(query.as_bytes())
             .find(|(key, _)| key == name)
@@ -80,6 +84,7 @@ pub fn verify(key: &[u8], path: &str, query: &str, now: i64) -> Result<(), LinkP
     let expires: i64 = parameter(EXPIRES)
         .and_then(|e| e.parse().ok())
         .ok_or(LinkProblem::Invalid)?;
+    let id = parameter(LINK).ok_or(LinkProblem::Invalid)?;
     mac(key, path, query)
         .ok_or(LinkProblem::Invalid)?
         .verify_slice(&signature)
@@ -87,7 +92,7 @@ pub fn verify(key: &[u8], path: &str, query: &str, now: i64) -> Result<(), LinkP
     if expires < now {
         return Err(LinkProblem::Expired);
     }
-    Ok(())
+    Ok(id)
 }
 
 #[cfg(test)]
@@ -98,14 +103,24 @@ mod tests {
     fn signatures_cover_every_parameter_and_the_expiry() {
         let key = b"a key of some length";
         let path = "/kiv/v1/reports/progress";
-        let query = "planId=kiv-2016-2019&period=2017S2&expires=2000";
+        let query = "planId=kiv-2016-2019&period=2017S2&expires=2000&link=l1";
         let signature = sign(key, path, query).unwrap();
         let signed = format!("{query}&signature={signature}");
-        assert_eq!(verify(key, path, &signed, 1999), Ok(()));
+        assert_eq!(verify(key, path, &signed, 1999), Ok("l1".into()));
         // Order does not matter; content does.
-        let reordered =
-            format!("period=2017S2&signature={signature}&expires=2000&planId=kiv-2016-2019");
-        assert_eq!(verify(key, path, &reordered, 1999), Ok(()));
+        let reordered = format!(
+            "period=2017S2&signature={signature}&link=l1&expires=2000&planId=kiv-2016-2019"
+        );
+        assert_eq!(verify(key, path, &reordered, 1999), Ok("l1".into()));
+        let other_link = signed.replace("link=l1", "link=l2");
+        assert_eq!(
+            verify(key, path, &other_link, 1999),
+            Err(LinkProblem::Invalid)
+        );
+        // A link signed without an id is no longer honoured.
+        let old = "planId=kiv-2016-2019&expires=2000";
+        let old = format!("{old}&signature={}", sign(key, path, old).unwrap());
+        assert_eq!(verify(key, path, &old, 1999), Err(LinkProblem::Invalid));
         let changed = signed.replace("2017S2", "2018S1");
         assert_eq!(verify(key, path, &changed, 1999), Err(LinkProblem::Invalid));
         let longer = signed.replace("expires=2000", "expires=9999");

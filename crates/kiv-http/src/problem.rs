@@ -148,6 +148,9 @@ pub enum ApiError {
     /// A report link past its expiry.
     #[error("expired report link")]
     ExpiredLink,
+    /// A report link that was revoked, or whose maker may no longer pull reports.
+    #[error("revoked report link")]
+    RevokedLink,
     /// A change was sent without `If-Match`.
     #[error("If-Match is required")]
     PreconditionRequired,
@@ -212,7 +215,7 @@ impl ApiError {
                 "No Access Token",
                 StatusCode::UNAUTHORIZED,
             ),
-            ApiError::Unauthenticated(TokenProblem::Invalid) => (
+            ApiError::Unauthenticated(TokenProblem::Invalid | TokenProblem::Withdrawn) => (
                 "belgif:invalidAccessToken",
                 "Invalid Access Token",
                 StatusCode::UNAUTHORIZED,
@@ -237,6 +240,7 @@ impl ApiError {
             }
             ApiError::InvalidLink => ("kiv:invalidLink", "Invalid link", StatusCode::UNAUTHORIZED),
             ApiError::ExpiredLink => ("kiv:expiredLink", "Expired link", StatusCode::FORBIDDEN),
+            ApiError::RevokedLink => ("kiv:revokedLink", "Revoked link", StatusCode::GONE),
             ApiError::InvalidTransition(_) => (
                 "kiv:invalidTransition",
                 "Invalid transition",
@@ -319,6 +323,9 @@ impl ApiError {
             ApiError::Unauthenticated(TokenProblem::Expired) => {
                 "The access token has expired; request a new one".into()
             }
+            ApiError::Unauthenticated(TokenProblem::Withdrawn) => {
+                "The access token was withdrawn: its account was disabled, or its roles or secret changed since the token was issued; request a new one".into()
+            }
             ApiError::MissingScope(roles) => format!(
                 "This operation needs the role {}",
                 roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
@@ -327,6 +334,10 @@ impl ApiError {
                 "The link's signature does not match its parameters; ask for a new link".into()
             }
             ApiError::ExpiredLink => "The link has expired; ask for a new one".into(),
+            ApiError::RevokedLink => {
+                "The link was revoked, or its maker may no longer pull reports; ask for a new one"
+                    .into()
+            }
             ApiError::PreconditionRequired => {
                 "Send the resource's ETag in If-Match, so that concurrent changes are detected".into()
             }
@@ -472,6 +483,9 @@ impl ApiError {
                     TokenProblem::Invalid => r#"Bearer realm="kiv", error="invalid_token""#,
                     TokenProblem::Expired => {
                         r#"Bearer realm="kiv", error="invalid_token", error_description="expired""#
+                    }
+                    TokenProblem::Withdrawn => {
+                        r#"Bearer realm="kiv", error="invalid_token", error_description="withdrawn""#
                     }
                 };
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kiv_domain::access::AccountStanding;
 use kiv_domain::{Account, AccountKind, Caller, PageRequest, Role};
 
 use crate::audit::{self, Operation};
@@ -27,6 +28,7 @@ struct AccountRow {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    access_version: i32,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -45,6 +47,7 @@ impl TryFrom<AccountRow> for Account {
             version,
             created_at,
             updated_at,
+            access_version,
         } = row;
         Ok(Account {
             kind: kind.parse().map_err(StoreError::corrupt)?,
@@ -54,6 +57,7 @@ impl TryFrom<AccountRow> for Account {
             roles: roles.0,
             disabled,
             version,
+            access_version,
             created_at,
             updated_at,
         })
@@ -101,6 +105,7 @@ pub fn create(
             version: 1,
             created_at: at,
             updated_at: at,
+            access_version: 1,
         };
         crate::error::unique_write(
             conn,
@@ -152,6 +157,30 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Account>> {
         .optional()?
         .map(Account::try_from)
         .transpose()
+}
+
+/// What the account with `login` may do now (`None` when there is no such account): what every
+/// authenticated request is checked against.
+pub fn standing(conn: &mut DbConnection, login: &str) -> StoreResult<Option<AccountStanding>> {
+    let row: Option<(String, JsonValue<Vec<Role>>, bool, i32)> = accounts::table
+        .filter(accounts::login.eq(login))
+        .select((
+            accounts::organisation_id,
+            accounts::roles,
+            accounts::disabled,
+            accounts::access_version,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(
+        |(organisation_id, roles, disabled, access_version)| AccountStanding {
+            login: login.to_owned(),
+            organisation_id,
+            roles: roles.0,
+            disabled,
+            access_version,
+        },
+    ))
 }
 
 pub fn find_by_login(conn: &mut DbConnection, login: &str) -> StoreResult<Option<Account>> {
@@ -231,6 +260,12 @@ pub fn update(
         crate::error::check_version(expected_version, &current)?;
         let disabled = changes.disabled.unwrap_or(current.disabled);
         let roles = changes.roles.unwrap_or_else(|| current.roles.clone());
+        // Tokens issued before a change of rights stop working; a change that leaves the rights
+        // as they were keeps them.
+        let rights_changed = disabled != current.disabled || roles != current.roles;
+        let access_version = current.access_version + i32::from(rights_changed);
+        let may_pull_reports = !disabled && kiv_domain::access::may_pull_reports(&roles);
+        let at = now();
         let written = diesel::update(
             accounts::table
                 .filter(accounts::id.eq(id))
@@ -240,10 +275,15 @@ pub fn update(
             accounts::disabled.eq(disabled),
             accounts::roles.eq(JsonValue(roles)),
             accounts::version.eq(current.version + 1),
-            accounts::updated_at.eq(now()),
+            accounts::access_version.eq(access_version),
+            accounts::updated_at.eq(at),
         ))
         .execute(conn)?;
         crate::error::expect_one_written(written, current.version)?;
+        // Report links die with their maker's right to pull reports.
+        if !may_pull_reports {
+            crate::report_links::revoke_all_of(conn, &current.login, actor, at)?;
+        }
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(
             conn,
@@ -258,7 +298,8 @@ pub fn update(
     })
 }
 
-/// Replaces the account's secret (rotation); the old one stops working at once.
+/// Replaces the account's secret (rotation); the old one, and every token obtained before,
+/// stop working at once.
 pub fn set_secret(
     conn: &mut DbConnection,
     actor: &Caller,
@@ -280,6 +321,8 @@ pub fn set_secret(
             accounts::secret_hash.eq(secret_hash),
             accounts::secret_changed_at.eq(at),
             accounts::version.eq(current.version + 1),
+            // A token obtained with the old secret may be in the wrong hands: none outlives it.
+            accounts::access_version.eq(current.access_version + 1),
             accounts::updated_at.eq(at),
         ))
         .execute(conn)?;

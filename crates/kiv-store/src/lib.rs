@@ -22,6 +22,7 @@ pub(crate) mod patch;
 pub mod planning;
 pub mod publication;
 pub mod reference;
+pub mod report_links;
 pub mod reports;
 pub mod schema;
 pub mod secrets;

@@ -98,6 +98,23 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        access_version -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    report_links (id) {
+        id -> Text,
+        report -> Text,
+        parameters -> Json,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
     }
 }
 
@@ -528,4 +545,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     follow_up_contributions,
     publication_events,
     published_assessments,
+    report_links,
 );

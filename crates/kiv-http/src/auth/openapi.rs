@@ -41,8 +41,10 @@ pub fn declare(document: &mut OpenApi) {
     );
     let unauthorized = Response::builder()
         .description(
-            "No access token (`noAccessToken`), or one that is invalid (`invalidAccessToken`) or \
-             expired (`expiredAccessToken`); with a `WWW-Authenticate: Bearer` header",
+            "No access token (`noAccessToken`), or one that is invalid (`invalidAccessToken`; \
+             also a token withdrawn because its account was disabled or its roles or secret \
+             changed since it was issued) or expired (`expiredAccessToken`); with a \
+             `WWW-Authenticate: Bearer` header",
         )
         .content(
             "application/problem+json",

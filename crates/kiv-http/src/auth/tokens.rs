@@ -62,6 +62,18 @@ pub struct Claims {
     /// The account's organisation.
     pub org: String,
     pub roles: Vec<Role>,
+    /// The account's access version when the token was issued: the token speaks for the
+    /// account only while this is still the account's (see `kiv_domain::access::AccountStanding`).
+    /// Required: a token without it predates the check and is refused.
+    pub ver: i32,
+}
+
+/// A token whose type, signature and claims check out, before the account behind it is
+/// consulted: whom it names, and the access version it was issued under.
+#[derive(Debug, Clone)]
+pub struct Presented {
+    pub caller: Caller,
+    pub access_version: i32,
 }
 
 /// Why a presented token is refused.
@@ -70,6 +82,9 @@ pub enum TokenProblem {
     Missing,
     Invalid,
     Expired,
+    /// Well formed and signed, but the account was disabled or its rights changed since it was
+    /// issued.
+    Withdrawn,
 }
 
 /// A token just issued.
@@ -209,6 +224,7 @@ impl TokenService {
             client_id: client_id.to_owned(),
             org: account.organisation_id.clone(),
             roles: account.roles.clone(),
+            ver: account.access_version,
         };
         let mut header = Header::new(self.algorithm);
         header.typ = Some(TOKEN_TYPE.into());
@@ -225,9 +241,10 @@ impl TokenService {
         })
     }
 
-    /// The caller a token stands for, after checking its type, algorithm, key, signature,
-    /// issuer, audience, expiry and not-before time.
-    pub fn verify(&self, token: &str) -> Result<Caller, TokenProblem> {
+    /// Whom a token names, after checking its type, algorithm, key, signature, issuer, audience,
+    /// expiry and not-before time. Whether the account still stands behind it is checked apart
+    /// (`auth::authenticate`), as that needs the database.
+    pub fn verify(&self, token: &str) -> Result<Presented, TokenProblem> {
         let header = decode_header(token).map_err(|_| TokenProblem::Invalid)?;
         let typ_ok = header.typ.as_deref().is_some_and(|typ| {
             typ.eq_ignore_ascii_case(TOKEN_TYPE) || typ.eq_ignore_ascii_case("application/at+jwt")
@@ -254,12 +271,19 @@ impl TokenService {
                 _ => TokenProblem::Invalid,
             })?;
         let Claims {
-            sub, org, roles, ..
-        } = data.claims;
-        Ok(Caller {
-            login: sub,
-            organisation_id: org,
+            sub,
+            org,
             roles,
+            ver,
+            ..
+        } = data.claims;
+        Ok(Presented {
+            caller: Caller {
+                login: sub,
+                organisation_id: org,
+                roles,
+            },
+            access_version: ver,
         })
     }
 }

@@ -49,7 +49,7 @@ pub struct AccountView {
     pub client_id: Option<String>,
     pub organisation_id: String,
     pub roles: Vec<Role>,
-    /// A disabled account cannot obtain tokens.
+    /// A disabled account cannot obtain tokens, and those it has stop working within seconds.
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -67,6 +67,7 @@ impl AccountView {
             roles,
             disabled,
             version: _,
+            access_version: _,
             created_at,
             updated_at,
         } = account;
@@ -143,7 +144,8 @@ impl AccountWithSecret {
 pub struct Me {
     pub account: AccountView,
     pub organisation: OrganisationView,
-    /// The roles of the token in use (they may have changed since it was issued).
+    /// The roles of the token in use: the account's own, as a token stops working when they
+    /// change.
     pub roles: Vec<Role>,
 }
 
@@ -379,11 +381,14 @@ async fn get_account(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"disabled": true}))]
 pub struct AccountPatch {
-    /// `true` stops the account from obtaining tokens (tokens already issued expire on their own).
+    /// `true` stops the account from obtaining tokens; the tokens it has stop working within
+    /// seconds, and its report links at once.
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = bool)]
     pub disabled: Option<Option<bool>>,
-    /// Replaces the account's roles.
+    /// Replaces the account's roles. Tokens issued under the old roles stop working within
+    /// seconds (the account logs in again to receive the new ones); when no role left may pull
+    /// reports, its report links are revoked.
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(schema_with = roles_schema)]
     pub roles: Option<Option<Vec<Role>>>,
@@ -392,8 +397,15 @@ pub struct AccountPatch {
 /// Change an account
 ///
 /// Administrators only: disable or enable it, or replace its roles (a JSON merge patch: what is
-/// left out stays). Needs `If-Match` with the account's `ETag`. An administrator cannot disable their own account or take away their own
-/// admin role (somebody must remain able to administer).
+/// left out stays). Needs `If-Match` with the account's `ETag`. An administrator cannot disable
+/// their own account or take away their own admin role (somebody must remain able to
+/// administer).
+///
+/// Rights are withdrawn at once, not when tokens expire: disabling the account or changing its
+/// roles makes every token it holds answer `401 invalidAccessToken` within a few seconds on
+/// every node (at once on the node that made the change), and an account that may no longer
+/// pull reports loses its report links (`410 revokedLink`). A patch that changes nothing keeps
+/// the tokens.
 #[utoipa::path(
     tag = "Accounts",
     params(
@@ -449,6 +461,8 @@ async fn update_account(
             accounts::update(conn, &caller, &account_id, expected, changes)
         })
         .await?;
+    // This node sees the change at once; the others within the access check's TTL.
+    state.access.forget(&account.login);
     let validator = account.validator();
     Ok(single(&req, validator, &AccountView::new(&req, account)))
 }
@@ -456,7 +470,8 @@ async fn update_account(
 /// Rotate an account's secret
 ///
 /// Administrators only. Replaces a client's secret (or a person's password) by a new generated
-/// one, shown once in the answer; the old one stops working at once. Needs `If-Match`.
+/// one, shown once in the answer; the old one stops working at once, and so do the tokens
+/// obtained with it (within a few seconds on every node). Needs `If-Match`.
 #[utoipa::path(
     tag = "Accounts",
     params(
@@ -489,6 +504,7 @@ async fn rotate_secret(
             move |conn| accounts::set_secret(conn, &admin, &account_id, expected, &stored)
         })
         .await?;
+    state.access.forget(&account.login);
     tracing::info!(admin = %admin.0.login, login = %account.login, "rotated a secret");
     let validator = account.validator();
     Ok(AccountWithSecret::new(&req, account, Some(secret))

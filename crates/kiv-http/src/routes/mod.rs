@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod objectives;
 pub mod organisations;
 pub mod plans;
+pub mod report_links;
 pub mod reports;
 pub mod themes;
 
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cluster_followups::configure(cfg);
     evaluations::configure(cfg);
     audit::configure(cfg);
+    report_links::configure(cfg);
     reports::configure(cfg);
 }
 

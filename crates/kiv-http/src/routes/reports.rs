@@ -1,8 +1,6 @@
 //! `/reports`: where the plans stand, for evaluators and the coordinating FODs.
 
-use std::collections::BTreeMap;
-
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use kiv_domain::report::{ComplianceReport, IndicatorReport, ProgressReport, TrendReport};
 use kiv_domain::{InputIssue, IssueLocation, Plan, ReportingPeriod};
@@ -11,20 +9,19 @@ use kiv_store::reports::compliance::compliance_report as compliance_of;
 use kiv_store::reports::indicator_report::indicator_report as indicators_of;
 use kiv_store::reports::trend::{trend_periods, trend_points, trend_report as trend_of};
 use kiv_store::reports::{self, Scope};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{ReportAccess, ReportReader};
+use crate::auth::ReportAccess;
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
 use crate::render::{self, html, table, xlsx, ReportFormat, Spreadsheet};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(create_link)
-        .service(progress_report)
+    cfg.service(progress_report)
         .service(trend_report)
         .service(compliance_report)
         .service(indicator_report);
@@ -60,6 +57,8 @@ pub struct ProgressQuery {
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
     pub signature: Option<String>,
+    /// Set by a signed report link: its id (`GET /reports/links`).
+    pub link: Option<String>,
 }
 
 fn query_issue(name: &str, value: &str, detail: impl Into<String>) -> ApiError {
@@ -192,6 +191,7 @@ fn report_period(
         (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A parameter is malformed, or the period is not the plan's", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -274,6 +274,8 @@ pub struct TrendQuery {
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
     pub signature: Option<String>,
+    /// Set by a signed report link: its id (`GET /reports/links`).
+    pub link: Option<String>,
 }
 
 /// Which indicators.
@@ -293,6 +295,8 @@ pub struct IndicatorQuery {
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
     pub signature: Option<String>,
+    /// Set by a signed report link: its id (`GET /reports/links`).
+    pub link: Option<String>,
 }
 
 async fn plan_or_404(state: &AppState, plan_id: &str) -> Result<Plan, ApiError> {
@@ -323,6 +327,7 @@ async fn plan_or_404(state: &AppState, plan_id: &str) -> Result<Plan, ApiError> 
         (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -381,6 +386,8 @@ pub struct ComplianceQuery {
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
     pub signature: Option<String>,
+    /// Set by a signed report link: its id (`GET /reports/links`).
+    pub link: Option<String>,
 }
 
 /// Compliance report
@@ -401,6 +408,7 @@ pub struct ComplianceQuery {
         (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "The period is malformed or not the plan's", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -458,6 +466,7 @@ async fn compliance_report(
         (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -494,151 +503,4 @@ async fn indicator_report(
             language,
         ),
     })
-}
-
-/// The parameters each report takes.
-const REPORTS: [(&str, &[&str]); 4] = [
-    (
-        "progress",
-        &[
-            "planId",
-            "asOf",
-            "period",
-            "clusterId",
-            "themeId",
-            "organisationId",
-            "format",
-        ],
-    ),
-    (
-        "trend",
-        &[
-            "planId",
-            "clusterId",
-            "themeId",
-            "organisationId",
-            "asOf",
-            "format",
-        ],
-    ),
-    ("compliance", &["planId", "period", "format"]),
-    ("indicators", &["planId", "clusterId", "format"]),
-];
-
-/// Longest life of a report link: 30 days.
-const MAX_LINK_SECONDS: u64 = 30 * 24 * 3600;
-
-fn default_link_seconds() -> u64 {
-    7 * 24 * 3600
-}
-
-/// A link to one report with its parameters.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"report": "progress", "parameters": {"planId": "kiv-2016-2019", "period": "2017S2", "asOf": "2017-12-31"}, "expiresInSeconds": 604800}))]
-pub struct NewLink {
-    /// `progress`, `trend`, `compliance` or `indicators`.
-    #[schema(pattern = r"^(progress|trend|compliance|indicators)$")]
-    pub report: String,
-    /// The report's query parameters, as its GET takes them.
-    pub parameters: BTreeMap<String, String>,
-    /// How long the link works: default 7 days, at most 30.
-    #[serde(default = "default_link_seconds")]
-    #[schema(minimum = 1, maximum = 2592000)]
-    pub expires_in_seconds: u64,
-}
-
-/// A signed report link.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportLink {
-    /// Opens the report without a token, until it expires. Treat it like a password.
-    pub url: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// Make a report link
-///
-/// A signed, expiring, read-only URL for one report with its parameters, to open in a browser or
-/// send on without a token. The signature covers the path and every parameter: a changed
-/// parameter makes the link invalid (401), an expired one is refused (403).
-#[utoipa::path(
-    tag = "Reports",
-    request_body = NewLink,
-    responses(
-        (status = 201, description = "The link", body = ReportLink),
-        (status = 400, description = "Unknown report or parameter, or a lifetime over 30 days", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/reports/links")]
-async fn create_link(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _reader: ReportReader,
-    crate::extract::ApiJson(body): crate::extract::ApiJson<NewLink>,
-) -> Result<HttpResponse, ApiError> {
-    let body_issue = |name: &str, value: Value, detail: String| {
-        ApiError::bad_request(vec![InputIssue::invalid(
-            IssueLocation::Body,
-            name,
-            Some(value),
-            detail,
-        )])
-    };
-    let Some((report, allowed)) = REPORTS.iter().find(|(name, _)| *name == body.report) else {
-        return Err(body_issue(
-            "report",
-            Value::from(body.report.as_str()),
-            "report is progress, trend, compliance or indicators".into(),
-        ));
-    };
-    if let Some(unknown) = body
-        .parameters
-        .keys()
-        .find(|k| !allowed.contains(&k.as_str()))
-    {
-        return Err(body_issue(
-            &format!("parameters.{unknown}"),
-            Value::from(unknown.as_str()),
-            format!("the {report} report takes {}", allowed.join(", ")),
-        ));
-    }
-    if !body.parameters.contains_key("planId") {
-        return Err(ApiError::bad_request(vec![InputIssue::invalid(
-            IssueLocation::Body,
-            "parameters.planId",
-            None,
-            "planId is required",
-        )]));
-    }
-    if body.expires_in_seconds == 0 || body.expires_in_seconds > MAX_LINK_SECONDS {
-        return Err(body_issue(
-            "expiresInSeconds",
-            Value::from(body.expires_in_seconds),
-            format!("a link lives 1 to {MAX_LINK_SECONDS} seconds"),
-        ));
-    }
-    let expires = Utc::now().timestamp() + i64::try_from(body.expires_in_seconds).unwrap_or(0);
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in &body.parameters {
-        query.append_pair(key, value);
-    }
-    query.append_pair(crate::links::EXPIRES, &expires.to_string());
-    let query = query.finish();
-    let path = format!("{}/reports/{report}", crate::BASE_PATH);
-    let key = state.link_key().await?;
-    let signature = crate::links::sign(&key, &path, &query)
-        .ok_or_else(|| ApiError::Internal("cannot sign a report link".into()))?;
-    let url = format!(
-        "{}{path}?{query}&{}={signature}",
-        crate::origin::base_url(&req),
-        crate::links::SIGNATURE
-    );
-    Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(ReportLink {
-            url,
-            expires_at: DateTime::from_timestamp(expires, 0).unwrap_or_default(),
-        }))
 }

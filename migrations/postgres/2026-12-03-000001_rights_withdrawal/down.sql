@@ -1,0 +1,2 @@
+DROP TABLE report_links;
+ALTER TABLE accounts DROP COLUMN access_version;
