@@ -78,12 +78,9 @@ impl Table {
 
     /// The table as CSV text with a header row.
     pub fn csv(&self) -> Result<String, ApiError> {
-        crate::routes::bulk::csv_text(
-            std::iter::once(self.columns.clone()).chain(
-                self.rows
-                    .iter()
-                    .map(|row| row.iter().map(Cell::csv).collect()),
-            ),
+        let header: Vec<Cell> = self.columns.iter().map(Cell::text).collect();
+        super::csv::write(
+            std::iter::once(header.as_slice()).chain(self.rows.iter().map(Vec::as_slice)),
         )
     }
 }

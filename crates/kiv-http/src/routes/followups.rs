@@ -259,10 +259,9 @@ async fn list_follow_ups(
                 Ok((found.items, actions))
             })
             .await?;
-        return Ok(super::bulk::csv_response(
-            super::bulk::export(&follow_ups, &actions)?,
-            "followUps.csv",
-        ));
+        // Up to 100,000 follow-ups: written off the I/O workers, like the import reads them.
+        let body = web::block(move || super::bulk::export(&follow_ups, &actions)).await??;
+        return Ok(super::bulk::csv_response(body, "followUps.csv"));
     }
     let found = state
         .run(move |conn| followups::list(conn, &filter, page))
