@@ -14,6 +14,7 @@ use kiv_store::followups::{ActionRef, FollowUpInput};
 use serde_json::Value;
 
 use crate::problem::ApiError;
+use crate::render::csv::restore;
 
 /// Most rows in one CSV file.
 pub const MAX_CSV_ROWS: usize = 50_000;
@@ -266,20 +267,23 @@ impl Columns {
         self.indicators.iter().map(|i| i.id.clone()).collect()
     }
 
-    /// A cell that holds a name, a number or a code: surrounding blanks are no part of it.
+    /// A cell that holds a name, a number or a code: surrounding blanks are no part of it, nor
+    /// the quote an export puts before a formula start ([`restore`]).
     fn cell<'r>(&self, record: &'r csv::StringRecord, name: &str) -> Option<&'r str> {
         self.fields
             .get(name)
             .and_then(|index| record.get(*index))
-            .map(str::trim)
+            .map(|value| restore(value.trim()))
             .filter(|value| !value.is_empty())
     }
 
     /// A cell that holds text (a narrative, a comment, a qualitative value): taken exactly as
-    /// written, a leading `=`, `+`, `-` or `@` too; a blank cell is no text.
+    /// written, a leading `=`, `+`, `-` or `@` too, less the quote an export puts before such a
+    /// start ([`restore`]); a blank cell is no text.
     fn text(record: &csv::StringRecord, index: Option<usize>) -> Option<String> {
         index
             .and_then(|index| record.get(index))
+            .map(restore)
             .filter(|value| !value.trim().is_empty())
             .map(str::to_owned)
     }

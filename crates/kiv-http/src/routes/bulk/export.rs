@@ -20,7 +20,8 @@ fn text_or_empty(text: Option<&str>) -> Cell {
 
 /// Follow-ups as CSV: every column an import reads (so that an unchanged export imports as
 /// `unchanged`), the read-only columns an import ignores, and per indicator reported its value
-/// and comment columns.
+/// and comment columns. Texts are neutralised against spreadsheet formulas
+/// ([`crate::render::csv`]), which the import undoes; numbers are written as numbers.
 pub fn export(follow_ups: &[FollowUp], actions: &[Action]) -> Result<String, ApiError> {
     let indicator_ids: BTreeSet<&str> = follow_ups
         .iter()

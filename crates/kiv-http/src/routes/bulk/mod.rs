@@ -233,7 +233,11 @@ async fn batch(
 /// refused. A file has at most 10,022 columns (the 22 of an export and five for each of up to
 /// 2,000 indicators) and 50,000 lines; a wider header is refused naming `header`. A line is the
 /// whole follow-up: an empty cell is no value, and texts are taken exactly as written (a leading
-/// `=`, `+`, `-` or `@` is data).
+/// `=`, `+`, `-` or `@` is data), with one exception that makes exports read back unchanged:
+/// kiv's CSV files put a `'` before a text that would start a spreadsheet formula (a text made
+/// of zero or more `'` followed by `=`, `+`, `-`, `@`, tab or carriage return gets one more
+/// `'`), and the import takes exactly that one `'` off again (`'=SUM(A1)` is read as `=SUM(A1)`,
+/// `''=x` as `'=x`; `'hello` stays `'hello`).
 ///
 /// Each line creates or updates the follow-up of its action and period (drafts and returned ones
 /// only), or leaves it when it already says the same: importing a file twice changes nothing,
