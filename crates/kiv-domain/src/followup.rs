@@ -233,27 +233,30 @@ pub fn check_reported_values(
     measures: &[(String, IndicatorMeasure)],
 ) -> Vec<InputIssue> {
     let mut issues = Vec::new();
+    if values.is_empty() {
+        return issues;
+    }
+    // Looked up, not searched: a follow-up of a wide file reports thousands of values.
+    let measure_of: std::collections::HashMap<&str, IndicatorMeasure> = measures
+        .iter()
+        .map(|(id, measure)| (id.as_str(), *measure))
+        .collect();
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
     for (index, reported) in values.iter().enumerate() {
         let field = format!("indicatorValues[{index}]");
-        match measures.iter().find(|(id, _)| *id == reported.indicator_id) {
+        let first = seen.insert(reported.indicator_id.as_str());
+        match measure_of.get(reported.indicator_id.as_str()) {
             None => issues.push(issue(
                 &format!("{field}.indicatorId"),
                 Some(Value::from(reported.indicator_id.as_str())),
                 "not an indicator of this action or of its objective",
             )),
-            Some(_)
-                if values
-                    .iter()
-                    .take(index)
-                    .any(|v| v.indicator_id == reported.indicator_id) =>
-            {
-                issues.push(issue(
-                    &format!("{field}.indicatorId"),
-                    Some(Value::from(reported.indicator_id.as_str())),
-                    "this indicator has a value already in this follow-up",
-                ))
-            }
-            Some((_, measure)) => issues.extend(check_value(
+            Some(_) if !first => issues.push(issue(
+                &format!("{field}.indicatorId"),
+                Some(Value::from(reported.indicator_id.as_str())),
+                "this indicator has a value already in this follow-up",
+            )),
+            Some(measure) => issues.extend(check_value(
                 &format!("{field}.value"),
                 *measure,
                 &reported.value,

@@ -167,9 +167,23 @@ pub async fn rate_limit(
     }
 }
 
+/// When [`timeout`] abandons the request, for work that can stop on its own by then.
+#[derive(Debug, Clone, Copy)]
+struct RequestDeadline(kiv_store::Deadline);
+
+/// The moment the request is abandoned with 503; `None` outside the timeout layer. Work that
+/// runs off the async workers (where the timeout cannot interrupt it) checks it and stops, so
+/// an abandoned request does not keep a thread or a transaction busy.
+pub fn deadline(req: &HttpRequest) -> Option<kiv_store::Deadline> {
+    req.extensions().get::<RequestDeadline>().map(|d| d.0)
+}
+
 /// Abandons a request that takes longer than the configured timeout with 503
-/// `serviceUnavailable`. Work already handed to the database thread pool finishes on its own (a
-/// transaction commits or rolls back whole), so the client is told to check before retrying.
+/// `serviceUnavailable`. The answer comes at the timeout only while the handler yields: CPU-heavy
+/// work (reading a CSV file, rendering an export) runs on the blocking pool for that reason.
+/// Work already handed to the blocking pool finishes on its own (a transaction commits or rolls
+/// back whole) unless it checks [`deadline`] (a CSV import does and rolls back), so the client is
+/// told to check before retrying.
 ///
 /// The answer travels outwards as an error carrying the finished response: the request itself
 /// went down with the abandoned future (and may not be cloned beforehand, which would stop
@@ -181,6 +195,11 @@ pub async fn timeout(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let limit = of(req.request()).request_timeout;
+    req.extensions_mut()
+        .insert(RequestDeadline(kiv_store::Deadline {
+            at: std::time::Instant::now() + limit,
+            after: limit,
+        }));
     let base = crate::origin::base_url(req.request());
     let trace_id = crate::observe::TraceId::get(req.request());
     match actix_web::rt::time::timeout(limit, next.call(req)).await {

@@ -544,6 +544,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
+            StoreError::DeadlinePassed { after } => ApiError::Timeout { after },
             StoreError::NotFound => ApiError::NotFound("The resource does not exist".into()),
             StoreError::VersionMismatch { .. } => ApiError::PreconditionFailed,
             StoreError::VersionRequired => ApiError::PreconditionRequired,

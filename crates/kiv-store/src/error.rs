@@ -61,6 +61,33 @@ pub enum StoreError {
     /// A stored value no longer fits the domain (for example a kind outside its vocabulary).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// The work ran past its [`Deadline`]: the caller no longer waits for it, so it stopped and
+    /// its transaction was rolled back.
+    #[error("stopped after {after:?}: the caller no longer waits; nothing was written")]
+    DeadlinePassed { after: std::time::Duration },
+}
+
+/// When the caller of a long piece of work (an import) stops waiting for it. Work that checks
+/// its deadline stops at the next step past it and rolls its transaction back, rather than
+/// holding a connection (and, on SQLite, the write lock) for an answer nobody reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    /// The moment past which the work stops.
+    pub at: std::time::Instant,
+    /// How long the caller waits in all (what the error reports).
+    pub after: std::time::Duration,
+}
+
+impl Deadline {
+    /// `Err(DeadlinePassed)` once the deadline has passed.
+    pub fn check(deadline: Option<Deadline>) -> StoreResult<()> {
+        match deadline {
+            Some(d) if std::time::Instant::now() >= d.at => {
+                Err(StoreError::DeadlinePassed { after: d.after })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 impl From<DieselError> for StoreError {

@@ -1155,7 +1155,7 @@ fn refusal(error: StoreError) -> StoreResult<Vec<kiv_domain::InputIssue>> {
 /// The rows that name the same follow-up (action and period) as another row, each with every row
 /// of its group, in order. A file or batch holds one row per follow-up: two would be applied one
 /// over the other, the last silently winning, and every re-import would report `updated`.
-fn duplicates(rows: &[BulkRow]) -> HashMap<usize, Vec<usize>> {
+fn duplicates(rows: &[BulkRow]) -> HashMap<usize, std::rc::Rc<[usize]>> {
     let mut groups: HashMap<(&str, ReportingPeriod), Vec<usize>> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
         if let Ok(input) = row {
@@ -1165,17 +1165,23 @@ fn duplicates(rows: &[BulkRow]) -> HashMap<usize, Vec<usize>> {
                 .push(index);
         }
     }
+    // Each row of a group shares the group: one copy, not one per row.
     groups
         .into_values()
         .filter(|group| group.len() > 1)
         .flat_map(|group| {
-            group
-                .clone()
+            let shared: std::rc::Rc<[usize]> = group.into();
+            let indexes: Vec<usize> = shared.to_vec();
+            indexes
                 .into_iter()
-                .map(move |index| (index, group.clone()))
+                .map(move |index| (index, std::rc::Rc::clone(&shared)))
         })
         .collect()
 }
+
+/// Most rows a duplicate's issue names: a file of thousands of copies of one line gets an issue
+/// per line, each naming a few, not all of them (which would grow with the square of the lines).
+const NAMED_DUPLICATES: usize = 5;
 
 /// The issue of each row of a group that names one follow-up.
 fn duplicate_issue(
@@ -1184,7 +1190,20 @@ fn duplicate_issue(
     action: &str,
     period: ReportingPeriod,
 ) -> kiv_domain::InputIssue {
-    let mut names: Vec<String> = group.iter().map(|index| name_row(*index)).collect();
+    let mut names: Vec<String> = if group.len() <= NAMED_DUPLICATES {
+        group.iter().map(|index| name_row(*index)).collect()
+    } else {
+        let mut first: Vec<String> = group
+            .iter()
+            .take(NAMED_DUPLICATES - 1)
+            .map(|index| name_row(*index))
+            .collect();
+        first.push(format!(
+            "{} other rows",
+            group.len() - (NAMED_DUPLICATES - 1)
+        ));
+        first
+    };
     let last = names.pop().unwrap_or_default();
     kiv_domain::InputIssue::kiv(
         "duplicateRow",
@@ -1205,6 +1224,10 @@ fn duplicate_issue(
 /// savepoint, applied or refused on its own. Rows that name the same follow-up (its action,
 /// however named, and period) are all refused, in both modes; `name_row` says how the caller
 /// names a row (0 is the first) in that refusal.
+///
+/// Past `deadline` the import stops before its next row (or before it commits) and rolls back
+/// whole, with [`StoreError::DeadlinePassed`]: partial imports too, since nobody reads the
+/// report of the rows applied. Once the last check passed the commit runs to its end.
 pub fn import(
     conn: &mut DbConnection,
     actor: &Caller,
@@ -1212,6 +1235,7 @@ pub fn import(
     mode: ImportMode,
     today: NaiveDate,
     name_row: &dyn Fn(usize) -> String,
+    deadline: Option<crate::Deadline>,
 ) -> StoreResult<(Vec<RowResult>, bool)> {
     let mut results = Vec::with_capacity(rows.len());
     let duplicated = duplicates(&rows);
@@ -1221,6 +1245,7 @@ pub fn import(
                 chunk.iter().filter_map(|r| r.as_ref().ok()).collect();
             let loaded = preload(conn, &inputs)?;
             for (offset, row) in chunk.iter().enumerate() {
+                crate::Deadline::check(deadline)?;
                 let group = duplicated.get(&(number * CHUNK + offset));
                 let result = match (row, group) {
                     (Err(issues), _) => RowResult {
@@ -1277,6 +1302,7 @@ pub fn import(
                 results.push(result);
             }
         }
+        crate::Deadline::check(deadline)?;
         let refused = results.iter().any(|r| r.outcome == RowOutcome::Refused);
         if mode == ImportMode::Atomic && refused {
             // Undo every row: the caller reports what would have been refused.

@@ -33,7 +33,7 @@ pub mod testing;
 pub mod throttle;
 
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions, PoolState};
-pub use error::{StoreError, StoreResult};
+pub use error::{Deadline, StoreError, StoreResult};
 pub use page::Page;
 
 /// What [`prepare`] did to bring a database into service.

@@ -48,10 +48,11 @@ impl Cell {
         }
     }
 
-    /// The cell as CSV text: numbers as JSON writes them, times as RFC 3339.
+    /// The cell as CSV text: texts neutralised against formulas ([`super::csv::neutralise`]),
+    /// numbers as JSON writes them (a negative number stays a number), times as RFC 3339.
     pub fn csv(&self) -> String {
         match self {
-            Cell::Text(t) => t.clone(),
+            Cell::Text(t) => super::csv::neutralise(t).into_owned(),
             Cell::Count(n) => n.to_string(),
             Cell::Number(n) | Cell::Progress(n) | Cell::Rate(n) => n.to_string(),
             Cell::DateTime(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
@@ -78,12 +79,9 @@ impl Table {
 
     /// The table as CSV text with a header row.
     pub fn csv(&self) -> Result<String, ApiError> {
-        crate::routes::bulk::csv_text(
-            std::iter::once(self.columns.clone()).chain(
-                self.rows
-                    .iter()
-                    .map(|row| row.iter().map(Cell::csv).collect()),
-            ),
+        let header: Vec<Cell> = self.columns.iter().map(Cell::text).collect();
+        super::csv::write(
+            std::iter::once(header.as_slice()).chain(self.rows.iter().map(Vec::as_slice)),
         )
     }
 }

@@ -62,6 +62,8 @@ fn add_sheet(
         for ((col, cell), width) in (0u16..).zip(cells).zip(widths.iter_mut()) {
             *width = (*width).max(cell_width(cell));
             match cell {
+                // Always as a string: a text starting with `=` stays text, never a formula
+                // (no type-guessing `write`, no `write_formula`).
                 Cell::Text(t) => {
                     sheet.write_string(row, col, t)?;
                 }

@@ -197,7 +197,9 @@ collection_query! {
         pub organisation_id: Option<String>,
         pub plan_id: Option<String>,
         /// `csv` for the CSV export (as `Accept: text/csv`): every matching follow-up, in the
-        /// columns `POST /imports/followUps` reads.
+        /// columns `POST /imports/followUps` reads. A text that would start a spreadsheet
+        /// formula comes behind a `'`, which the import takes off again: the file imports back
+        /// unchanged.
         #[param(pattern = r"^(json|csv)$")]
         pub format: Option<String>,
     }
@@ -259,10 +261,9 @@ async fn list_follow_ups(
                 Ok((found.items, actions))
             })
             .await?;
-        return Ok(super::bulk::csv_response(
-            super::bulk::export(&follow_ups, &actions)?,
-            "followUps.csv",
-        ));
+        // Up to 100,000 follow-ups: written off the I/O workers, like the import reads them.
+        let body = web::block(move || super::bulk::export(&follow_ups, &actions)).await??;
+        return Ok(super::bulk::csv_response(body, "followUps.csv"));
     }
     let found = state
         .run(move |conn| followups::list(conn, &filter, page))

@@ -49,7 +49,9 @@ pub struct ProgressQuery {
     /// Actions this organisation leads.
     pub organisation_id: Option<String>,
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides.
+    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
+    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
+    /// as numbers; in Excel every text is a text cell, never a formula.
     #[param(example = "csv")]
     #[param(pattern = r"^(json|csv|xlsx|html)$")]
     pub format: Option<String>,
@@ -266,7 +268,9 @@ pub struct TrendQuery {
     #[param(example = "2018-01-15", schema_with = as_of_schema)]
     pub as_of: Option<String>,
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides.
+    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
+    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
+    /// as numbers; in Excel every text is a text cell, never a formula.
     #[param(example = "csv")]
     #[param(pattern = r"^(json|csv|xlsx|html)$")]
     pub format: Option<String>,
@@ -287,7 +291,9 @@ pub struct IndicatorQuery {
     pub plan_id: String,
     pub cluster_id: Option<String>,
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides.
+    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
+    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
+    /// as numbers; in Excel every text is a text cell, never a formula.
     #[param(example = "csv")]
     #[param(pattern = r"^(json|csv|xlsx|html)$")]
     pub format: Option<String>,
@@ -378,7 +384,9 @@ pub struct ComplianceQuery {
     #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
     /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides.
+    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
+    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
+    /// as numbers; in Excel every text is a text cell, never a formula.
     #[param(example = "csv")]
     #[param(pattern = r"^(json|csv|xlsx|html)$")]
     pub format: Option<String>,
