@@ -365,13 +365,16 @@ async fn cluster_follow_ups_freeze_their_figures_and_are_read_as_published() {
         Some("\"5\""),
     )
     .await;
-    fod.ok(
-        Method::POST,
-        &format!("{follow_up}/approve"),
-        None,
-        Some("\"6\""),
-    )
-    .await;
+    // Four eyes: the coordinator who corrected it has the other one approve it.
+    Session::new(&app, "demo-coordinator-bz")
+        .await
+        .ok(
+            Method::POST,
+            &format!("{follow_up}/approve"),
+            None,
+            Some("\"6\""),
+        )
+        .await;
     let live = evaluator
         .ok(
             Method::GET,

@@ -252,6 +252,23 @@ pub fn check_follow_up_write(caller: &Caller, action: &Action) -> Result<(), Str
     }
 }
 
+/// The four-eyes rule: whoever wrote or submitted a revision of a follow-up (created it, changed
+/// it, wrote a partner's contribution to it, submitted it) does not approve or return that
+/// revision; another coordinator reviews it. `authors` are the logins that did any of that in the
+/// revision under review. It holds for every caller, so an account that is both reporter and
+/// coordinator never reviews its own report. `Err` says why, naming the rule.
+pub fn check_four_eyes(caller: &Caller, authors: &[String]) -> Result<(), String> {
+    if authors.iter().any(|author| author == &caller.login) {
+        Err(format!(
+            "four-eyes rule: {} wrote or submitted this revision of the follow-up, so another \
+             coordinator approves or returns it",
+            caller.login
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Why a contribution may not be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContributionRefusal {
@@ -362,6 +379,21 @@ mod tests {
             ..own.clone()
         };
         assert!(check_recommendation_write(&evaluator, &addressed, &["status"]).is_err());
+    }
+
+    #[test]
+    fn nobody_reviews_their_own_revision() {
+        let coordinator = Caller {
+            login: "c".into(),
+            organisation_id: "fod-justitie".into(),
+            roles: vec![Role::Coordinator, Role::Reporter],
+        };
+        let written_by =
+            |logins: &[&str]| logins.iter().map(|l| (*l).to_owned()).collect::<Vec<_>>();
+        assert!(check_four_eyes(&coordinator, &written_by(&["r", "other"])).is_ok());
+        assert!(check_four_eyes(&coordinator, &[]).is_ok());
+        let refused = check_four_eyes(&coordinator, &written_by(&["r", "c"]));
+        assert!(refused.is_err_and(|why| why.contains("four-eyes") && why.contains('c')));
     }
 
     #[test]

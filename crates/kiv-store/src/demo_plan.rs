@@ -67,12 +67,39 @@ fn date(year: i32, month: u32, day: u32) -> StoreResult<NaiveDate> {
         .ok_or_else(|| StoreError::Seed(format!("no date {year}-{month}-{day}")))
 }
 
-/// The accounts the demo content is written as: a coordinator of FOD Justitie.
+/// The account the demo plan, the cluster follow-ups and the evaluation are written as: a
+/// coordinator of FOD Justitie.
 fn coordinator() -> Caller {
     Caller {
         login: "demo-coordinator".into(),
         organisation_id: "fod-justitie".into(),
         roles: vec![Role::Coordinator],
+    }
+}
+
+/// The other coordinator, of FOD Binnenlandse Zaken.
+fn coordinator_bz() -> Caller {
+    Caller {
+        login: "demo-coordinator-bz".into(),
+        organisation_id: "fod-binnenlandse-zaken".into(),
+        roles: vec![Role::Coordinator],
+    }
+}
+
+/// Who writes and submits the follow-ups of an action led by `lead`, and who reviews them: the
+/// lead's demo reporter (a FOD's own coordinator for the actions a FOD leads), and a coordinator
+/// of another organisation, as the four-eyes rule wants.
+fn writer_and_reviewer(lead: &str) -> (Caller, Caller) {
+    let reporter = |login: &str| Caller {
+        login: login.into(),
+        organisation_id: lead.into(),
+        roles: vec![Role::Reporter],
+    };
+    match lead {
+        "federale-politie" => (reporter("demo-reporter"), coordinator()),
+        crate::demo::DEMO_ZONE_ID => (reporter("demo-reporter-zone"), coordinator()),
+        "fod-justitie" => (coordinator(), coordinator_bz()),
+        _ => (coordinator_bz(), coordinator()),
     }
 }
 
@@ -295,6 +322,7 @@ fn load(conn: &mut DbConnection) -> StoreResult<Option<DemoContent>> {
                 },
             )?;
             loaded.actions += 1;
+            let (writer, reviewer) = writer_and_reviewer(lead);
             for (p, period) in periods.iter().enumerate() {
                 let Some(report) = script(cluster, index, p) else {
                     continue;
@@ -316,7 +344,7 @@ fn load(conn: &mut DbConnection) -> StoreResult<Option<DemoContent>> {
                 };
                 let follow_up = followups::create(
                     conn,
-                    &fod,
+                    &writer,
                     FollowUpInput {
                         action_id: action.id.clone(),
                         period: *period,
@@ -334,7 +362,7 @@ fn load(conn: &mut DbConnection) -> StoreResult<Option<DemoContent>> {
                         indicator_id: None,
                     });
                 }
-                walk(conn, &fod, &follow_up.id, report.last_step)?;
+                walk(conn, (&writer, &reviewer), &follow_up.id, report.last_step)?;
                 if report.last_step == Some(Transition::Approve) {
                     backdate(conn, &follow_up.id, &action.id, *period, today)?;
                 }
@@ -388,10 +416,11 @@ fn load(conn: &mut DbConnection) -> StoreResult<Option<DemoContent>> {
     Ok(Some(loaded))
 }
 
-/// Takes a new follow-up through its review up to `last_step`.
+/// Takes a new follow-up through its review up to `last_step`: its writer submits it, another
+/// account reviews it.
 fn walk(
     conn: &mut DbConnection,
-    fod: &Caller,
+    (writer, reviewer): (&Caller, &Caller),
     id: &str,
     last_step: Option<Transition>,
 ) -> StoreResult<()> {
@@ -404,7 +433,12 @@ fn walk(
     for step in steps {
         let note = (*step == Transition::Return)
             .then(|| "[Illustratief] Graag de vooruitgang toelichten.".to_owned());
-        followups::apply(conn, fod, id, None, *step, note)?;
+        let actor = if *step == Transition::Submit {
+            writer
+        } else {
+            reviewer
+        };
+        followups::apply(conn, actor, id, None, *step, note)?;
     }
     Ok(())
 }

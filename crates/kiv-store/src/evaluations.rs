@@ -28,6 +28,7 @@ use crate::page::{now, Page};
 use crate::patch::Merger;
 use crate::planning::{check_organisations, reject_if_any};
 use crate::publication::{self, Judgement, Step};
+use crate::recommendation_revisions;
 use crate::reference::plans;
 use crate::reports::{self, Scope};
 use crate::schema::{
@@ -624,6 +625,9 @@ pub fn step(
             }
         };
         save(conn, &next, published_revision)?;
+        if step == Step::Publish {
+            recommendation_revisions::publish(conn, &next.id, next.revision)?;
+        }
         if let (Step::Publish, Some(rating)) = (step, next.overall_rating) {
             publication::record_judgement::<Evaluation>(
                 conn,
@@ -723,25 +727,27 @@ pub fn context(
     })
 }
 
+/// The coordinators' copy of a recommendation: the draft's while a revision is being written
+/// (`crate::recommendation_revisions` keeps the published one).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = recommendations, treat_none_as_null = true)]
-struct RecommendationRow {
-    id: String,
-    evaluation_id: String,
-    text: JsonValue<LocalizedText>,
-    organisation_ids: JsonValue<Vec<String>>,
-    priority: String,
-    due_date: Option<NaiveDate>,
-    status: String,
-    status_note: Option<JsonValue<LocalizedText>>,
-    version: i32,
-    created_by: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+pub(crate) struct RecommendationRow {
+    pub(crate) id: String,
+    pub(crate) evaluation_id: String,
+    pub(crate) text: JsonValue<LocalizedText>,
+    pub(crate) organisation_ids: JsonValue<Vec<String>>,
+    pub(crate) priority: String,
+    pub(crate) due_date: Option<NaiveDate>,
+    pub(crate) status: String,
+    pub(crate) status_note: Option<JsonValue<LocalizedText>>,
+    pub(crate) version: i32,
+    pub(crate) created_by: String,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
 }
 
 impl RecommendationRow {
-    fn into_domain(self) -> StoreResult<Recommendation> {
+    pub(crate) fn into_domain(self) -> StoreResult<Recommendation> {
         Ok(Recommendation {
             priority: self.priority.parse().map_err(StoreError::corrupt)?,
             status: self.status.parse().map_err(StoreError::corrupt)?,
@@ -806,6 +812,12 @@ impl RecommendationChanges {
             || self.due_date.is_some()
     }
 
+    /// Whether the change sets what became of the recommendation, which is one across
+    /// revisions.
+    fn touches_follow_up(&self) -> bool {
+        self.status.is_some() || self.status_note.is_some()
+    }
+
     /// The fields the change sets, in the API's spelling.
     fn touched(&self) -> Vec<&'static str> {
         [
@@ -852,20 +864,9 @@ pub struct RecommendationFilter {
     pub due_before: Option<NaiveDate>,
 }
 
-/// A rank for ordering by a vocabulary in SQL: `CASE column WHEN 'a' THEN 0 ... END`, in the
-/// order `values` gives.
-fn rank_sql(column: &str, values: &[&str]) -> String {
-    let whens: String = values
-        .iter()
-        .enumerate()
-        .map(|(rank, value)| format!(" WHEN '{value}' THEN {rank}"))
-        .collect();
-    format!("CASE {column}{whens} ELSE {} END", values.len())
-}
-
 /// The register of recommendations across evaluations, each with its evaluation as `caller`
-/// may read it: for coordinators those of drafts too; for everybody else only those of
-/// evaluations published at least once. Sorted by `sort`, then by due date (none last), creation
+/// may read it: for coordinators those of drafts too, as the drafts have them; for everybody
+/// else those of evaluations published at least once, as their latest revision was published. Sorted by `sort`, then by due date (none last), creation
 /// and id. `priority` ascends from `low` to `high` and `status` in the order of the workflow
 /// (`open`, `inProgress`, `implemented`, `rejected`).
 pub fn register(
@@ -876,93 +877,11 @@ pub fn register(
     page: PageRequest,
 ) -> StoreResult<Page<(Recommendation, Evaluation)>> {
     let drafts_too = publication::reads_drafts(caller);
-    let filtered = || {
-        let mut query = recommendations::table
-            .inner_join(evaluations::table)
-            .into_boxed();
-        if let Some(plan_id) = &filter.plan_id {
-            query = query.filter(evaluations::plan_id.eq(plan_id.clone()));
-        }
-        if let Some(cluster_id) = &filter.cluster_id {
-            query = query.filter(evaluations::cluster_id.eq(cluster_id.clone()));
-        }
-        if let Some(theme_id) = &filter.theme_id {
-            query = query.filter(evaluations::theme_id.eq(theme_id.clone()));
-        }
-        if let Some(organisation_id) = &filter.organisation_id {
-            query = query.filter(
-                recommendations::id.eq_any(
-                    recommendation_organisations::table
-                        .filter(
-                            recommendation_organisations::organisation_id
-                                .eq(organisation_id.clone()),
-                        )
-                        .select(recommendation_organisations::recommendation_id),
-                ),
-            );
-        }
-        if let Some(status) = filter.status {
-            query = query.filter(recommendations::status.eq(status.as_str()));
-        }
-        if let Some(priority) = filter.priority {
-            query = query.filter(recommendations::priority.eq(priority.as_str()));
-        }
-        if let Some(due_before) = filter.due_before {
-            query = query.filter(recommendations::due_date.lt(due_before));
-        }
-        if !drafts_too {
-            query = query.filter(evaluations::published_revision.is_not_null());
-        }
-        query
-    };
-    let total = filtered().count().get_result(conn)?;
-    let mut query = filtered();
-    let priority_rank = rank_sql(
-        "recommendations.priority",
-        &[
-            Priority::Low.as_str(),
-            Priority::Medium.as_str(),
-            Priority::High.as_str(),
-        ],
-    );
-    let status_rank = rank_sql("recommendations.status", RecommendationStatus::NAMES);
-    for key in sort {
-        use diesel::dsl::sql;
-        use diesel::sql_types::Integer;
-        query = match (key.field, key.descending) {
-            (RecommendationSort::DueDate, false) => query
-                .then_order_by(recommendations::due_date.is_null().asc())
-                .then_order_by(recommendations::due_date.asc()),
-            (RecommendationSort::DueDate, true) => query
-                .then_order_by(recommendations::due_date.is_null().asc())
-                .then_order_by(recommendations::due_date.desc()),
-            (RecommendationSort::Priority, false) => {
-                query.then_order_by(sql::<Integer>(&priority_rank).asc())
-            }
-            (RecommendationSort::Priority, true) => {
-                query.then_order_by(sql::<Integer>(&priority_rank).desc())
-            }
-            (RecommendationSort::Status, false) => {
-                query.then_order_by(sql::<Integer>(&status_rank).asc())
-            }
-            (RecommendationSort::Status, true) => {
-                query.then_order_by(sql::<Integer>(&status_rank).desc())
-            }
-        };
-    }
-    let rows: Vec<RecommendationRow> = query
-        .then_order_by(recommendations::due_date.is_null().asc())
-        .then_order_by(recommendations::due_date.asc())
-        .then_order_by(recommendations::created_at.asc())
-        .then_order_by(recommendations::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(RecommendationRow::as_select())
-        .load(conn)?;
+    let found = recommendation_revisions::register_page(conn, drafts_too, filter, sort, page)?;
+    let total = found.total;
     let mut seen: BTreeMap<String, Option<Evaluation>> = BTreeMap::new();
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let recommendation = row.into_domain()?;
+    let mut items = Vec::with_capacity(found.items.len());
+    for recommendation in found.items {
         let evaluation = match seen.get(&recommendation.evaluation_id) {
             Some(known) => known.clone(),
             None => {
@@ -1001,12 +920,17 @@ fn link_organisations(conn: &mut DbConnection, record: &Recommendation) -> Store
     Ok(())
 }
 
-/// The recommendations of an evaluation, oldest first.
+/// The recommendations of an evaluation, oldest first, as `caller` may read them: the draft's
+/// for coordinators, the latest published revision's for everybody else.
 pub fn recommendations_of(
     conn: &mut DbConnection,
+    caller: &Caller,
     evaluation_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Recommendation>> {
+    if !publication::reads_drafts(caller) {
+        return recommendation_revisions::published_of(conn, evaluation_id, page);
+    }
     let filtered =
         || recommendations::table.filter(recommendations::evaluation_id.eq(evaluation_id));
     let total = filtered().count().get_result(conn)?;
@@ -1022,21 +946,40 @@ pub fn recommendations_of(
     Ok(Page { items, total })
 }
 
+/// The coordinators' copy of a recommendation.
+fn drafted(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Recommendation>> {
+    recommendations::table
+        .find(id)
+        .select(RecommendationRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(RecommendationRow::into_domain)
+        .transpose()
+}
+
+/// The copy of a recommendation `caller` reads: the coordinators' (the draft's), or for
+/// everybody else the published one (none for a recommendation added in a draft).
+fn readable(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<Option<Recommendation>> {
+    if publication::reads_drafts(caller) {
+        drafted(conn, id)
+    } else {
+        recommendation_revisions::published(conn, id)
+    }
+}
+
 /// A recommendation with the evaluation it belongs to, as `caller` may read them.
 pub fn recommendation(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
 ) -> StoreResult<Option<(Recommendation, Evaluation)>> {
-    let Some(found) = recommendations::table
-        .find(id)
-        .select(RecommendationRow::as_select())
-        .first(conn)
-        .optional()?
-    else {
+    let Some(found) = readable(conn, caller, id)? else {
         return Ok(None);
     };
-    let found = found.into_domain()?;
     Ok(get(conn, caller, &found.evaluation_id)?.map(|evaluation| (found, evaluation)))
 }
 
@@ -1125,13 +1068,10 @@ pub fn update_recommendation(
     changes: RecommendationChanges,
 ) -> StoreResult<(Recommendation, Evaluation)> {
     crate::database::write_transaction(conn, |conn| {
-        let before = recommendations::table
-            .find(id)
-            .select(RecommendationRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(StoreError::NotFound)?
-            .into_domain()?;
+        // Each changes the copy it reads; the follow-up is carried over to the other one.
+        let drafts = publication::reads_drafts(actor);
+        let follow_up_too = changes.touches_follow_up();
+        let before = readable(conn, actor, id)?.ok_or(StoreError::NotFound)?;
         let visible = get(conn, actor, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
         check_recommendation_write(actor, &before.organisation_ids, &changes.touched())
             .map_err(StoreError::NotPermitted)?;
@@ -1170,16 +1110,23 @@ pub fn update_recommendation(
         check_recommendation(conn, &next)?;
         next.version += 1;
         next.updated_at = now();
-        let count = diesel::update(
-            recommendations::table
-                .filter(recommendations::id.eq(&next.id))
-                .filter(recommendations::version.eq(before.version)),
-        )
-        .set(&RecommendationRow::of(&next))
-        .execute(conn)?;
+        let count = if drafts {
+            diesel::update(
+                recommendations::table
+                    .filter(recommendations::id.eq(&next.id))
+                    .filter(recommendations::version.eq(before.version)),
+            )
+            .set(&RecommendationRow::of(&next))
+            .execute(conn)?
+        } else {
+            recommendation_revisions::save_published_follow_up(conn, &next, before.version)?
+        };
         crate::error::expect_one_written(count, before.version)?;
-        if next.organisation_ids != before.organisation_ids {
+        if drafts && next.organisation_ids != before.organisation_ids {
             link_organisations(conn, &next)?;
+        }
+        if follow_up_too {
+            recommendation_revisions::carry_follow_up(conn, &next, drafts)?;
         }
         audit::record(
             conn,
@@ -1191,5 +1138,43 @@ pub fn update_recommendation(
             Some(&next),
         )?;
         Ok((next, visible))
+    })
+}
+
+/// Deletes a recommendation from a draft evaluation (409 once it is published: revise it
+/// first). A recommendation that was published stays as it was for everybody who does not read
+/// drafts until the draft is published.
+pub fn delete_recommendation(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    id: &str,
+    expected_version: Option<kiv_domain::Validator>,
+) -> StoreResult<()> {
+    crate::database::write_transaction(conn, |conn| {
+        let before = drafted(conn, id)?.ok_or(StoreError::NotFound)?;
+        let (evaluation, _) = row(conn, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
+        publication::check_editable(&evaluation)?;
+        crate::error::check_version(expected_version, &before)?;
+        diesel::delete(
+            recommendation_organisations::table
+                .filter(recommendation_organisations::recommendation_id.eq(&before.id)),
+        )
+        .execute(conn)?;
+        let count = diesel::delete(
+            recommendations::table
+                .filter(recommendations::id.eq(&before.id))
+                .filter(recommendations::version.eq(before.version)),
+        )
+        .execute(conn)?;
+        crate::error::expect_one_written(count, before.version)?;
+        audit::record(
+            conn,
+            actor,
+            "recommendation",
+            &before.id,
+            Operation::Delete,
+            Some(&before),
+            None,
+        )
     })
 }

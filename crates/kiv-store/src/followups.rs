@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use kiv_domain::access::check_follow_up_write;
+use kiv_domain::access::{check_follow_up_write, check_four_eyes};
 use kiv_domain::followup::{
     action_status, check_period, check_progress, check_reported_values, editable, transition,
     Transition,
@@ -26,7 +26,8 @@ use crate::planning::actions;
 use crate::reference::plans;
 use crate::schema::{
     action_partners, action_states, actions as action_table, approved_follow_ups, approved_values,
-    follow_up_events, follow_up_values, follow_ups, indicators,
+    audit_events, follow_up_contributions, follow_up_events, follow_up_values, follow_ups,
+    indicators,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -562,7 +563,8 @@ fn write_changed(
 }
 
 /// Moves a follow-up through its review. The caller's role is checked by the HTTP layer (submit:
-/// reporter or coordinator; the others: coordinator); its right to the object here.
+/// reporter or coordinator; the others: coordinator); its right to the object here, and for an
+/// approval or a return the four-eyes rule: nobody reviews a revision they wrote or submitted.
 pub fn apply(
     conn: &mut DbConnection,
     actor: &Caller,
@@ -578,6 +580,10 @@ pub fn apply(
             check_may_write(actor, &action)?;
         }
         let state = transition(current.state, move_)?;
+        if matches!(move_, Transition::Approve | Transition::Return) {
+            let authors = revision_authors(conn, &current)?;
+            check_four_eyes(actor, &authors).map_err(StoreError::NotPermitted)?;
+        }
         let at = now();
         let mut row = row_of(&current);
         row.state = state.as_str().to_owned();
@@ -612,6 +618,47 @@ pub fn apply(
         record(conn, actor, &moved, event, note.as_deref())?;
         Ok(moved)
     })
+}
+
+/// Who wrote or submitted the follow-up's current revision, for the four-eyes rule
+/// (`kiv_domain::access::check_four_eyes`): the accounts of its history's `created`, `updated`
+/// and `submitted` steps of that revision (a return and a new submission stay in the revision),
+/// its creator for the first revision, and whoever wrote a partner's contribution to it since
+/// the revision began (contributions freeze with the submission, so they are part of what is
+/// reviewed).
+fn revision_authors(conn: &mut DbConnection, follow_up: &FollowUp) -> StoreResult<Vec<String>> {
+    let of_revision = || {
+        follow_up_events::table
+            .filter(follow_up_events::follow_up_id.eq(&follow_up.id))
+            .filter(follow_up_events::revision.eq(follow_up.revision))
+    };
+    let mut authors: Vec<String> = of_revision()
+        .filter(follow_up_events::event.eq_any(["created", "updated", "submitted"]))
+        .select(follow_up_events::account_login)
+        .distinct()
+        .load(conn)?;
+    if follow_up.revision == 1 {
+        authors.push(follow_up.created_by.clone());
+    }
+    let began: Option<NaiveDateTime> = of_revision()
+        .select(diesel::dsl::min(follow_up_events::occurred_at))
+        .first(conn)?;
+    let contributions = follow_up_contributions::table
+        .filter(follow_up_contributions::follow_up_id.eq(&follow_up.id))
+        .select(follow_up_contributions::id);
+    let mut contributors = audit_events::table
+        .filter(audit_events::entity_type.eq("followUpContribution"))
+        .filter(audit_events::entity_id.eq_any(contributions))
+        .select(audit_events::account_login)
+        .distinct()
+        .into_boxed();
+    if let Some(began) = began {
+        contributors = contributors.filter(audit_events::occurred_at.ge(began));
+    }
+    authors.extend(contributors.load::<String>(conn)?);
+    authors.sort();
+    authors.dedup();
+    Ok(authors)
 }
 
 /// Keeps the approved revision for good and makes it the action's state if it is the latest.

@@ -21,6 +21,7 @@ pub mod page;
 pub(crate) mod patch;
 pub mod planning;
 pub mod publication;
+pub(crate) mod recommendation_revisions;
 pub mod reference;
 pub mod report_links;
 pub mod reports;

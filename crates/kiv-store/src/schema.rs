@@ -463,6 +463,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::json::Json;
+
+    published_recommendations (id) {
+        id -> Text,
+        evaluation_id -> Text,
+        revision -> Integer,
+        text -> Json,
+        organisation_ids -> Json,
+        priority -> Text,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        status_note -> Nullable<Json>,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    published_recommendation_organisations (recommendation_id, organisation_id) {
+        recommendation_id -> Text,
+        organisation_id -> Text,
+    }
+}
+
+diesel::table! {
     recommendation_organisations (recommendation_id, organisation_id) {
         recommendation_id -> Text,
         organisation_id -> Text,
@@ -507,6 +535,10 @@ diesel::table! {
 
 diesel::joinable!(follow_ups -> actions (action_id));
 diesel::joinable!(recommendations -> evaluations (evaluation_id));
+diesel::joinable!(published_recommendations -> evaluations (evaluation_id));
+diesel::joinable!(
+    published_recommendation_organisations -> published_recommendations (recommendation_id)
+);
 diesel::joinable!(recommendation_organisations -> recommendations (recommendation_id));
 diesel::joinable!(follow_up_values -> follow_ups (follow_up_id));
 diesel::joinable!(follow_up_contributions -> follow_ups (follow_up_id));
@@ -542,6 +574,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluations,
     recommendations,
     recommendation_organisations,
+    published_recommendations,
+    published_recommendation_organisations,
     follow_up_contributions,
     publication_events,
     published_assessments,

@@ -5,7 +5,7 @@
 use kiv_domain::Tagged;
 use std::collections::BTreeMap;
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use kiv_domain::evaluation::{
     check_scores, Evaluation, Evidence, PeriodRange, Recommendation, Score,
@@ -50,7 +50,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(recommendation_register)
         .service(create_recommendation)
         .service(get_recommendation)
-        .service(update_recommendation);
+        .service(update_recommendation)
+        .service(delete_recommendation);
 }
 
 /// The reporting periods an evaluation covers, both included.
@@ -656,10 +657,13 @@ collection_query! {
 /// The register of recommendations
 ///
 /// Every recommendation across evaluations, with its evaluation's plan, cluster (or theme) and
-/// round: what was recommended to whom, and what became of it. Coordinators see those of draft
-/// evaluations too; every other reader (reporters included: a reporter sees every published
+/// round: what was recommended to whom, and what became of it. Recommendations follow their
+/// evaluation's revision: coordinators see them as the drafts have them, those of draft
+/// evaluations included; every other reader (reporters included: a reporter sees every published
 /// recommendation, as in the evaluation's own list, and filters on `organisationId` for its
-/// own) only those of evaluations that were published. Sorted by due date (none last) unless
+/// own) sees those of evaluations that were published, as the latest revision was published:
+/// one added, changed or deleted in the draft of the next revision shows (or goes) only once
+/// that revision is published. `status` and `statusNote` are one across revisions. Sorted by due date (none last) unless
 /// `sort` says otherwise: `dueDate`, `priority` (ascending from `low` to `high`, so
 /// `sort=-priority` puts `high` first) or `status` (in the order `open`, `inProgress`,
 /// `implemented`, `rejected`).
@@ -711,7 +715,10 @@ collection_query! {
 
 /// List an evaluation's recommendations
 ///
-/// Oldest first, with their status. Readable wherever the evaluation is.
+/// Oldest first, with their status. Readable wherever the evaluation is, and of the revision
+/// the caller reads: coordinators the draft's, everybody else the latest published revision's,
+/// as it was published (with the current `status` and `statusNote`, which are one across
+/// revisions).
 #[utoipa::path(
     tag = "Evaluations",
     params(("evaluationId" = String, Path), RecommendationQuery),
@@ -731,8 +738,9 @@ async fn list_recommendations(
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let id = record.id.clone();
+    let caller = auth.caller().clone();
     let found = state
-        .run(move |conn| evaluations::recommendations_of(conn, &id, page))
+        .run(move |conn| evaluations::recommendations_of(conn, &caller, &id, page))
         .await?;
     Ok(Collection::new(&req, page, found, |r| {
         RecommendationView::new(&req, r, &record)
@@ -792,6 +800,11 @@ async fn create_recommendation(
 }
 
 /// Read a recommendation
+///
+/// As of the revision of its evaluation the caller reads: coordinators the draft's; everybody
+/// else the latest published revision's, so a recommendation added in a draft is 404 for them
+/// until the draft is published, and one changed or deleted in a draft reads (with the same
+/// `ETag`) as it was published.
 #[utoipa::path(
     tag = "Evaluations",
     params(("recommendationId" = String, Path)),
@@ -854,7 +867,9 @@ pub struct RecommendationPatch {
 ///
 /// Coordinators change its content (`text`, `organisationIds`, `priority`, `dueDate`) while
 /// the evaluation is a draft (409 otherwise), and its follow-up (`status`, `statusNote`) at any
-/// time. Reporters of an organisation it is addressed to (`organisationIds`) follow it up:
+/// time. Content changed in the draft of a published evaluation shows to readers other than the
+/// coordinators only once that revision is published; the follow-up is one across revisions and
+/// shows to all at once. Reporters of an organisation it is addressed to (`organisationIds`) follow it up:
 /// they set `status` and `statusNote` and nothing else; a patch of theirs that names any other
 /// field is refused as a whole (403 `missingPermission`, naming the field) and changes nothing.
 /// Reporters of other organisations are refused (403); a recommendation of an evaluation that
@@ -908,4 +923,37 @@ async fn update_recommendation(
         validator,
         &RecommendationView::new(&req, record, &evaluation),
     ))
+}
+
+/// Delete a recommendation
+///
+/// From a draft evaluation (409 once it is published: revise it first). Coordinators only;
+/// `If-Match` with the recommendation's `ETag`. A recommendation of an earlier published
+/// revision stays as it was published for every reader but the coordinators until the draft is
+/// published. In the audit trail.
+#[utoipa::path(
+    tag = "Evaluations",
+    params(("recommendationId" = String, Path), ("If-Match" = String, Header, description = "The recommendation's ETag")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such recommendation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The evaluation is published", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/recommendations/{recommendationId}")]
+async fn delete_recommendation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Coordinator(caller): Coordinator,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = expected_version(&req)?;
+    let id = id.into_inner();
+    state
+        .run(move |conn| evaluations::delete_recommendation(conn, &caller, &id, expected))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -511,14 +511,18 @@ async fn submit(
 /// Approve a follow-up
 ///
 /// From `submitted` to `approved`: it now counts in reports and the action's status and
-/// progress follow it. Coordinators only; `If-Match`; an optional `reviewNote`.
+/// progress follow it. Coordinators only; `If-Match`; an optional `reviewNote`. Four eyes: an
+/// account that wrote or submitted the revision under review (created it, changed it, wrote a
+/// partner's contribution to it, submitted it; by any route, batch and CSV import included) does
+/// not approve it, whatever its roles (403 `missingPermission`, naming the rule): another
+/// coordinator does.
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
     request_body(content = Option<Review>),
     responses(
         (status = 200, description = "The approved follow-up", body = FollowUpView),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator (missingScope); the caller wrote or submitted this revision (missingPermission, four-eyes rule)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
@@ -547,7 +551,9 @@ async fn approve(
 /// Return a follow-up to its reporter
 ///
 /// From `submitted` to `returned`, with a required `reviewNote` saying what to change; the
-/// reporter edits and submits it again. Coordinators only; `If-Match`.
+/// reporter edits and submits it again. Coordinators only; `If-Match`. Four eyes, as for an
+/// approval: whoever wrote or submitted the revision does not return it (403
+/// `missingPermission`).
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
@@ -555,7 +561,7 @@ async fn approve(
     responses(
         (status = 200, description = "The returned follow-up", body = FollowUpView),
         (status = 400, description = "The reviewNote is missing or blank", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator (missingScope); the caller wrote or submitted this revision (missingPermission, four-eyes rule)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),

@@ -1,0 +1,5 @@
+DROP INDEX published_recommendation_organisations_organisation_id;
+DROP TABLE published_recommendation_organisations;
+DROP INDEX published_recommendations_due_date;
+DROP INDEX published_recommendations_evaluation_id;
+DROP TABLE published_recommendations;
