@@ -411,8 +411,8 @@ async fn eddsa_keys_are_published_and_rotate() {
         disabled: false,
         version: 1,
         access_version: 1,
-        created_at: kiv_store::page::now(),
-        updated_at: kiv_store::page::now(),
+        created_at: kiv_store::clock::now(),
+        updated_at: kiv_store::clock::now(),
     };
     // A token of the previous key is still accepted during the rotation; a stranger's is not.
     let old = previous_signer.issue(&account, "kiv").unwrap().access_token;

@@ -96,7 +96,7 @@ pub async fn idempotency(
     let claimed_key = key.clone();
     let claim = state
         .run(move |conn| {
-            idempotency::claim(conn, &login, &claimed_key, &hash, kiv_store::page::now())
+            idempotency::claim(conn, &login, &claimed_key, &hash, kiv_store::clock::now())
         })
         .await;
     match claim {

@@ -7,11 +7,12 @@ use kiv_domain::{Account, AccountKind, Caller, PageRequest, Role};
 
 use crate::audit::{self, Operation};
 
+use crate::clock::now;
 use crate::credentials::{decoy_hash, hash_secret, verify_secret};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::schema::accounts;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

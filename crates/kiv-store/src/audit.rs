@@ -8,10 +8,11 @@ use kiv_domain::{Caller, PageRequest};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::schema::audit_events;
 
 /// What a change did.

@@ -12,10 +12,11 @@ use kiv_domain::{
     ReportingPeriod,
 };
 
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::patch::Merger;
 use crate::planning::{check_organisations, reject_if_any};
 use crate::publication::{self, Judgement, Step};

@@ -14,10 +14,11 @@ use kiv_domain::{
 use serde_json::Value;
 
 use crate::audit::{self, Operation};
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::planning::actions;
 use crate::schema::{follow_up_contributions, follow_ups};
 

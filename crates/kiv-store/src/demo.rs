@@ -4,10 +4,10 @@
 use kiv_domain::{AccountKind, LocalizedText, OrganisationKind, Role};
 
 use crate::accounts::{self, NewAccount};
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::StoreResult;
 use crate::json::JsonValue;
-use crate::page::now;
 use crate::reference::organisations::{self, OrganisationRow};
 use crate::schema;
 

@@ -209,7 +209,7 @@ fn load(conn: &mut DbConnection) -> StoreResult<Option<DemoContent>> {
         return Ok(None);
     }
     let fod = coordinator();
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let periods = crate::reference::plans::get(conn, DEMO_PLAN)?
         .ok_or_else(|| StoreError::Seed(format!("plan {DEMO_PLAN} is not loaded")))?
         .reporting_periods();

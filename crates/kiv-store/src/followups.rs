@@ -18,10 +18,11 @@ use kiv_domain::{
     PlanSchedule, ReportedValue, ReportingPeriod, WorkflowState,
 };
 
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::planning::actions;
 use crate::reference::plans;
 use crate::schema::{

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod clock;
 pub mod cluster_followups;
 pub mod contributions;
 pub mod credentials;

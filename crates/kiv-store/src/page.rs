@@ -16,12 +16,3 @@ impl<T> Page<T> {
         })
     }
 }
-
-/// The current time, UTC, at the microsecond precision both backends keep, so a value read back
-/// equals the value written.
-pub fn now() -> chrono::NaiveDateTime {
-    use chrono::{DurationRound, TimeDelta};
-    let now = chrono::Utc::now().naive_utc();
-    now.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now)
-}

@@ -9,10 +9,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::audit::{self, Operation};
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::schema::{publication_events, published_assessments};
 
 /// A record written as drafts and published in revisions.

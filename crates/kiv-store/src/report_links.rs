@@ -10,10 +10,11 @@ use kiv_domain::access::{may_manage_link, ReportLink};
 use kiv_domain::{Caller, PageRequest};
 
 use crate::audit::{self, Operation};
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::schema::report_links;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

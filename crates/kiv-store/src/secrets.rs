@@ -3,9 +3,9 @@
 
 use diesel::prelude::*;
 
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::page::now;
 use crate::schema::server_secrets;
 
 /// The secret called `name`, made by `generate` and stored if there is none yet. The flag says

@@ -15,10 +15,10 @@ use kiv_domain::reference::{is_lower_camel_case, is_readable_id, missing_dutch};
 use kiv_domain::{LocalizedText, OrganisationKind, PlanKind, ReportingFrequency};
 use serde::Deserialize;
 
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::now;
 use crate::reference::clusters::{self, ClusterRow};
 use crate::reference::organisations::{self, OrganisationRow};
 use crate::reference::plans::{self, PlanLinks, PlanRow};

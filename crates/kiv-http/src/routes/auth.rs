@@ -220,7 +220,7 @@ async fn token(
                 secret: &secret,
                 address,
             };
-            login::log_in(conn, &rules, attempt, kiv_store::page::now())
+            login::log_in(conn, &rules, attempt, kiv_store::clock::now())
         })
         .await?;
     match outcome {

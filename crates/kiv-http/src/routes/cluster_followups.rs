@@ -109,10 +109,6 @@ impl ClusterFollowUpView {
     }
 }
 
-fn today() -> chrono::NaiveDate {
-    Utc::now().date_naive()
-}
-
 async fn readable(
     state: &AppState,
     caller: &Caller,
@@ -229,7 +225,7 @@ async fn create_cluster_follow_up(
         organisation_ids: body.organisation_ids,
     };
     let record = state
-        .run(move |conn| cluster_followups::create(conn, &caller, input, today()))
+        .run(move |conn| cluster_followups::create(conn, &caller, input, kiv_store::clock::today()))
         .await?;
     let validator = record.validator();
     let view = ClusterFollowUpView::new(&req, record);
@@ -338,7 +334,16 @@ async fn update_cluster_follow_up(
     let expected = expected_version(&req)?;
     let id = id.into_inner();
     let record = state
-        .run(move |conn| cluster_followups::update(conn, &caller, &id, expected, changes, today()))
+        .run(move |conn| {
+            cluster_followups::update(
+                conn,
+                &caller,
+                &id,
+                expected,
+                changes,
+                kiv_store::clock::today(),
+            )
+        })
         .await?;
     let validator = record.validator();
     Ok(single(

@@ -565,7 +565,7 @@ async fn evaluation_context(
     let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let as_of = match (record.state, record.published_at) {
         (PublicationState::Published, Some(at)) => at,
-        _ => Utc::now().naive_utc(),
+        _ => kiv_store::clock::now(),
     };
     let found = state
         .run_report(move |conn| evaluations::context(conn, &record, as_of))

@@ -146,10 +146,6 @@ impl FollowUpView {
     }
 }
 
-fn today() -> chrono::NaiveDate {
-    Utc::now().date_naive()
-}
-
 pub(crate) fn parse_period(
     text: &str,
     location: kiv_domain::IssueLocation,
@@ -326,7 +322,7 @@ async fn create_follow_up(
         indicator_values: body.indicator_values,
     };
     let follow_up = state
-        .run(move |conn| followups::create(conn, &caller, input, today()))
+        .run(move |conn| followups::create(conn, &caller, input, kiv_store::clock::today()))
         .await?;
     let validator = follow_up.validator();
     let view = FollowUpView::new(&req, follow_up);
@@ -421,7 +417,14 @@ async fn update_follow_up(
     let follow_up = readable(&state, &caller, follow_up_id.into_inner()).await?;
     let follow_up = state
         .run(move |conn| {
-            followups::update(conn, &caller, &follow_up.id, expected, changes, today())
+            followups::update(
+                conn,
+                &caller,
+                &follow_up.id,
+                expected,
+                changes,
+                kiv_store::clock::today(),
+            )
         })
         .await?;
     let validator = follow_up.validator();

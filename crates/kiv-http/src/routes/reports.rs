@@ -1,7 +1,7 @@
 //! `/reports`: where the plans stand, for evaluators and the coordinating FODs.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use kiv_domain::report::{ComplianceReport, IndicatorReport, ProgressReport, TrendReport};
 use kiv_domain::{InputIssue, IssueLocation, Plan, ReportingPeriod};
 use kiv_store::reference::plans;
@@ -92,7 +92,7 @@ fn as_of_schema() -> utoipa::openapi::schema::Schema {
 /// of what has happened, so a moment in the future is refused; a date stands for its last moment,
 /// and today's date for now (the report's `asOf` says which moment was used).
 fn report_moment(asked: Option<&str>) -> Result<NaiveDateTime, ApiError> {
-    let now = Utc::now().naive_utc();
+    let now = kiv_store::clock::now();
     let Some(text) = asked else {
         return Ok(now);
     };
@@ -429,7 +429,7 @@ async fn compliance_report(
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let plan = plan_or_404(&state, &query.plan_id).await?;
-    let period = report_period(&plan, Some(&query.period), Utc::now().naive_utc())?;
+    let period = report_period(&plan, Some(&query.period), kiv_store::clock::now())?;
     let report: ComplianceReport = state
         .run_report(move |conn| compliance_of(conn, &plan, period))
         .await?;

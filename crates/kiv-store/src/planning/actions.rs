@@ -16,10 +16,11 @@ use super::{
     check_organisations, check_reference_data, like_pattern, missing, reject_if_any, replace_links,
 };
 use crate::audit::{self, Operation};
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::patch::Merger;
 use crate::planning::objectives;
 use crate::reference::{organisations, plans};

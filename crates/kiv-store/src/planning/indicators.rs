@@ -14,10 +14,11 @@ use kiv_domain::{
 
 use super::{like_pattern, missing, reject_if_any};
 use crate::audit::{self, Operation};
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::patch::Merger;
 use crate::planning::{actions, objectives};
 use crate::reference::plans;

@@ -12,10 +12,11 @@ use super::{
     reject_if_any, replace_links,
 };
 use crate::audit::{self, Operation};
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::patch::Merger;
 use crate::schema::{actions, indicators, objective_owners, objective_themes, objectives};
 

@@ -4,10 +4,11 @@ use diesel::prelude::*;
 use kiv_domain::paging::SortKey;
 use kiv_domain::{LocalizedText, Organisation, OrganisationKind, PageRequest};
 
+use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::{now, Page};
+use crate::page::Page;
 use crate::schema::organisations;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

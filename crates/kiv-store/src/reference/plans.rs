@@ -285,7 +285,7 @@ fn write(
         reporting_frequency: input.reporting_frequency.as_str().to_owned(),
         version,
         created_at,
-        updated_at: crate::page::now(),
+        updated_at: crate::clock::now(),
     };
     if version == 1 {
         diesel::insert_into(plans::table)
@@ -340,7 +340,7 @@ pub fn create(
         }
         crate::error::unique_write(
             conn,
-            |conn| write(conn, &input, 1, crate::page::now()),
+            |conn| write(conn, &input, 1, crate::clock::now()),
             |conn| id_holder(conn, &input.id),
         )?;
         let created = get(conn, &input.id)?.ok_or(StoreError::NotFound)?;

@@ -6,7 +6,6 @@ mod export;
 
 use actix_web::http::header;
 use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
-use chrono::Utc;
 use kiv_domain::{InputIssue, IssueLocation, ReportingPeriod};
 use kiv_store::followups::{self, BulkRow, FollowUpInput, ImportMode, RowOutcome, RowResult};
 use serde::{Deserialize, Serialize};
@@ -142,10 +141,6 @@ fn answer(
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn today() -> chrono::NaiveDate {
-    Utc::now().date_naive()
-}
-
 fn input_of(follow_up: NewFollowUp) -> BulkRow {
     let period = follow_up.period.parse::<ReportingPeriod>().map_err(|e| {
         vec![InputIssue::invalid(
@@ -215,7 +210,17 @@ async fn batch(
     let rows: Vec<BulkRow> = follow_ups.into_iter().map(input_of).collect();
     let name_row = |index: usize| format!("rows[{}]", index + 1);
     let (results, applied) = state
-        .run(move |conn| followups::import(conn, &caller, rows, mode, today(), &name_row, deadline))
+        .run(move |conn| {
+            followups::import(
+                conn,
+                &caller,
+                rows,
+                mode,
+                kiv_store::clock::today(),
+                &name_row,
+                deadline,
+            )
+        })
         .await?;
     answer(&req, mode, results, applied)
 }
@@ -323,7 +328,15 @@ async fn import_csv(
                 Some(line) => format!("rows[{}] (line {line})", index + 1),
                 None => format!("rows[{}]", index + 1),
             };
-            followups::import(conn, &caller, bulk, mode, today(), &name_row, deadline)
+            followups::import(
+                conn,
+                &caller,
+                bulk,
+                mode,
+                kiv_store::clock::today(),
+                &name_row,
+                deadline,
+            )
         })
         .await?;
     answer(&req, mode, results, applied)
