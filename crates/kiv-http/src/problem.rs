@@ -10,13 +10,24 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::auth::TokenProblem;
-
 /// Media type of every error answer.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Where the problem types are documented, relative to the server.
 pub const PROBLEM_DOCS: &str = "/kiv/v1/doc/problems";
+
+/// Why a presented token is refused. It lives here, beside the answer it becomes (401 with a
+/// `WWW-Authenticate` challenge), so that the failure vocabulary sits below authentication;
+/// authentication re-exports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    Missing,
+    Invalid,
+    Expired,
+    /// Well formed and signed, but the account was disabled or its rights changed since it was
+    /// issued.
+    Withdrawn,
+}
 
 /// An error answer (RFC 9457, belgif profile).
 #[derive(Debug, Clone, Serialize, ToSchema)]
