@@ -25,7 +25,8 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 //   6. respond, render,           answers: versions and languages; report formats;
 //      openapi_common,            the shared parts of the OpenAPI document
 //      patch_schemas
-//   7. routes                     the handlers, each reading only the floor, never each other
+//   7. views                      representations more than one route module answers with
+//   8. routes                     the handlers, each reading only the floor, never each other
 pub mod auth;
 pub mod docs;
 pub mod extract;
@@ -42,6 +43,7 @@ pub mod problem;
 pub mod render;
 pub mod respond;
 pub mod routes;
+pub mod views;
 
 use auth::TokenService;
 use limits::{Limits, RateLimit};
