@@ -572,6 +572,15 @@ impl From<StoreError> for ApiError {
             StoreError::Unique(_) => ApiError::Conflict(
                 "Another request stored the same key at the same moment; read the current state and retry".into(),
             ),
+            // The schema's own reference and check rules, caught only at the write: the checks
+            // before it passed, so another request changed the data in between. A conflict to
+            // retry after reading again, not a server error.
+            StoreError::Reference(_) => ApiError::Conflict(
+                "Another request removed or changed a record this one refers to at the same moment; read the current state and retry".into(),
+            ),
+            StoreError::Check(_) => ApiError::Conflict(
+                "Another request changed the record at the same moment and the change no longer fits it; read the current state and retry".into(),
+            ),
             StoreError::Rejected(issues) => ApiError::bad_request(issues),
             StoreError::NotPermitted(detail) => ApiError::MissingPermission(detail),
             StoreError::InvalidTransition(refused) => {
@@ -592,5 +601,31 @@ impl From<StoreError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::Internal(format!("blocking task failed: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema's reference and check rules fire only when another request changed the data
+    /// after this one's checks: a conflict to retry (409), while stored data that no longer fits stays a 500.
+    #[test]
+    fn schema_rule_violations_are_conflicts() {
+        let status = |error: StoreError| ApiError::from(error).status_code();
+        assert_eq!(
+            status(StoreError::Reference(
+                "FOREIGN KEY constraint failed".into()
+            )),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(StoreError::Check("CHECK constraint failed".into())),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(StoreError::Corrupt("kind 'ministry'".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }
