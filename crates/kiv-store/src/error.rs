@@ -167,13 +167,13 @@ pub(crate) fn expect_one_written(written: usize, expected: i32) -> StoreResult<(
 /// rolled back and `holder`, the very lookup the check ran, names the record that holds the key
 /// now, in a statement of its own. So a duplicate is the same 409 with the existing record's id
 /// whether the check or the index caught it.
-pub(crate) fn unique_write<T>(
-    conn: &mut crate::database::DbConnection,
-    write: impl FnOnce(&mut crate::database::DbConnection) -> StoreResult<T>,
-    holder: impl FnOnce(&mut crate::database::DbConnection) -> StoreResult<Option<StoreError>>,
+///
+/// Generic over the connection so that this module, the lowest of the store, names no other.
+pub(crate) fn unique_write<C: diesel::Connection, T>(
+    conn: &mut C,
+    write: impl FnOnce(&mut C) -> StoreResult<T>,
+    holder: impl FnOnce(&mut C) -> StoreResult<Option<StoreError>>,
 ) -> StoreResult<T> {
-    use diesel::Connection;
-
     match conn.transaction(write) {
         Err(StoreError::Unique(message)) => match holder(conn)? {
             Some(duplicate) => Err(duplicate),
