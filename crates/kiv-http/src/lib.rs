@@ -14,6 +14,19 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
 
+// The floor, lowest first: a module imports only modules earlier in this list (and AppState
+// from here), never a later one and never a route module.
+//   1. origin, observe, links     where the client and the server are; traces; signed links
+//   2. problem                    ApiError and the problem+json answer (why a token is refused too)
+//   3. auth, path_guard, docs     who the caller is; path checks; the problem type pages
+//   4. limits                     what a request may cost (reads the caller's identity)
+//   5. extract, idempotency,      request extractors (body, query, versions, language);
+//      middleware                 replayed answers; the response headers
+//   6. respond, render,           answers: versions and languages; report formats;
+//      openapi_common,            the shared parts of the OpenAPI document
+//      patch_schemas
+//   7. views                      representations more than one route module answers with
+//   8. routes                     the handlers, each reading only the floor, never each other
 pub mod auth;
 pub mod docs;
 pub mod extract;
@@ -30,6 +43,7 @@ pub mod problem;
 pub mod render;
 pub mod respond;
 pub mod routes;
+pub mod views;
 
 use auth::TokenService;
 use limits::{Limits, RateLimit};

@@ -10,13 +10,24 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::auth::TokenProblem;
-
 /// Media type of every error answer.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Where the problem types are documented, relative to the server.
 pub const PROBLEM_DOCS: &str = "/kiv/v1/doc/problems";
+
+/// Why a presented token is refused. It lives here, beside the answer it becomes (401 with a
+/// `WWW-Authenticate` challenge), so that the failure vocabulary sits below authentication;
+/// authentication re-exports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    Missing,
+    Invalid,
+    Expired,
+    /// Well formed and signed, but the account was disabled or its rights changed since it was
+    /// issued.
+    Withdrawn,
+}
 
 /// An error answer (RFC 9457, belgif profile).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -561,6 +572,15 @@ impl From<StoreError> for ApiError {
             StoreError::Unique(_) => ApiError::Conflict(
                 "Another request stored the same key at the same moment; read the current state and retry".into(),
             ),
+            // The schema's own reference and check rules, caught only at the write: the checks
+            // before it passed, so another request changed the data in between. A conflict to
+            // retry after reading again, not a server error.
+            StoreError::Reference(_) => ApiError::Conflict(
+                "Another request removed or changed a record this one refers to at the same moment; read the current state and retry".into(),
+            ),
+            StoreError::Check(_) => ApiError::Conflict(
+                "Another request changed the record at the same moment and the change no longer fits it; read the current state and retry".into(),
+            ),
             StoreError::Rejected(issues) => ApiError::bad_request(issues),
             StoreError::NotPermitted(detail) => ApiError::MissingPermission(detail),
             StoreError::InvalidTransition(refused) => {
@@ -581,5 +601,31 @@ impl From<StoreError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::Internal(format!("blocking task failed: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema's reference and check rules fire only when another request changed the data
+    /// after this one's checks: a conflict to retry (409), while stored data that no longer fits stays a 500.
+    #[test]
+    fn schema_rule_violations_are_conflicts() {
+        let status = |error: StoreError| ApiError::from(error).status_code();
+        assert_eq!(
+            status(StoreError::Reference(
+                "FOREIGN KEY constraint failed".into()
+            )),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(StoreError::Check("CHECK constraint failed".into())),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(StoreError::Corrupt("kind 'ministry'".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

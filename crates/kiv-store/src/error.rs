@@ -49,9 +49,17 @@ pub enum StoreError {
     /// A write broke a uniqueness rule of the schema: another write stored the same key first.
     #[error("unique key violated: {0}")]
     Unique(String),
-    /// A write broke a reference or check rule of the schema.
-    #[error("constraint violated: {0}")]
-    Constraint(String),
+    /// A write broke a reference of the schema: it names a record that another write removed
+    /// after the checks ran, or removes a record that another write made something name. Reading
+    /// the current state and retrying resolves it.
+    #[error("reference violated: {0}")]
+    Reference(String),
+    /// A write broke a check rule of the schema (a period that ends before it starts, a
+    /// progress outside 0-100, ...): the stored record together with the change breaks a rule
+    /// the checks before the write did not see, typically because another write changed the
+    /// record in between.
+    #[error("check rule violated: {0}")]
+    Check(String),
     /// Applying or reverting migrations failed.
     #[error("migration failed: {0}")]
     Migration(String),
@@ -100,12 +108,14 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 StoreError::Unique(info.message().to_owned())
             }
-            DieselError::DatabaseError(
-                DatabaseErrorKind::ForeignKeyViolation
-                | DatabaseErrorKind::CheckViolation
-                | DatabaseErrorKind::NotNullViolation,
-                info,
-            ) => StoreError::Constraint(info.message().to_owned()),
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                StoreError::Reference(info.message().to_owned())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
+                StoreError::Check(info.message().to_owned())
+            }
+            // A missing value is a defect of the store's own queries, not of the data: it stays
+            // a failed query (an internal error).
             _ => StoreError::Query(error),
         }
     }
@@ -157,13 +167,13 @@ pub(crate) fn expect_one_written(written: usize, expected: i32) -> StoreResult<(
 /// rolled back and `holder`, the very lookup the check ran, names the record that holds the key
 /// now, in a statement of its own. So a duplicate is the same 409 with the existing record's id
 /// whether the check or the index caught it.
-pub(crate) fn unique_write<T>(
-    conn: &mut crate::database::DbConnection,
-    write: impl FnOnce(&mut crate::database::DbConnection) -> StoreResult<T>,
-    holder: impl FnOnce(&mut crate::database::DbConnection) -> StoreResult<Option<StoreError>>,
+///
+/// Generic over the connection so that this module, the lowest of the store, names no other.
+pub(crate) fn unique_write<C: diesel::Connection, T>(
+    conn: &mut C,
+    write: impl FnOnce(&mut C) -> StoreResult<T>,
+    holder: impl FnOnce(&mut C) -> StoreResult<Option<StoreError>>,
 ) -> StoreResult<T> {
-    use diesel::Connection;
-
     match conn.transaction(write) {
         Err(StoreError::Unique(message)) => match holder(conn)? {
             Some(duplicate) => Err(duplicate),

@@ -199,3 +199,41 @@ fn a_corrupt_row_is_reported_not_guessed() {
         Err(StoreError::Corrupt(_))
     ));
 }
+
+/// A write the schema's own rules refuse (the checks before it having passed, as when another
+/// write changed the data in between) is a reference or check violation, not a failed query:
+/// the HTTP layer answers it as a conflict to retry, not as a server error.
+#[test]
+fn schema_rule_violations_are_named_not_internal() {
+    use diesel::RunQueryDsl;
+
+    let db = TestDatabase::new();
+    let database = db.migrated();
+    let mut conn = database.connection().unwrap();
+    seed::apply(&mut conn, &ReferenceData::embedded().unwrap()).unwrap();
+    let mut write = |sql: &str| {
+        diesel::sql_query(sql)
+            .execute(&mut **conn)
+            .map_err(StoreError::from)
+    };
+
+    let dangling = write(
+        "INSERT INTO plan_clusters (plan_id, cluster_id) VALUES ('kiv-2016-2019', 'no-such-cluster')",
+    );
+    assert!(
+        matches!(dangling, Err(StoreError::Reference(_))),
+        "{dangling:?}"
+    );
+    let still_named = write("DELETE FROM clusters WHERE id = '1'");
+    assert!(
+        matches!(still_named, Err(StoreError::Reference(_))),
+        "{still_named:?}"
+    );
+    let backwards = write("UPDATE plans SET period_end = '2000-01-01' WHERE id = 'kiv-2016-2019'");
+    assert!(
+        matches!(backwards, Err(StoreError::Check(_))),
+        "{backwards:?}"
+    );
+    let missing = write("UPDATE plans SET kind = NULL WHERE id = 'kiv-2016-2019'");
+    assert!(matches!(missing, Err(StoreError::Query(_))), "{missing:?}");
+}

@@ -16,8 +16,9 @@ use kiv_domain::access::AccountStanding;
 use kiv_domain::{Caller, Role};
 
 use crate::problem::ApiError;
+pub use crate::problem::TokenProblem;
 use crate::AppState;
-pub use tokens::{Presented, TokenProblem, TokenService, TokenSettings};
+pub use tokens::{Presented, TokenService, TokenSettings};
 
 /// What an extractor hands back: a future, as checking the account may need the database.
 type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;

@@ -11,6 +11,8 @@ use jsonwebtoken::{
 use kiv_domain::{Account, Caller, Role};
 use serde::{Deserialize, Serialize};
 
+use crate::problem::TokenProblem;
+
 /// The media type of kiv's access tokens, in the `typ` header.
 pub const TOKEN_TYPE: &str = "at+jwt";
 
@@ -74,17 +76,6 @@ pub struct Claims {
 pub struct Presented {
     pub caller: Caller,
     pub access_version: i32,
-}
-
-/// Why a presented token is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    Missing,
-    Invalid,
-    Expired,
-    /// Well formed and signed, but the account was disabled or its rights changed since it was
-    /// issued.
-    Withdrawn,
 }
 
 /// A token just issued.

@@ -19,7 +19,9 @@
 
 use std::borrow::Cow;
 
-use super::table::Cell;
+use chrono::SecondsFormat;
+
+use super::cell::Cell;
 use crate::problem::ApiError;
 
 /// What makes a spreadsheet read a cell as a formula (OWASP's list).
@@ -51,14 +53,27 @@ pub fn restore(cell: &str) -> &str {
     }
 }
 
+/// A cell as CSV text: texts neutralised against formulas ([`neutralise`]), numbers as JSON
+/// writes them (a negative number stays a number), times as RFC 3339.
+pub fn field(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(t) => neutralise(t).into_owned(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Number(n) | Cell::Progress(n) | Cell::Rate(n) => n.to_string(),
+        Cell::DateTime(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
 /// Rows of cells as CSV text (RFC 4180, comma-separated): text cells neutralised, numbers,
-/// times and the like as [`Cell::csv`] writes them.
+/// times and the like as [`field`] writes them.
 pub fn write<'a>(rows: impl IntoIterator<Item = &'a [Cell]>) -> Result<String, ApiError> {
     let failed = |e: &dyn std::fmt::Display| ApiError::Internal(format!("cannot write CSV: {e}"));
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     for row in rows {
         writer
-            .write_record(row.iter().map(Cell::csv))
+            .write_record(row.iter().map(field))
             .map_err(|e| failed(&e))?;
     }
     let bytes = writer.into_inner().map_err(|e| failed(&e))?;

@@ -9,10 +9,11 @@ use kiv_domain::report::{ClusterReport, ProgressReport, PublishedJudgement};
 use kiv_domain::rollup::Figures;
 use kiv_domain::{ActionStatus, Language};
 
+use super::cell::Cell;
 use super::escape;
 use super::labels::{labels, Labels};
 use super::svg::{self, Bar, Point, Series, Stack};
-use super::table::{self, Cell, Table};
+use super::table::{self, Table};
 use kiv_domain::report::{ComplianceReport, IndicatorReport, TrendPoint, TrendReport};
 
 const STYLE: &str = r#"

@@ -3,6 +3,7 @@
 //! Renderers only read the report structs the store and the handlers assembled; no figure is
 //! computed here, so every format carries the same numbers as the JSON document.
 
+pub mod cell;
 pub mod csv;
 pub mod html;
 pub mod labels;

@@ -1,66 +1,13 @@
 //! Reports as tables of typed cells: one definition of the columns, written out as CSV text,
 //! as Excel cells (numbers as numbers, dates as dates) and as HTML tables.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use kiv_domain::planning::IndicatorValue;
 use kiv_domain::report::{ProgressReport, PublishedJudgement};
 use kiv_domain::rollup::{Figures, METHOD};
 use kiv_domain::{ActionStatus, Language, LocalizedText};
 
+pub use super::cell::Cell;
 use crate::problem::ApiError;
 use kiv_domain::report::{ComplianceReport, IndicatorReport, TrendReport};
-
-/// One cell, with what it holds.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    /// A count of things.
-    Count(usize),
-    /// A value as measured (an indicator's).
-    Number(f64),
-    /// Progress, 0-100.
-    Progress(f64),
-    /// A rate, 0-1.
-    Rate(f64),
-    DateTime(DateTime<Utc>),
-    Bool(bool),
-    Empty,
-}
-
-impl Cell {
-    pub fn text(text: impl Into<String>) -> Cell {
-        Cell::Text(text.into())
-    }
-
-    fn progress(value: Option<f64>) -> Cell {
-        value.map_or(Cell::Empty, Cell::Progress)
-    }
-
-    fn rate(value: Option<f64>) -> Cell {
-        value.map_or(Cell::Empty, Cell::Rate)
-    }
-
-    fn value(value: Option<&IndicatorValue>) -> Cell {
-        match value {
-            Some(IndicatorValue::Number(n)) => Cell::Number(*n),
-            Some(IndicatorValue::Text(t)) => Cell::Text(t.clone()),
-            None => Cell::Empty,
-        }
-    }
-
-    /// The cell as CSV text: texts neutralised against formulas ([`super::csv::neutralise`]),
-    /// numbers as JSON writes them (a negative number stays a number), times as RFC 3339.
-    pub fn csv(&self) -> String {
-        match self {
-            Cell::Text(t) => super::csv::neutralise(t).into_owned(),
-            Cell::Count(n) => n.to_string(),
-            Cell::Number(n) | Cell::Progress(n) | Cell::Rate(n) => n.to_string(),
-            Cell::DateTime(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-            Cell::Bool(b) => b.to_string(),
-            Cell::Empty => String::new(),
-        }
-    }
-}
 
 /// A header row (column names, as in CSV) and rows of cells.
 #[derive(Debug, Clone, Default)]

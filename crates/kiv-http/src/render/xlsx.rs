@@ -6,7 +6,8 @@ use kiv_domain::report::ProgressReport;
 use kiv_domain::Language;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::table::{self, figure_cells, figure_columns, Cell, Table};
+use super::cell::Cell;
+use super::table::{self, figure_cells, figure_columns, Table};
 use crate::problem::ApiError;
 
 /// Narrowest and widest column, in characters.

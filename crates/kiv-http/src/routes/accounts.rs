@@ -14,13 +14,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
-use super::organisations::OrganisationView;
 use crate::auth::{Admin, Auth};
 use crate::extract::{
     expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
 };
 use crate::problem::{ApiError, Problem};
 use crate::respond::{href, single, utc, Collection};
+use crate::views::OrganisationView;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -1,26 +1,28 @@
 //! `/actions`: who does what, when, for which objective, and how far it got.
 
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::Tagged;
-use kiv_domain::{Action, ActionStatus, LocalizedText, Role};
+use kiv_domain::{ActionStatus, LocalizedText, Role};
 use kiv_store::audit::{self, AuditFilter};
 use kiv_store::planning::actions::{self, ActionChanges, ActionFilter, ActionInput, ActionSort};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::audit::AuditEventView;
 use super::collection_query;
 use crate::auth::{Auth, Coordinator, Reporting};
 use crate::extract::{
-    expected_version, label, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
+    expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
 };
 use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
-use crate::respond::{created, href, single, utc, Collection};
+use crate::respond::{created, single, Collection};
+use crate::views::AuditEventView;
 use crate::AppState;
+// Re-exported for the follow-up routes, which still name it here.
+pub use crate::views::ActionView;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_actions)
@@ -30,106 +32,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_action)
         .service(delete_action)
         .service(action_history);
-}
-
-/// An action of a plan.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ActionView {
-    /// UUID.
-    pub id: String,
-    pub href: String,
-    pub objective_id: String,
-    /// The objective's plan.
-    pub plan_id: String,
-    /// The objective's cluster; absent for a transversal objective.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// Unique within the objective.
-    pub code: String,
-    pub title: LocalizedText,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<LocalizedText>,
-    /// The title in the language of `Accept-Language` (falling back to Dutch); only when the
-    /// request names a language.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The organisation that leads the action and reports on it.
-    pub lead_organisation_id: String,
-    /// Organisations taking part; their reporters may report on it too.
-    pub partner_organisation_ids: Vec<String>,
-    pub theme_ids: Vec<String>,
-    pub planned_start: NaiveDate,
-    pub planned_end: NaiveDate,
-    /// The action's weight in progress roll-ups: more than 0 and at most 1000 (default 1).
-    #[schema(exclusive_minimum = 0, maximum = 1000)]
-    pub weight: f64,
-    /// The lead organisation's own id of the action, unique per lead organisation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// From the latest approved follow-up; `notReported` before there is one. Read-only.
-    pub status: ActionStatus,
-    /// Progress 0-100 from the latest approved follow-up. Read-only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub progress: Option<f64>,
-    /// The reporting period `status` and `progress` come from. Read-only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_period: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Its `label` follows `Accept-Language`.
-impl crate::respond::Representation for ActionView {
-    const BY_LANGUAGE: bool = true;
-}
-
-impl ActionView {
-    pub(crate) fn new(req: &HttpRequest, action: Action) -> Self {
-        let Action {
-            id,
-            objective_id,
-            plan_id,
-            cluster_id,
-            code,
-            title,
-            description,
-            lead_organisation_id,
-            partner_organisation_ids,
-            theme_ids,
-            planned_start,
-            planned_end,
-            weight,
-            external_id,
-            state,
-            version: _,
-            created_at,
-            updated_at,
-        } = action;
-        ActionView {
-            href: href(req, &format!("actions/{id}")),
-            label: label(req, &title),
-            id,
-            objective_id,
-            plan_id,
-            cluster_id,
-            code,
-            title,
-            description,
-            lead_organisation_id,
-            partner_organisation_ids,
-            theme_ids,
-            planned_start,
-            planned_end,
-            weight,
-            external_id,
-            status: state.status,
-            progress: state.progress,
-            status_period: state.period.map(|p| p.to_string()),
-            created_at: utc(created_at),
-            updated_at: utc(updated_at),
-        }
-    }
 }
 
 collection_query! {

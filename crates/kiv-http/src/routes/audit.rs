@@ -1,73 +1,19 @@
 //! `/auditEvents`: the trail of every change, for coordinators and administrators.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use kiv_store::audit::{self, AuditEvent, AuditFilter};
-use serde::Serialize;
-use serde_json::Value;
-use utoipa::ToSchema;
+use kiv_store::audit::{self, AuditFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
 use crate::auth::Auditor;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
-use crate::respond::{utc, Collection};
+use crate::respond::Collection;
+use crate::views::AuditEventView;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_audit_events);
-}
-
-/// One recorded change.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEventView {
-    pub id: String,
-    /// When, in UTC.
-    pub occurred_at: DateTime<Utc>,
-    /// Who: the account's username or client id.
-    pub account: String,
-    /// On behalf of which organisation.
-    pub organisation_id: String,
-    /// `plan`, `objective`, `action` or `indicator`.
-    pub entity_type: String,
-    pub entity_id: String,
-    /// `create`, `update` or `delete`.
-    pub operation: String,
-    /// The record before the change (absent for a creation).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub before: Option<Value>,
-    /// The record after the change (absent for a deletion).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub after: Option<Value>,
-}
-
-impl From<AuditEvent> for AuditEventView {
-    fn from(event: AuditEvent) -> Self {
-        let AuditEvent {
-            id,
-            occurred_at,
-            account_login,
-            organisation_id,
-            entity_type,
-            entity_id,
-            operation,
-            before,
-            after,
-        } = event;
-        AuditEventView {
-            id,
-            occurred_at: utc(occurred_at),
-            account: account_login,
-            organisation_id,
-            entity_type,
-            entity_id,
-            operation,
-            before: before.map(|v| v.0),
-            after: after.map(|v| v.0),
-        }
-    }
 }
 
 collection_query! {

@@ -5,11 +5,11 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use actix_web::{patch, post};
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::Tagged;
-use kiv_domain::{LocalizedText, Organisation, OrganisationKind};
+use kiv_domain::{LocalizedText, OrganisationKind};
 use kiv_store::reference::organisations::{
     self, NewOrganisation, OrganisationChanges, OrganisationFilter, OrganisationSort,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -20,7 +20,8 @@ use crate::extract::{
 };
 use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
-use crate::respond::{href, single, Collection};
+use crate::respond::{single, Collection};
+use crate::views::OrganisationView;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -28,53 +29,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_organisation)
         .service(get_organisation)
         .service(update_organisation);
-}
-
-/// An organisation that coordinates the plans or reports on their actions.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({
-    "id": "fod-justitie",
-    "href": "http://127.0.0.1:8080/kiv/v1/organisations/fod-justitie",
-    "name": {"nl": "FOD Justitie", "fr": "SPF Justice", "de": "FÖD Justiz", "en": "FPS Justice"},
-    "kind": "federalService",
-    "coordinator": true
-}))]
-pub struct OrganisationView {
-    pub id: String,
-    pub href: String,
-    pub name: LocalizedText,
-    pub kind: OrganisationKind,
-    /// Coordinators (FOD Justitie, FOD Binnenlandse Zaken) review follow-ups and write
-    /// evaluations.
-    pub coordinator: bool,
-    /// The organisation this one belongs to; every police zone belongs to `lokale-politie`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-}
-
-impl crate::respond::Representation for OrganisationView {}
-
-impl OrganisationView {
-    pub(crate) fn new(req: &HttpRequest, organisation: Organisation) -> Self {
-        let Organisation {
-            id,
-            name,
-            kind,
-            coordinator,
-            parent_id,
-            version: _,
-            updated_at: _,
-        } = organisation;
-        OrganisationView {
-            href: href(req, &format!("organisations/{id}")),
-            id,
-            name,
-            kind,
-            coordinator,
-            parent_id,
-        }
-    }
 }
 
 collection_query! {

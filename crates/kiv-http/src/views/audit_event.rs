@@ -1,0 +1,60 @@
+//! The JSON shape of one recorded change, in the audit trail and in an object's history.
+
+use chrono::{DateTime, Utc};
+use kiv_store::audit::AuditEvent;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::respond::utc;
+
+/// One recorded change.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEventView {
+    pub id: String,
+    /// When, in UTC.
+    pub occurred_at: DateTime<Utc>,
+    /// Who: the account's username or client id.
+    pub account: String,
+    /// On behalf of which organisation.
+    pub organisation_id: String,
+    /// `plan`, `objective`, `action` or `indicator`.
+    pub entity_type: String,
+    pub entity_id: String,
+    /// `create`, `update` or `delete`.
+    pub operation: String,
+    /// The record before the change (absent for a creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// The record after the change (absent for a deletion).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+impl From<AuditEvent> for AuditEventView {
+    fn from(event: AuditEvent) -> Self {
+        let AuditEvent {
+            id,
+            occurred_at,
+            account_login,
+            organisation_id,
+            entity_type,
+            entity_id,
+            operation,
+            before,
+            after,
+        } = event;
+        AuditEventView {
+            id,
+            occurred_at: utc(occurred_at),
+            account: account_login,
+            organisation_id,
+            entity_type,
+            entity_id,
+            operation,
+            before: before.map(|v| v.0),
+            after: after.map(|v| v.0),
+        }
+    }
+}

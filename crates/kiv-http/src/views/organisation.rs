@@ -1,0 +1,55 @@
+//! The JSON shape of an organisation, in its own answers and inside an account's.
+
+use actix_web::HttpRequest;
+use kiv_domain::{LocalizedText, Organisation, OrganisationKind};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::respond::href;
+
+/// An organisation that coordinates the plans or reports on their actions.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "fod-justitie",
+    "href": "http://127.0.0.1:8080/kiv/v1/organisations/fod-justitie",
+    "name": {"nl": "FOD Justitie", "fr": "SPF Justice", "de": "FÖD Justiz", "en": "FPS Justice"},
+    "kind": "federalService",
+    "coordinator": true
+}))]
+pub struct OrganisationView {
+    pub id: String,
+    pub href: String,
+    pub name: LocalizedText,
+    pub kind: OrganisationKind,
+    /// Coordinators (FOD Justitie, FOD Binnenlandse Zaken) review follow-ups and write
+    /// evaluations.
+    pub coordinator: bool,
+    /// The organisation this one belongs to; every police zone belongs to `lokale-politie`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+}
+
+impl crate::respond::Representation for OrganisationView {}
+
+impl OrganisationView {
+    pub(crate) fn new(req: &HttpRequest, organisation: Organisation) -> Self {
+        let Organisation {
+            id,
+            name,
+            kind,
+            coordinator,
+            parent_id,
+            version: _,
+            updated_at: _,
+        } = organisation;
+        OrganisationView {
+            href: href(req, &format!("organisations/{id}")),
+            id,
+            name,
+            kind,
+            coordinator,
+            parent_id,
+        }
+    }
+}
