@@ -16,10 +16,11 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
+use crate::judgements::{self, Judgement};
 use crate::page::Page;
 use crate::patch::Merger;
 use crate::planning::{check_organisations, reject_if_any};
-use crate::publication::{self, Judgement, Step};
+use crate::publication::revisions::{self as publication, Step};
 use crate::reference::plans;
 use crate::reports::{self, Scope};
 use crate::schema::cluster_follow_ups;
@@ -436,7 +437,7 @@ pub fn step(
         };
         save(conn, &next, published_revision)?;
         if step == Step::Publish {
-            publication::record_judgement::<ClusterFollowUp>(
+            judgements::record_judgement::<ClusterFollowUp>(
                 conn,
                 &next.plan_id,
                 &Judgement {
