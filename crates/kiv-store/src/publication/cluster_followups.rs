@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kiv_domain::access::may_read_drafts;
 use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
 use kiv_domain::followup::check_period;
 use kiv_domain::merge_patch::ObjectPatch;
@@ -175,7 +176,7 @@ pub fn list(
     filter: &ClusterFollowUpFilter,
     page: PageRequest,
 ) -> StoreResult<Page<ClusterFollowUp>> {
-    let drafts_too = publication::reads_drafts(caller);
+    let drafts_too = may_read_drafts(caller);
     let filtered = || {
         let mut query = cluster_follow_ups::table.into_boxed();
         if let Some(plan_id) = &filter.plan_id {
@@ -488,5 +489,5 @@ pub fn history(
     id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<publication::PublicationEvent>> {
-    publication::history::<ClusterFollowUp>(conn, id, publication::reads_drafts(caller), page)
+    publication::history::<ClusterFollowUp>(conn, id, may_read_drafts(caller), page)
 }

@@ -5,7 +5,8 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::{Caller, PageRequest, PublicationState, Role};
+use kiv_domain::access::may_read_drafts;
+use kiv_domain::{Caller, PageRequest, PublicationState};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -52,11 +53,6 @@ impl Publishable for kiv_domain::evaluation::Evaluation {
     fn revision(&self) -> i32 {
         self.revision
     }
-}
-
-/// Whether `caller` reads drafts: coordinators write them, everybody else sees what is published.
-pub fn reads_drafts(caller: &Caller) -> bool {
-    caller.has_any(&[Role::Coordinator])
 }
 
 /// Records a change in the record's history and in the audit trail: `before` is `None` for a
@@ -164,7 +160,7 @@ pub fn visible<T: Publishable>(
 ) -> StoreResult<Option<T>> {
     let is_published = current.state() == PublicationState::Published
         && published_revision == Some(current.revision());
-    if reads_drafts(caller) || is_published {
+    if may_read_drafts(caller) || is_published {
         return Ok(Some(current));
     }
     let Some(revision) = published_revision else {

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kiv_domain::access::may_read_drafts;
 use kiv_domain::evaluation::Evaluation;
 use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport};
 use kiv_domain::rollup::{on_track, target_for};
@@ -48,7 +49,7 @@ pub fn list(
     filter: &EvaluationFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Evaluation>> {
-    let drafts_too = publication::reads_drafts(caller);
+    let drafts_too = may_read_drafts(caller);
     let filtered = || {
         let mut query = evaluations::table.into_boxed();
         if let Some(plan_id) = &filter.plan_id {
@@ -97,7 +98,7 @@ pub fn history(
     id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<PublicationEvent>> {
-    publication::history::<Evaluation>(conn, id, publication::reads_drafts(caller), page)
+    publication::history::<Evaluation>(conn, id, may_read_drafts(caller), page)
 }
 
 /// The follow-up figures of the evaluation's plan and subject for the periods it covers, as

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use kiv_domain::access::check_recommendation_write;
+use kiv_domain::access::{check_recommendation_write, may_read_drafts};
 use kiv_domain::evaluation::{Evaluation, Recommendation};
 use kiv_domain::paging::SortKey;
 use kiv_domain::{Caller, PageRequest, PublicationState, RecommendationStatus};
@@ -40,7 +40,7 @@ pub fn register(
     sort: &[SortKey<RecommendationSort>],
     page: PageRequest,
 ) -> StoreResult<Page<(Recommendation, Evaluation)>> {
-    let drafts_too = publication::reads_drafts(caller);
+    let drafts_too = may_read_drafts(caller);
     let found = register::register_page(conn, drafts_too, filter, sort, page)?;
     let total = found.total;
     let mut seen: BTreeMap<String, Option<Evaluation>> = BTreeMap::new();
@@ -92,7 +92,7 @@ pub fn recommendations_of(
     evaluation_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Recommendation>> {
-    if !publication::reads_drafts(caller) {
+    if !may_read_drafts(caller) {
         return copies::published_of(conn, evaluation_id, page);
     }
     let filtered =
@@ -128,7 +128,7 @@ fn readable(
     caller: &Caller,
     id: &str,
 ) -> StoreResult<Option<Recommendation>> {
-    if publication::reads_drafts(caller) {
+    if may_read_drafts(caller) {
         drafted(conn, id)
     } else {
         copies::published(conn, id)
@@ -233,7 +233,7 @@ pub fn update_recommendation(
 ) -> StoreResult<(Recommendation, Evaluation)> {
     crate::database::write_transaction(conn, |conn| {
         // Each changes the copy it reads; the follow-up is carried over to the other one.
-        let drafts = publication::reads_drafts(actor);
+        let drafts = may_read_drafts(actor);
         let follow_up_too = changes.touches_follow_up();
         let before = readable(conn, actor, id)?.ok_or(StoreError::NotFound)?;
         let visible = get(conn, actor, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
