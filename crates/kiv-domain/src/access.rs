@@ -313,6 +313,13 @@ pub fn check_contribution_write(
     }
 }
 
+/// Whether `caller` reads the drafts of published records (cluster follow-ups, evaluations and
+/// their recommendations) and their whole history: the coordinators, who write them. Everybody
+/// else reads the latest published revision, never a draft, and of a history the publications.
+pub fn may_read_drafts(caller: &Caller) -> bool {
+    caller.has_any(&[Role::Coordinator])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,5 +466,32 @@ mod tests {
             ..standing
         };
         assert!(reporter.honours(3) && !reporter.may_pull_reports());
+    }
+}
+
+#[cfg(test)]
+mod publication_rules {
+    use super::*;
+
+    fn caller(roles: Vec<Role>) -> Caller {
+        Caller {
+            login: "someone".into(),
+            organisation_id: "fod-justitie".into(),
+            roles,
+        }
+    }
+
+    #[test]
+    fn only_coordinators_read_drafts() {
+        assert!(may_read_drafts(&caller(vec![Role::Coordinator])));
+        assert!(may_read_drafts(&caller(vec![
+            Role::Reporter,
+            Role::Coordinator
+        ])));
+        for role in [Role::Reporter, Role::Evaluator, Role::Admin] {
+            assert!(!may_read_drafts(&caller(vec![role])));
+        }
+        assert!(!may_read_drafts(&caller(Vec::new())));
+        assert!(!may_read_drafts(&Caller::system()));
     }
 }

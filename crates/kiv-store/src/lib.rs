@@ -5,24 +5,22 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
-pub mod cluster_followups;
 pub mod contributions;
 pub mod credentials;
 pub mod database;
 pub mod demo;
 pub mod demo_plan;
 pub mod error;
-pub mod evaluations;
 pub mod followups;
 pub mod idempotency;
 pub mod json;
+pub mod judgements;
 pub mod login;
 pub mod migrations;
 pub mod page;
 pub(crate) mod patch;
 pub mod planning;
 pub mod publication;
-pub(crate) mod recommendation_revisions;
 pub mod reference;
 pub mod report_links;
 pub mod reports;
@@ -37,6 +35,7 @@ pub mod throttle;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions, PoolState};
 pub use error::{Deadline, StoreError, StoreResult};
 pub use page::Page;
+pub use publication::{cluster_followups, evaluations};
 
 /// What [`prepare`] did to bring a database into service.
 #[derive(Debug, Clone, Default)]

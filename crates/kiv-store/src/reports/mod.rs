@@ -24,7 +24,7 @@ use kiv_domain::{
 use crate::database::{Backend, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::publication::{self, Judgement};
+use crate::judgements::{self, Judgement};
 use crate::schema::{actions, clusters, indicators, objectives};
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamp};
 
@@ -591,8 +591,8 @@ pub fn report_from(
         .map(|(id, name)| (id, name.0))
         .collect();
     let assessments =
-        publication::latest_judgements::<ClusterFollowUp>(conn, &plan.id, period, as_of)?;
-    let ratings = publication::latest_judgements::<Evaluation>(conn, &plan.id, period, as_of)?;
+        judgements::latest_judgements::<ClusterFollowUp>(conn, &plan.id, period, as_of)?;
+    let ratings = judgements::latest_judgements::<Evaluation>(conn, &plan.id, period, as_of)?;
     let judged = |judgements: &[Judgement], cluster_id: Option<&str>| {
         judgements
             .iter()

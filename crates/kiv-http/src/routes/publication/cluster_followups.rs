@@ -2,22 +2,22 @@
 //! reporting period, with the progress figures frozen when it is published.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
+use kiv_domain::evaluation::ClusterFollowUp;
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::Tagged;
 use kiv_domain::{Assessment, Caller, IssueLocation, LocalizedText, PublicationState};
-use kiv_store::cluster_followups::{
+use kiv_store::publication::cluster_followups::{
     self, ClusterFollowUpChanges, ClusterFollowUpFilter, ClusterFollowUpInput,
 };
-use kiv_store::publication::{PublicationEvent, Step};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use kiv_store::publication::Step;
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::collection_query;
 use super::followups::parse_period;
+use super::views::{
+    note_of, ClusterFollowUpView, PublicationEventView, PublicationHistoryQuery, StepNote,
+};
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{
     expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
@@ -25,7 +25,8 @@ use crate::extract::{
 };
 use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
-use crate::respond::{created, href, single, utc, Collection};
+use crate::respond::{created, single, Collection};
+use crate::routes::collection_query;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -36,77 +37,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(publish_cluster_follow_up)
         .service(revise_cluster_follow_up)
         .service(cluster_follow_up_history);
-}
-
-/// Where a cluster of a plan stands in a reporting period, in the coordinating FODs' words.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ClusterFollowUpView {
-    /// UUID.
-    pub id: String,
-    pub href: String,
-    #[schema(example = "kiv-2016-2019")]
-    pub plan_id: String,
-    #[schema(example = "3")]
-    pub cluster_id: String,
-    #[schema(example = "2017S2")]
-    #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
-    pub period: String,
-    pub assessment: Assessment,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub narrative: Option<LocalizedText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub highlights: Option<LocalizedText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub obstacles: Option<LocalizedText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_steps: Option<LocalizedText>,
-    /// The organisations that recorded it.
-    pub organisation_ids: Vec<String>,
-    /// `draft` (coordinators only) or `published`. Read-only.
-    pub state: PublicationState,
-    /// The cluster's progress figures for the period, frozen at publication: they stay as they
-    /// were published when follow-up data is corrected later. Absent on drafts (the live
-    /// figures are in `GET /reports/progress`). Read-only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub figures: Option<FrozenFigures>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published_by: Option<String>,
-    /// 1, then one more each time a published follow-up is revised. Read-only.
-    pub revision: i32,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl crate::respond::Representation for ClusterFollowUpView {}
-
-impl ClusterFollowUpView {
-    fn new(req: &HttpRequest, record: ClusterFollowUp) -> Self {
-        ClusterFollowUpView {
-            href: href(req, &format!("clusterFollowUps/{}", record.id)),
-            id: record.id,
-            plan_id: record.plan_id,
-            cluster_id: record.cluster_id,
-            period: record.period.to_string(),
-            assessment: record.assessment,
-            narrative: record.narrative,
-            highlights: record.highlights,
-            obstacles: record.obstacles,
-            next_steps: record.next_steps,
-            organisation_ids: record.organisation_ids,
-            state: record.state,
-            figures: record.figures,
-            published_at: record.published_at.map(utc),
-            published_by: record.published_by,
-            revision: record.revision,
-            created_by: record.created_by,
-            created_at: utc(record.created_at),
-            updated_at: utc(record.updated_at),
-        }
-    }
 }
 
 async fn readable(
@@ -353,22 +283,6 @@ async fn update_cluster_follow_up(
     ))
 }
 
-/// A note on a publication step, kept in the history.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StepNote {
-    /// Why: for a revision, what is being corrected.
-    pub note: Option<String>,
-}
-
-/// The note of a publication step, trimmed; none when blank.
-pub fn note_of(body: OptionalJson<StepNote>) -> Option<String> {
-    body.0
-        .and_then(|b| b.note)
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty())
-}
-
 async fn take_step(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -462,42 +376,6 @@ async fn revise_cluster_follow_up(
         note_of(body),
     )
     .await
-}
-
-/// One step in the life of a cluster follow-up or an evaluation.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PublicationEventView {
-    /// `created`, `updated`, `published` or `revised`.
-    pub event: String,
-    pub revision: i32,
-    /// Who: the account's username or client id.
-    pub account: String,
-    pub organisation_id: String,
-    pub occurred_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The record as it was after the step.
-    pub record: Value,
-}
-
-impl From<PublicationEvent> for PublicationEventView {
-    fn from(event: PublicationEvent) -> Self {
-        PublicationEventView {
-            event: event.event,
-            revision: event.revision,
-            account: event.account_login,
-            organisation_id: event.organisation_id,
-            occurred_at: utc(event.occurred_at),
-            note: event.note,
-            record: event.snapshot.0,
-        }
-    }
-}
-
-collection_query! {
-    /// Paging of a history.
-    pub struct PublicationHistoryQuery {}
 }
 
 /// The history of a cluster follow-up

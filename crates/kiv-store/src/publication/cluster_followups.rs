@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kiv_domain::access::may_read_drafts;
 use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
 use kiv_domain::followup::check_period;
 use kiv_domain::merge_patch::ObjectPatch;
@@ -16,10 +17,11 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
+use crate::judgements::{self, Judgement};
 use crate::page::Page;
 use crate::patch::Merger;
 use crate::planning::{check_organisations, reject_if_any};
-use crate::publication::{self, Judgement, Step};
+use crate::publication::revisions::{self as publication, Step};
 use crate::reference::plans;
 use crate::reports::{self, Scope};
 use crate::schema::cluster_follow_ups;
@@ -174,7 +176,7 @@ pub fn list(
     filter: &ClusterFollowUpFilter,
     page: PageRequest,
 ) -> StoreResult<Page<ClusterFollowUp>> {
-    let drafts_too = publication::reads_drafts(caller);
+    let drafts_too = may_read_drafts(caller);
     let filtered = || {
         let mut query = cluster_follow_ups::table.into_boxed();
         if let Some(plan_id) = &filter.plan_id {
@@ -436,7 +438,7 @@ pub fn step(
         };
         save(conn, &next, published_revision)?;
         if step == Step::Publish {
-            publication::record_judgement::<ClusterFollowUp>(
+            judgements::record_judgement::<ClusterFollowUp>(
                 conn,
                 &next.plan_id,
                 &Judgement {
@@ -487,5 +489,5 @@ pub fn history(
     id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<publication::PublicationEvent>> {
-    publication::history::<ClusterFollowUp>(conn, id, publication::reads_drafts(caller), page)
+    publication::history::<ClusterFollowUp>(conn, id, may_read_drafts(caller), page)
 }

@@ -1,10 +1,12 @@
 //! What cluster follow-ups and evaluations share: drafts that coordinators write and publish,
 //! published revisions that readers see (also while the next revision is being written), the
-//! history of every step, and the published judgements the progress report shows as of a moment.
+//! history of every step. The judgements a publication leaves for the progress report are kept
+//! by `crate::judgements`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::{Caller, PageRequest, PublicationState, ReportingPeriod, Role};
+use kiv_domain::access::may_read_drafts;
+use kiv_domain::{Caller, PageRequest, PublicationState};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -13,24 +15,21 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
+use crate::judgements::Judged;
 use crate::page::Page;
-use crate::schema::{publication_events, published_assessments};
+use crate::schema::publication_events;
 
-/// A record written as drafts and published in revisions.
-pub trait Publishable: Serialize + DeserializeOwned {
-    /// Its entity type in the history and the audit trail: `clusterFollowUp`, `evaluation`.
-    const ENTITY: &'static str;
+/// A record written as drafts and published in revisions; its entity type is
+/// [`Judged::ENTITY`].
+pub trait Publishable: Judged + Serialize + DeserializeOwned {
     /// Its name in messages: `cluster follow-up`.
     const NAME: &'static str;
     fn id(&self) -> &str;
     fn state(&self) -> PublicationState;
     fn revision(&self) -> i32;
-    /// Whether a published judgement covering `from..=to` stands in a report of `period`.
-    fn judges(from: ReportingPeriod, to: ReportingPeriod, period: ReportingPeriod) -> bool;
 }
 
 impl Publishable for kiv_domain::evaluation::ClusterFollowUp {
-    const ENTITY: &'static str = "clusterFollowUp";
     const NAME: &'static str = "cluster follow-up";
     fn id(&self) -> &str {
         &self.id
@@ -41,13 +40,9 @@ impl Publishable for kiv_domain::evaluation::ClusterFollowUp {
     fn revision(&self) -> i32 {
         self.revision
     }
-    fn judges(_from: ReportingPeriod, to: ReportingPeriod, period: ReportingPeriod) -> bool {
-        kiv_domain::report::assessment_applies(to, period)
-    }
 }
 
 impl Publishable for kiv_domain::evaluation::Evaluation {
-    const ENTITY: &'static str = "evaluation";
     const NAME: &'static str = "evaluation";
     fn id(&self) -> &str {
         &self.id
@@ -58,14 +53,6 @@ impl Publishable for kiv_domain::evaluation::Evaluation {
     fn revision(&self) -> i32 {
         self.revision
     }
-    fn judges(from: ReportingPeriod, _to: ReportingPeriod, period: ReportingPeriod) -> bool {
-        kiv_domain::report::evaluation_applies(from, period)
-    }
-}
-
-/// Whether `caller` reads drafts: coordinators write them, everybody else sees what is published.
-pub fn reads_drafts(caller: &Caller) -> bool {
-    caller.has_any(&[Role::Coordinator])
 }
 
 /// Records a change in the record's history and in the audit trail: `before` is `None` for a
@@ -173,7 +160,7 @@ pub fn visible<T: Publishable>(
 ) -> StoreResult<Option<T>> {
     let is_published = current.state() == PublicationState::Published
         && published_revision == Some(current.revision());
-    if reads_drafts(caller) || is_published {
+    if may_read_drafts(caller) || is_published {
         return Ok(Some(current));
     }
     let Some(revision) = published_revision else {
@@ -257,120 +244,4 @@ pub fn history<T: Publishable>(
         .select(PublicationEvent::as_select())
         .load(conn)?;
     Ok(Page { items, total })
-}
-
-/// A published judgement, as the progress report shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Judgement {
-    pub entity_id: String,
-    pub revision: i32,
-    pub cluster_id: Option<String>,
-    pub theme_id: Option<String>,
-    /// The period judged (for an evaluation, the last one it covers).
-    pub period: ReportingPeriod,
-    /// The first period judged (for a cluster follow-up, its period).
-    pub period_from: ReportingPeriod,
-    /// The assessment of a cluster follow-up, or the overall rating of an evaluation.
-    pub judgement: String,
-    /// The round of an evaluation.
-    pub round: Option<String>,
-    pub published_at: NaiveDateTime,
-}
-
-/// Keeps a published revision's judgement for the progress report.
-pub fn record_judgement<T: Publishable>(
-    conn: &mut DbConnection,
-    plan_id: &str,
-    judgement: &Judgement,
-) -> StoreResult<()> {
-    diesel::insert_into(published_assessments::table)
-        .values((
-            published_assessments::id.eq(uuid::Uuid::new_v4().to_string()),
-            published_assessments::entity_type.eq(T::ENTITY),
-            published_assessments::entity_id.eq(&judgement.entity_id),
-            published_assessments::revision.eq(judgement.revision),
-            published_assessments::plan_id.eq(plan_id),
-            published_assessments::cluster_id.eq(&judgement.cluster_id),
-            published_assessments::theme_id.eq(&judgement.theme_id),
-            published_assessments::period.eq(judgement.period.to_string()),
-            published_assessments::period_start.eq(judgement.period.start()),
-            published_assessments::period_from.eq(judgement.period_from.to_string()),
-            published_assessments::judgement.eq(&judgement.judgement),
-            published_assessments::round.eq(&judgement.round),
-            published_assessments::published_at.eq(judgement.published_at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Per cluster of `plan_id`, the judgement of kind `T` that stands in a report of `period` as
-/// of `as_of`: of those published by `as_of` that judge `period` ([`Publishable::judges`]), the
-/// one for the latest period, and of that period the latest revision.
-pub fn latest_judgements<T: Publishable>(
-    conn: &mut DbConnection,
-    plan_id: &str,
-    period: ReportingPeriod,
-    as_of: NaiveDateTime,
-) -> StoreResult<Vec<Judgement>> {
-    type Row = (
-        String,
-        i32,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        NaiveDateTime,
-    );
-    let rows: Vec<Row> = published_assessments::table
-        .filter(published_assessments::plan_id.eq(plan_id))
-        .filter(published_assessments::entity_type.eq(T::ENTITY))
-        .filter(published_assessments::published_at.le(as_of))
-        .select((
-            published_assessments::entity_id,
-            published_assessments::revision,
-            published_assessments::cluster_id,
-            published_assessments::theme_id,
-            published_assessments::period,
-            published_assessments::period_from,
-            published_assessments::judgement,
-            published_assessments::round,
-            published_assessments::published_at,
-        ))
-        .load(conn)?;
-    let mut latest: Vec<Judgement> = Vec::new();
-    for (entity_id, revision, cluster_id, theme_id, to, from, judgement, round, published_at) in
-        rows
-    {
-        let to: ReportingPeriod = to.parse().map_err(StoreError::corrupt)?;
-        let from: ReportingPeriod = match from {
-            Some(from) => from.parse().map_err(StoreError::corrupt)?,
-            None => to,
-        };
-        if !T::judges(from, to, period) {
-            continue;
-        }
-        let candidate = Judgement {
-            entity_id,
-            revision,
-            cluster_id,
-            theme_id,
-            period: to,
-            period_from: from,
-            judgement,
-            round,
-            published_at,
-        };
-        let key = |j: &Judgement| (j.period, j.published_at);
-        match latest
-            .iter_mut()
-            .find(|j| j.cluster_id == candidate.cluster_id && j.theme_id == candidate.theme_id)
-        {
-            Some(best) if key(best) < key(&candidate) => *best = candidate,
-            Some(_) => {}
-            None => latest.push(candidate),
-        }
-    }
-    Ok(latest)
 }
