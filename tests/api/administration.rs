@@ -1,7 +1,7 @@
 //! Administration of accounts and organisations: validation, concurrency, secrets shown once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, TestApp};
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! re-imports and the export → import round trip.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, TestApp};
 use kiv_domain::{Caller, LocalizedText, ObjectiveLevel, Role};

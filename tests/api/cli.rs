@@ -1,7 +1,7 @@
 //! The `kiv` command itself: migrations, seeding and the committed OpenAPI document.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -3,7 +3,7 @@
 //! submission — over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! unchanged, and Excel workbooks hold them as text cells, never as formulas.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

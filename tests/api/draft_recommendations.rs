@@ -4,7 +4,7 @@
 //! what became of a recommendation (status and note) is one across revisions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::Method;

@@ -1,7 +1,7 @@
 //! Every failure is a problem+json answer, and none gives away the server's insides.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, TestApp};
 use diesel::connection::SimpleConnection;

@@ -3,7 +3,7 @@
 //! made from an old tag is refused, also when what changed was not the resource's own row.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, report_follow_up, Session, TestApp};
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! a data set whose figures this test states.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! per role and organisation, concurrency, the derived action state and the missing reports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, both, Session, TestApp};
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! returns it, whatever its roles; another coordinator does. A refusal changes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! and `Cache-Control` on answers to requests that carried credentials.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::{Method, Response};

@@ -3,7 +3,7 @@
 //! replaying request's trace id; two requests racing on one key do the work once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, both, Session, TestApp};
 use reqwest::Method;

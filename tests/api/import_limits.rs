@@ -3,7 +3,7 @@
 //! timeout is answered 503 at the timeout and rolled back.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

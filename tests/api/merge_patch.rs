@@ -4,7 +4,7 @@
 //! audit trail (or the follow-up's history), with refused patches changing nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! record can overflow or blank out a report.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! problems that state the limit, `BelGov-Trace-Id` on every answer, and the metrics endpoint.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

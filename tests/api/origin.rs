@@ -2,7 +2,7 @@
 //! and a configured public base URL whatever the headers; over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use kiv_http::limits::Limits;

@@ -2,7 +2,7 @@
 //! retries, upserts, permissions, the audit trail and collections over a few hundred rows.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, both, Session, TestApp};
 use reqwest::Method;

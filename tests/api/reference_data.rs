@@ -2,7 +2,7 @@
 //! entity tags.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, TestApp};
 use kiv_store::seed::{self, ReferenceData};

@@ -5,7 +5,7 @@
 //! was skipped (a failure where `KIV_REQUIRE_ALL_TESTS=1`, as in CI).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::Cursor;

@@ -3,7 +3,7 @@
 //! relative to the period, judgements are the period's own, objectives roll up their tree.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, Session, TestApp};
 use reqwest::Method;

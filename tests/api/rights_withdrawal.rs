@@ -3,7 +3,7 @@
 //! links can be listed and revoked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 //! `PROPTEST_CASES` sets how many random histories are tried (default 6).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! through `X-Forwarded-For`, which kiv honours because these apps trust 127.0.0.1 as a proxy.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -8,7 +8,7 @@
     clippy::panic
 )]
 
-mod common;
+use crate::common;
 
 use common::{assert_problem, both, Session};
 use reqwest::Method;
