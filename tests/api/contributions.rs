@@ -11,12 +11,7 @@ use serde_json::{json, Value};
 
 /// An action led by the federal police with the demo zone as partner, and an indicator on it.
 async fn fixture(fod: &Session<'_>) -> (Value, Value) {
-    let objective = fod
-        .ok(Method::POST, "/objectives", Some(json!({"planId": "kiv-2016-2019", "clusterId": "3", "code": "3", "level": "strategic", "title": {"nl": "Drugs"}})), None)
-        .await;
-    let action = fod
-        .ok(Method::POST, "/actions", Some(json!({"objectiveId": objective["id"], "code": "3.a", "title": {"nl": "Drugslabs"}, "leadOrganisationId": "federale-politie", "partnerOrganisationIds": ["pz-demo"], "plannedStart": "2016-01-01", "plannedEnd": "2018-12-31"})), None)
-        .await;
+    let action = fod.app.action().partners(&["pz-demo"]).create(fod).await;
     let indicator = fod
         .ok(Method::POST, "/indicators", Some(json!({"actionId": action["id"], "name": {"nl": "Labs"}, "measure": "number", "direction": "increase"})), None)
         .await;

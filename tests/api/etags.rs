@@ -12,10 +12,17 @@ use serde_json::{json, Value};
 /// A strategic objective in cluster 3 and an action of it led by the federal police.
 async fn objective_and_action(fod: &Session<'_>) -> (Value, Value) {
     let objective = fod
-        .ok(Method::POST, "/objectives", Some(json!({"planId": "kiv-2016-2019", "clusterId": "3", "code": "3", "level": "strategic", "title": {"nl": "Drugs", "fr": "Drogues"}})), None)
+        .app
+        .objective()
+        .title(json!({"nl": "Drugs", "fr": "Drogues"}))
+        .create(fod)
         .await;
     let action = fod
-        .ok(Method::POST, "/actions", Some(json!({"objectiveId": objective["id"], "code": "3.a", "title": {"nl": "Drugslabs", "fr": "Laboratoires"}, "leadOrganisationId": "federale-politie", "plannedStart": "2016-01-01", "plannedEnd": "2018-12-31"})), None)
+        .app
+        .action()
+        .objective(&objective)
+        .title(json!({"nl": "Drugslabs", "fr": "Laboratoires"}))
+        .create(fod)
         .await;
     (objective, action)
 }

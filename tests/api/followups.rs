@@ -22,14 +22,23 @@ struct Fixture {
 }
 
 async fn fixture(fod: &Client<'_>) -> Fixture {
-    let objective = fod
-        .ok(Method::POST, "/objectives", Some(json!({"planId": "kiv-2016-2019", "clusterId": "3", "code": "3", "level": "strategic", "title": {"nl": "Drugs"}})), None)
+    let app = fod.app;
+    let objective = app.objective().create(fod).await;
+    let action = app
+        .action()
+        .objective(&objective)
+        .partners(&["pz-demo"])
+        .weight(2)
+        .create(fod)
         .await;
-    let action = fod
-        .ok(Method::POST, "/actions", Some(json!({"objectiveId": objective["id"], "code": "3.a", "title": {"nl": "Drugslabs"}, "leadOrganisationId": "federale-politie", "partnerOrganisationIds": ["pz-demo"], "plannedStart": "2016-01-01", "plannedEnd": "2018-12-31", "weight": 2})), None)
-        .await;
-    let other_action = fod
-        .ok(Method::POST, "/actions", Some(json!({"objectiveId": objective["id"], "code": "3.b", "title": {"nl": "Vervolging"}, "leadOrganisationId": "college-procureurs-generaal", "plannedStart": "2017-01-01", "plannedEnd": "2019-12-31"})), None)
+    let other_action = app
+        .action()
+        .objective(&objective)
+        .code("3.b")
+        .title(json!({"nl": "Vervolging"}))
+        .lead("college-procureurs-generaal")
+        .planned("2017-01-01", "2019-12-31")
+        .create(fod)
         .await;
     let number_indicator = fod
         .ok(Method::POST, "/indicators", Some(json!({"actionId": action["id"], "name": {"nl": "Labs"}, "measure": "number", "direction": "increase"})), None)

@@ -12,22 +12,30 @@ use serde_json::{json, Value};
 /// An action of the drugs cluster led by `lead` (with the demo zone as partner when the federal
 /// police leads it).
 async fn action(fod: &Session<'_>, code: &str, lead: &str) -> Value {
-    let objective = fod
-        .ok(Method::POST, "/objectives", Some(json!({"planId": "kiv-2016-2019", "clusterId": "3", "code": code, "level": "strategic", "title": {"nl": "Drugs"}})), None)
-        .await;
-    let partners = if lead == "federale-politie" {
-        json!(["pz-demo"])
+    let app = fod.app;
+    let objective = app.objective().code(code).create(fod).await;
+    let partners: &[&str] = if lead == "federale-politie" {
+        &["pz-demo"]
     } else {
-        json!([])
+        &[]
     };
-    fod.ok(Method::POST, "/actions", Some(json!({"objectiveId": objective["id"], "code": format!("{code}.a"), "title": {"nl": "Drugslabs"}, "leadOrganisationId": lead, "partnerOrganisationIds": partners, "plannedStart": "2016-01-01", "plannedEnd": "2018-12-31"})), None)
+    app.action()
+        .objective(&objective)
+        .code(&format!("{code}.a"))
+        .lead(lead)
+        .partners(partners)
+        .create(fod)
         .await
 }
 
 /// A draft follow-up of `action` for 2017S1 written by `writer`; returns its path.
 async fn draft(writer: &Session<'_>, action: &Value) -> String {
     let created = writer
-        .ok(Method::POST, "/followUps", Some(json!({"actionId": action["id"], "period": "2017S1", "status": "onTrack", "progress": 40})), None)
+        .app
+        .follow_up(action)
+        .status("onTrack")
+        .progress(40)
+        .create(writer)
         .await;
     format!("/followUps/{}", created["id"].as_str().unwrap())
 }

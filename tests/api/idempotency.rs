@@ -11,11 +11,7 @@ use serde_json::{json, Value};
 
 /// An action of the federal police (the demo reporter's organisation) to report on.
 async fn action(fod: &Session<'_>) -> Value {
-    let objective = fod
-        .ok(Method::POST, "/objectives", Some(json!({"planId": "kiv-2016-2019", "clusterId": "3", "code": "3", "level": "strategic", "title": {"nl": "Drugs"}})), None)
-        .await;
-    fod.ok(Method::POST, "/actions", Some(json!({"objectiveId": objective["id"], "code": "3.a", "title": {"nl": "Drugslabs"}, "leadOrganisationId": "federale-politie", "plannedStart": "2016-01-01", "plannedEnd": "2018-12-31"})), None)
-        .await
+    fod.app.action().create(fod).await
 }
 
 /// A POST with a key, an optional `If-Match` and a trace id of the client's choosing.
