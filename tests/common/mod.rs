@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod builders;
 pub mod skip;
 
 use std::net::TcpListener;
