@@ -6,7 +6,6 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod cluster_followups;
-pub mod contributions;
 pub mod credentials;
 pub mod database;
 pub mod demo;
@@ -36,6 +35,8 @@ pub mod throttle;
 
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions, PoolState};
 pub use error::{Deadline, StoreError, StoreResult};
+/// The partners' contributions, part of the follow-ups feature, at their former path too.
+pub use followups::contributions;
 pub use page::Page;
 
 /// What [`prepare`] did to bring a database into service.
