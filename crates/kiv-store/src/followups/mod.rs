@@ -13,7 +13,7 @@ pub use import::{
     import, indicator_measures, read_text_values, resolve_action, resolve_external_ids,
     unknown_external_id, ActionRef, BulkRow, ImportMode, RowOutcome, RowResult,
 };
-pub(crate) use queries::{action_state, reportable_indicators};
+pub(crate) use queries::reportable_indicators;
 pub use queries::{action_states, get, history, list, missing, FollowUpEvent, FollowUpFilter};
 pub(crate) use rows::{FollowUpRow, ValueRow};
 pub use service::{apply, create, update, FollowUpChanges, FollowUpInput};

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::followup::action_status;
 use kiv_domain::planning::ActionState;
 use kiv_domain::{
     Action, FollowUp, FollowUpStatus, IndicatorMeasure, PageRequest, ReportingPeriod, WorkflowState,
@@ -101,24 +100,12 @@ pub fn action_states(
         .load(conn)?;
     rows.into_iter()
         .map(|(action_id, status, progress, period)| {
-            Ok((action_id, action_state(&status, progress, &period)?))
+            Ok((
+                action_id,
+                actions::action_state(&status, progress, &period)?,
+            ))
         })
         .collect()
-}
-
-/// An action's state from its `action_states` row: the status, progress and period of its
-/// latest approved follow-up.
-pub(crate) fn action_state(
-    status: &str,
-    progress: Option<f64>,
-    period: &str,
-) -> StoreResult<ActionState> {
-    let status: FollowUpStatus = status.parse().map_err(StoreError::corrupt)?;
-    Ok(ActionState {
-        status: action_status(status),
-        progress,
-        period: Some(period.parse().map_err(StoreError::corrupt)?),
-    })
 }
 
 /// Filters of the follow-up collection.

@@ -2,14 +2,17 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kiv_domain::followup::action_status;
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::paging::SortKey;
+use kiv_domain::planning::ActionState;
 use kiv_domain::planning::{
     check_action_schedule, check_code, check_external_id, check_members, check_text, search_text,
     sort_key,
 };
 use kiv_domain::{
-    Action, ActionStatus, Caller, InputIssue, IssueLocation, LocalizedText, PageRequest,
+    Action, ActionStatus, Caller, FollowUpStatus, InputIssue, IssueLocation, LocalizedText,
+    PageRequest,
 };
 
 use super::{
@@ -113,9 +116,7 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
     rows.into_iter()
         .map(|(row, (plan_id, cluster_id), state)| {
             let state = match state {
-                Some((status, progress, period)) => {
-                    crate::followups::action_state(&status, progress, &period)?
-                }
+                Some((status, progress, period)) => action_state(&status, progress, &period)?,
                 None => Default::default(),
             };
             let ActionRow {
@@ -731,5 +732,20 @@ pub fn list(
     Ok(Page {
         items: with_links(conn, rows)?,
         total,
+    })
+}
+
+/// An action's state from its `action_states` row: the status, progress and period of its
+/// latest approved follow-up (kept there by the follow-ups' approval).
+pub(crate) fn action_state(
+    status: &str,
+    progress: Option<f64>,
+    period: &str,
+) -> StoreResult<ActionState> {
+    let status: FollowUpStatus = status.parse().map_err(StoreError::corrupt)?;
+    Ok(ActionState {
+        status: action_status(status),
+        progress,
+        period: Some(period.parse().map_err(StoreError::corrupt)?),
     })
 }
