@@ -17,13 +17,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::collection_query;
-use super::followups::parse_period;
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{
     expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
     OptionalJson,
 };
 use crate::patch_schemas::LocalizedTextPatch;
+use crate::periods::parse_period;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, href, single, utc, Collection};
 use crate::AppState;
