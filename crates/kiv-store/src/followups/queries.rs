@@ -16,8 +16,8 @@ use crate::json::JsonValue;
 use crate::page::Page;
 use crate::planning::actions;
 use crate::schema::{
-    action_partners, action_states, actions as action_table, approved_follow_ups, follow_up_events,
-    follow_ups, indicators,
+    action_states, actions as action_table, approved_follow_ups, follow_up_events, follow_ups,
+    indicators,
 };
 
 use super::rows::{with_values, FollowUpRow};
@@ -156,19 +156,7 @@ pub fn list(
             );
         }
         if let Some(organisation_id) = &filter.involving {
-            query = query.filter(
-                follow_ups::action_id
-                    .eq_any(
-                        action_table::table
-                            .filter(action_table::lead_organisation_id.eq(organisation_id.clone()))
-                            .select(action_table::id),
-                    )
-                    .or(follow_ups::action_id.eq_any(
-                        action_partners::table
-                            .filter(action_partners::organisation_id.eq(organisation_id.clone()))
-                            .select(action_partners::action_id),
-                    )),
-            );
+            query = query.filter(follow_ups::action_id.eq_any(actions::involving(organisation_id)));
         }
         query
     };
@@ -215,15 +203,7 @@ pub fn missing(
         .select(action_table::id)
         .into_boxed();
     if let Some(organisation_id) = organisation_id {
-        query = query.filter(
-            action_table::lead_organisation_id
-                .eq(organisation_id.to_owned())
-                .or(action_table::id.eq_any(
-                    action_partners::table
-                        .filter(action_partners::organisation_id.eq(organisation_id.to_owned()))
-                        .select(action_partners::action_id),
-                )),
-        );
+        query = query.filter(action_table::id.eq_any(actions::involving(organisation_id)));
     }
     let ids: Vec<String> = query.order(action_table::id).load(conn)?;
     let total = i64::try_from(ids.len()).unwrap_or(i64::MAX);
