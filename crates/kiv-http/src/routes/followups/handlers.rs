@@ -2,8 +2,9 @@
 //! review (submit, approve, return, reopen), its history, and the reports still missing.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use kiv_domain::access::follow_ups_readable_by;
 use kiv_domain::Tagged;
-use kiv_domain::{Caller, FollowUp, Role, Transition};
+use kiv_domain::{Caller, FollowUp, Transition};
 use kiv_store::followups::{self, FollowUpChanges, FollowUpFilter, FollowUpInput};
 use kiv_store::planning::actions;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -91,8 +92,7 @@ async fn list_follow_ups(
         status: query.status,
         organisation_id: query.organisation_id,
         plan_id: query.plan_id,
-        involving: (!caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]))
-            .then(|| caller.organisation_id.clone()),
+        involving: follow_ups_readable_by(caller).map(str::to_owned),
     };
     if crate::render::negotiate(
         &req,
@@ -495,10 +495,9 @@ async fn missing_follow_ups(
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let period = parse_period(&query.period, kiv_domain::IssueLocation::Query)?;
     let caller = auth.caller();
-    let organisation_id = if caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]) {
-        query.organisation_id
-    } else {
-        Some(caller.organisation_id.clone())
+    let organisation_id = match follow_ups_readable_by(caller) {
+        None => query.organisation_id,
+        Some(own) => Some(own.to_owned()),
     };
     let found = state
         .run(move |conn| followups::missing(conn, period, organisation_id.as_deref(), page))
