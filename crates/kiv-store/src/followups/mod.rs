@@ -15,5 +15,7 @@ pub use import::{
 };
 pub(crate) use queries::reportable_indicators;
 pub use queries::{action_states, get, history, list, missing, FollowUpEvent, FollowUpFilter};
-pub(crate) use rows::{FollowUpRow, ValueRow};
+pub(crate) use rows::{
+    approval, split, ActionStateRow, Approval, ApprovedRow, ApprovedValueRow, FollowUpRow, ValueRow,
+};
 pub use service::{apply, create, update, FollowUpChanges, FollowUpInput};

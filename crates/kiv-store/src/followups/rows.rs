@@ -11,7 +11,9 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::schema::{follow_up_values, follow_ups};
+use crate::schema::{
+    action_states, approved_follow_ups, approved_values, follow_up_values, follow_ups,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(
@@ -64,7 +66,7 @@ impl ValueRow {
     }
 }
 
-pub(super) fn split(value: &IndicatorValue) -> (Option<f64>, Option<String>) {
+pub(crate) fn split(value: &IndicatorValue) -> (Option<f64>, Option<String>) {
     match value {
         IndicatorValue::Number(number) => (Some(*number), None),
         IndicatorValue::Text(text) => (None, Some(text.clone())),
@@ -159,5 +161,99 @@ pub(super) fn row_of(follow_up: &FollowUp) -> FollowUpRow {
         version: follow_up.version + 1,
         created_at: follow_up.created_at,
         updated_at: now(),
+    }
+}
+
+/// The approved revision of a follow-up, kept for good: what reports count.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = approved_follow_ups, treat_none_as_default_value = false)]
+pub(crate) struct ApprovedRow {
+    pub(crate) id: String,
+    pub(crate) follow_up_id: String,
+    pub(crate) revision: i32,
+    pub(crate) action_id: String,
+    pub(crate) period: String,
+    pub(crate) period_start: NaiveDate,
+    pub(crate) status: String,
+    pub(crate) progress: Option<f64>,
+    pub(crate) approved_at: NaiveDateTime,
+    pub(crate) approved_by: String,
+}
+
+/// A value of an approved revision.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = approved_values, treat_none_as_default_value = false)]
+pub(crate) struct ApprovedValueRow {
+    pub(crate) approved_id: String,
+    pub(crate) indicator_id: String,
+    pub(crate) number_value: Option<f64>,
+    pub(crate) text_value: Option<String>,
+}
+
+/// An action's current state: its latest approved revision.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = action_states, treat_none_as_default_value = false)]
+pub(crate) struct ActionStateRow {
+    pub(crate) action_id: String,
+    pub(crate) approved_id: String,
+    pub(crate) status: String,
+    pub(crate) progress: Option<f64>,
+    pub(crate) period: String,
+    pub(crate) period_start: NaiveDate,
+    pub(crate) approved_at: NaiveDateTime,
+}
+
+/// What an approval keeps: the approved revision, its values, and the action's state it becomes
+/// unless the action has one of a later period.
+pub(crate) struct Approval {
+    pub(crate) approved: ApprovedRow,
+    pub(crate) values: Vec<ApprovedValueRow>,
+    pub(crate) state: ActionStateRow,
+}
+
+/// The rows of `follow_up` approved as `approved_id` by `login` at `at`: written one approval at
+/// a time by the review, and in bulk by the synthetic data.
+pub(crate) fn approval(
+    follow_up: &FollowUp,
+    approved_id: String,
+    login: &str,
+    at: NaiveDateTime,
+) -> Approval {
+    let values = follow_up
+        .indicator_values
+        .iter()
+        .map(|reported| {
+            let (number_value, text_value) = split(&reported.value);
+            ApprovedValueRow {
+                approved_id: approved_id.clone(),
+                indicator_id: reported.indicator_id.clone(),
+                number_value,
+                text_value,
+            }
+        })
+        .collect();
+    Approval {
+        approved: ApprovedRow {
+            id: approved_id.clone(),
+            follow_up_id: follow_up.id.clone(),
+            revision: follow_up.revision,
+            action_id: follow_up.action_id.clone(),
+            period: follow_up.period.to_string(),
+            period_start: follow_up.period.start(),
+            status: follow_up.status.as_str().to_owned(),
+            progress: follow_up.progress,
+            approved_at: at,
+            approved_by: login.to_owned(),
+        },
+        values,
+        state: ActionStateRow {
+            action_id: follow_up.action_id.clone(),
+            approved_id,
+            status: follow_up.status.as_str().to_owned(),
+            progress: follow_up.progress,
+            period: follow_up.period.to_string(),
+            period_start: follow_up.period.start(),
+            approved_at: at,
+        },
     }
 }

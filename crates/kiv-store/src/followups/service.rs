@@ -24,7 +24,7 @@ use crate::schema::{
 };
 
 use super::queries::{get, reportable_indicators};
-use super::rows::{row_of, split, to_follow_up, FollowUpRow, ValueRow};
+use super::rows::{approval, row_of, split, to_follow_up, Approval, FollowUpRow, ValueRow};
 
 /// The content of a follow-up, as created or after a change.
 #[derive(Debug, Clone)]
@@ -495,47 +495,39 @@ fn approve(
     follow_up: &FollowUp,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
-    let approved_id = uuid::Uuid::new_v4().to_string();
+    let Approval {
+        approved,
+        values: approved_values,
+        state,
+    } = approval(
+        follow_up,
+        uuid::Uuid::new_v4().to_string(),
+        &actor.login,
+        at,
+    );
     diesel::insert_into(approved_follow_ups::table)
-        .values((
-            approved_follow_ups::id.eq(&approved_id),
-            approved_follow_ups::follow_up_id.eq(&follow_up.id),
-            approved_follow_ups::revision.eq(follow_up.revision),
-            approved_follow_ups::action_id.eq(&follow_up.action_id),
-            approved_follow_ups::period.eq(follow_up.period.to_string()),
-            approved_follow_ups::period_start.eq(follow_up.period.start()),
-            approved_follow_ups::status.eq(follow_up.status.as_str()),
-            approved_follow_ups::progress.eq(follow_up.progress),
-            approved_follow_ups::approved_at.eq(at),
-            approved_follow_ups::approved_by.eq(&actor.login),
-        ))
+        .values(&approved)
         .execute(conn)?;
-    for reported in &follow_up.indicator_values {
-        let (number_value, text_value) = split(&reported.value);
+    for value in &approved_values {
         diesel::insert_into(approved_values::table)
-            .values((
-                approved_values::approved_id.eq(&approved_id),
-                approved_values::indicator_id.eq(&reported.indicator_id),
-                approved_values::number_value.eq(number_value),
-                approved_values::text_value.eq(text_value),
-            ))
+            .values(value)
             .execute(conn)?;
     }
     let values = || {
         (
-            action_states::approved_id.eq(&approved_id),
-            action_states::status.eq(follow_up.status.as_str()),
-            action_states::progress.eq(follow_up.progress),
-            action_states::period.eq(follow_up.period.to_string()),
-            action_states::period_start.eq(follow_up.period.start()),
-            action_states::approved_at.eq(at),
+            action_states::approved_id.eq(&state.approved_id),
+            action_states::status.eq(&state.status),
+            action_states::progress.eq(state.progress),
+            action_states::period.eq(&state.period),
+            action_states::period_start.eq(state.period_start),
+            action_states::approved_at.eq(state.approved_at),
         )
     };
     // The action's first state, unless another approval of the same action stored one at the
     // same moment (one row per action): then this one replaces it if it is not for an earlier
     // period, as it would have one stored before.
     let inserted = crate::on_backend!(conn, |inner| diesel::insert_into(action_states::table)
-        .values((action_states::action_id.eq(&follow_up.action_id), values()))
+        .values(&state)
         .on_conflict_do_nothing()
         .execute(inner))?;
     if inserted == 0 {
