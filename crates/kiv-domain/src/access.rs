@@ -222,8 +222,22 @@ pub fn check_recommendation_write(
 /// them): coordinators, evaluators and administrators all; reporters those of the actions their
 /// organisation leads or takes part in.
 pub fn may_read_follow_ups(caller: &Caller, action: &Action) -> bool {
-    caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin])
-        || action.involves(&caller.organisation_id)
+    match follow_ups_readable_by(caller) {
+        None => true,
+        Some(organisation_id) => action.involves(organisation_id),
+    }
+}
+
+/// The organisation whose actions bound the follow-ups `caller` reads, as a list's filter (the
+/// rule of [`may_read_follow_ups`] for many actions at once): `None` for the coordinators,
+/// evaluators and administrators, who read all; for anyone else their own organisation, whose
+/// actions (led or taken part in) they read the follow-ups of.
+pub fn follow_ups_readable_by(caller: &Caller) -> Option<&str> {
+    if caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]) {
+        None
+    } else {
+        Some(&caller.organisation_id)
+    }
 }
 
 /// Whether `caller` may create, change and submit the follow-up of `action`: the lead
@@ -433,6 +447,15 @@ mod tests {
         assert!(check_follow_up_write(&stranger, &action).is_err());
         assert!(may_read_follow_ups(&partner, &action));
         assert!(!may_read_follow_ups(&stranger, &action));
+        assert_eq!(follow_ups_readable_by(&stranger), Some("pz-gent"));
+        for role in [Role::Coordinator, Role::Evaluator, Role::Admin] {
+            let reader = Caller {
+                roles: vec![Role::Reporter, role],
+                ..stranger.clone()
+            };
+            assert_eq!(follow_ups_readable_by(&reader), None);
+            assert!(may_read_follow_ups(&reader, &action));
+        }
         assert!(check_contribution_write(&partner, &action, "pz-demo").is_ok());
         assert!(matches!(
             check_contribution_write(&partner, &action, "federale-politie"),

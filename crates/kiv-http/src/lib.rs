@@ -39,6 +39,7 @@ pub mod openapi_common;
 pub mod origin;
 pub mod patch_schemas;
 pub mod path_guard;
+pub(crate) mod periods;
 pub mod problem;
 pub mod render;
 pub mod respond;

@@ -5,7 +5,6 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
-pub mod contributions;
 pub mod credentials;
 pub mod database;
 pub mod demo;
@@ -34,6 +33,8 @@ pub mod throttle;
 
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions, PoolState};
 pub use error::{Deadline, StoreError, StoreResult};
+/// The partners' contributions, part of the follow-ups feature, at their former path too.
+pub use followups::contributions;
 pub use page::Page;
 pub use publication::{cluster_followups, evaluations};
 

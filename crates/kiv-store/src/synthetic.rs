@@ -28,7 +28,9 @@ use kiv_domain::{
 
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::followups::{FollowUpRow, ValueRow};
+use crate::followups::{
+    approval, split, ActionStateRow, Approval, ApprovedRow, ApprovedValueRow, FollowUpRow, ValueRow,
+};
 use crate::json::JsonValue;
 use crate::planning::indicators::IndicatorRow;
 use crate::schema::{
@@ -368,42 +370,6 @@ struct EventRow {
     occurred_at: NaiveDateTime,
     note: Option<String>,
     snapshot: JsonValue<FollowUp>,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = approved_follow_ups, treat_none_as_default_value = false)]
-struct ApprovedRow {
-    id: String,
-    follow_up_id: String,
-    revision: i32,
-    action_id: String,
-    period: String,
-    period_start: NaiveDate,
-    status: String,
-    progress: Option<f64>,
-    approved_at: NaiveDateTime,
-    approved_by: String,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = approved_values, treat_none_as_default_value = false)]
-struct ApprovedValueRow {
-    approved_id: String,
-    indicator_id: String,
-    number_value: Option<f64>,
-    text_value: Option<String>,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = action_states, treat_none_as_default_value = false)]
-struct ActionStateRow {
-    action_id: String,
-    approved_id: String,
-    status: String,
-    progress: Option<f64>,
-    period: String,
-    period_start: NaiveDate,
-    approved_at: NaiveDateTime,
 }
 
 /// Bind parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535.
@@ -1184,44 +1150,20 @@ impl Writer<'_> {
 
     /// What the store's approval writes: the approved revision, its values, the action's state.
     fn approve(&mut self, rng: &mut Rng, login: &str, at: NaiveDateTime) {
-        let f = &self.follow_up;
-        let approved_id = rng.uuid();
-        self.out.approved.push(ApprovedRow {
-            id: approved_id.clone(),
-            follow_up_id: f.id.clone(),
-            revision: f.revision,
-            action_id: f.action_id.clone(),
-            period: f.period.to_string(),
-            period_start: f.period.start(),
-            status: f.status.as_str().into(),
-            progress: f.progress,
-            approved_at: at,
-            approved_by: login.into(),
-        });
-        for reported in &f.indicator_values {
-            let (number_value, text_value) = split(&reported.value);
-            self.out.approved_values.push(ApprovedValueRow {
-                approved_id: approved_id.clone(),
-                indicator_id: reported.indicator_id.clone(),
-                number_value,
-                text_value,
-            });
-        }
+        let Approval {
+            approved,
+            values,
+            state,
+        } = approval(&self.follow_up, rng.uuid(), login, at);
+        self.out.approved.push(approved);
+        self.out.approved_values.extend(values);
         // An approval for an earlier period does not override a later one.
         if self
             .state
             .as_ref()
-            .is_none_or(|state| state.period_start <= f.period.start())
+            .is_none_or(|current| current.period_start <= state.period_start)
         {
-            *self.state = Some(ActionStateRow {
-                action_id: f.action_id.clone(),
-                approved_id,
-                status: f.status.as_str().into(),
-                progress: f.progress,
-                period: f.period.to_string(),
-                period_start: f.period.start(),
-                approved_at: at,
-            });
+            *self.state = Some(state);
         }
     }
 
@@ -1257,13 +1199,6 @@ impl Writer<'_> {
         f.reviewed_at = None;
         f.review_note = Some(note.into());
         self.event(rng, "reopened", login, organisation, at, Some(note));
-    }
-}
-
-fn split(value: &IndicatorValue) -> (Option<f64>, Option<String>) {
-    match value {
-        IndicatorValue::Number(number) => (Some(*number), None),
-        IndicatorValue::Text(text) => (None, Some(text.clone())),
     }
 }
 

@@ -19,10 +19,9 @@ use crate::extract::{
 use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, single, Collection};
+use crate::views::ActionView;
 use crate::views::AuditEventView;
 use crate::AppState;
-// Re-exported for the follow-up routes, which still name it here.
-pub use crate::views::ActionView;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_actions)

@@ -6,7 +6,6 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod auth;
-pub mod bulk;
 pub mod clusters;
 pub mod followups;
 pub mod health;
@@ -19,6 +18,9 @@ pub mod publication;
 pub mod report_links;
 pub mod reports;
 pub mod themes;
+
+/// Follow-ups in bulk, part of the follow-ups feature, at their former path too.
+pub use followups::bulk;
 
 /// Mounts every resource; used by the server and by the OpenAPI generator alike.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -33,7 +35,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     objectives::configure(cfg);
     actions::configure(cfg);
     indicators::configure(cfg);
-    bulk::configure(cfg);
     followups::configure(cfg);
     publication::configure(cfg);
     audit::configure(cfg);

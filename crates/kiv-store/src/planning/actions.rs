@@ -1,15 +1,19 @@
 //! Actions: who leads, who takes part, when, for which objective.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl;
 use diesel::prelude::*;
+use kiv_domain::followup::action_status;
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::paging::SortKey;
+use kiv_domain::planning::ActionState;
 use kiv_domain::planning::{
     check_action_schedule, check_code, check_external_id, check_members, check_text, search_text,
     sort_key,
 };
 use kiv_domain::{
-    Action, ActionStatus, Caller, InputIssue, IssueLocation, LocalizedText, PageRequest,
+    Action, ActionStatus, Caller, FollowUpStatus, InputIssue, IssueLocation, LocalizedText,
+    PageRequest,
 };
 
 use super::{
@@ -113,9 +117,7 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
     rows.into_iter()
         .map(|(row, (plan_id, cluster_id), state)| {
             let state = match state {
-                Some((status, progress, period)) => {
-                    crate::followups::action_state(&status, progress, &period)?
-                }
+                Some((status, progress, period)) => action_state(&status, progress, &period)?,
                 None => Default::default(),
             };
             let ActionRow {
@@ -679,15 +681,7 @@ pub fn list(
             );
         }
         if let Some(organisation_id) = &filter.organisation_id {
-            query = query.filter(
-                actions::lead_organisation_id
-                    .eq(organisation_id.clone())
-                    .or(actions::id.eq_any(
-                        action_partners::table
-                            .filter(action_partners::organisation_id.eq(organisation_id.clone()))
-                            .select(action_partners::action_id),
-                    )),
-            );
+            query = query.filter(actions::id.eq_any(involving(organisation_id)));
         }
         if let Some(q) = &filter.q {
             query = query.filter(actions::search_text.like(like_pattern(q)).escape('\\'));
@@ -733,3 +727,63 @@ pub fn list(
         total,
     })
 }
+
+/// An action's state from its `action_states` row: the status, progress and period of its
+/// latest approved follow-up (kept there by the follow-ups' approval).
+pub(crate) fn action_state(
+    status: &str,
+    progress: Option<f64>,
+    period: &str,
+) -> StoreResult<ActionState> {
+    let status: FollowUpStatus = status.parse().map_err(StoreError::corrupt)?;
+    Ok(ActionState {
+        status: action_status(status),
+        progress,
+        period: Some(period.parse().map_err(StoreError::corrupt)?),
+    })
+}
+
+diesel::alias!(actions as involved: Involved);
+
+/// The ids of the actions `organisation_id` takes part in: as their lead, or as a partner
+/// (`action_partners`). The one "lead or partner" rule, as a subquery for any filter on action
+/// ids (the action list's, the follow-up list's, the missing reports'); over an alias of
+/// `actions`, so that it also filters a query of the actions themselves.
+pub(crate) fn involving(organisation_id: &str) -> Involving {
+    involved
+        .filter(
+            involved
+                .field(actions::lead_organisation_id)
+                .eq(organisation_id.to_owned())
+                .or(involved.field(actions::id).eq_any(
+                    action_partners::table
+                        .filter(action_partners::organisation_id.eq(organisation_id.to_owned()))
+                        .select(action_partners::action_id),
+                )),
+        )
+        .select(involved.field(actions::id))
+}
+
+/// The query [`involving`] makes.
+pub(crate) type Involving = dsl::Select<
+    dsl::Filter<
+        diesel::query_source::Alias<Involved>,
+        dsl::Or<
+            dsl::Eq<
+                diesel::query_source::AliasedField<Involved, actions::lead_organisation_id>,
+                String,
+            >,
+            dsl::EqAny<
+                diesel::query_source::AliasedField<Involved, actions::id>,
+                dsl::Select<
+                    dsl::Filter<
+                        action_partners::table,
+                        dsl::Eq<action_partners::organisation_id, String>,
+                    >,
+                    action_partners::action_id,
+                >,
+            >,
+        >,
+    >,
+    diesel::query_source::AliasedField<Involved, actions::id>,
+>;

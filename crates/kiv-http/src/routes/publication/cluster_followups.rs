@@ -14,7 +14,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::followups::parse_period;
 use super::views::{
     note_of, ClusterFollowUpView, PublicationEventView, PublicationHistoryQuery, StepNote,
 };
@@ -24,6 +23,7 @@ use crate::extract::{
     OptionalJson,
 };
 use crate::patch_schemas::LocalizedTextPatch;
+use crate::periods::parse_period;
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, single, Collection};
 use crate::routes::collection_query;

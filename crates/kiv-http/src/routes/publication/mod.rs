@@ -12,10 +12,6 @@ pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// How `cluster_followups` reaches `super::followups::parse_period`.
-#[allow(unused_imports)]
-use super::followups;
-
 /// Mounts the publication resources.
 pub fn configure(cfg: &mut ServiceConfig) {
     cluster_followups::configure(cfg);

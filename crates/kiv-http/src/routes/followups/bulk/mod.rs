@@ -13,7 +13,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::followups::NewFollowUp;
+use super::views::NewFollowUp;
 use crate::auth::Reporting;
 use crate::extract::{is_json, parse_json, ApiQuery};
 use crate::problem::{ApiError, Problem};

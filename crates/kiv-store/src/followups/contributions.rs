@@ -94,7 +94,7 @@ fn readable(
     caller: &Caller,
     follow_up_id: &str,
 ) -> StoreResult<(FollowUp, Action)> {
-    let follow_up = crate::followups::get(conn, follow_up_id)?.ok_or(StoreError::NotFound)?;
+    let follow_up = super::get(conn, follow_up_id)?.ok_or(StoreError::NotFound)?;
     let action = actions::get(conn, &follow_up.action_id)?.ok_or(StoreError::NotFound)?;
     if !may_read_follow_ups(caller, &action) {
         return Err(StoreError::NotFound);
@@ -195,8 +195,7 @@ pub fn put(
         .set(follow_ups::state.eq(follow_ups::state))
         .execute(conn)?;
         if held == 0 || !editable(follow_up.state) {
-            let state =
-                crate::followups::get(conn, &follow_up.id)?.map_or(follow_up.state, |f| f.state);
+            let state = super::get(conn, &follow_up.id)?.map_or(follow_up.state, |f| f.state);
             return Err(StoreError::Conflict(format!(
                 "the follow-up is {state}: its contributions are frozen with it{}",
                 if state == kiv_domain::WorkflowState::Approved {
@@ -212,7 +211,7 @@ pub fn put(
             &input.narrative,
             20_000,
         ));
-        let reportable = crate::followups::reportable_indicators(conn, &action)?;
+        let reportable = super::reportable_indicators(conn, &action)?;
         issues.extend(check_reported_values(&input.indicator_values, &reportable));
         crate::planning::reject_if_any(issues)?;
 
