@@ -20,6 +20,7 @@ pub mod page;
 pub(crate) mod patch;
 pub mod planning;
 pub mod publication;
+pub(crate) mod records;
 pub mod reference;
 pub mod report_links;
 pub mod reports;

@@ -68,6 +68,6 @@ impl Merger {
 
     /// Refuses the patch when a property did not merge.
     pub(crate) fn finish(self) -> StoreResult<()> {
-        crate::planning::reject_if_any(self.issues)
+        crate::records::reject_if_any(self.issues)
     }
 }

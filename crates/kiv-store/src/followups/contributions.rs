@@ -213,7 +213,7 @@ pub fn put(
         ));
         let reportable = super::reportable_indicators(conn, &action)?;
         issues.extend(check_reported_values(&input.indicator_values, &reportable));
-        crate::planning::reject_if_any(issues)?;
+        crate::records::reject_if_any(issues)?;
 
         let existing = find(conn, follow_up_id, organisation_id)?;
         let at = now();

@@ -139,7 +139,7 @@ pub(super) fn check(
         &input.indicator_values,
         &known.reportable,
     ));
-    crate::planning::reject_if_any(issues)?;
+    crate::records::reject_if_any(issues)?;
     Ok(progress)
 }
 

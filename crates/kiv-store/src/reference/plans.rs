@@ -256,18 +256,15 @@ fn validate(conn: &mut DbConnection, input: &PlanInput) -> StoreResult<()> {
     ));
     for (index, id) in input.cluster_ids.iter().enumerate() {
         if crate::reference::clusters::find_row(conn, id)?.is_none() {
-            issues.push(crate::planning::missing(
-                &format!("clusterIds[{index}]"),
-                id,
-            ));
+            issues.push(crate::records::missing(&format!("clusterIds[{index}]"), id));
         }
     }
     for (index, id) in input.theme_ids.iter().enumerate() {
         if crate::reference::themes::find_row(conn, id)?.is_none() {
-            issues.push(crate::planning::missing(&format!("themeIds[{index}]"), id));
+            issues.push(crate::records::missing(&format!("themeIds[{index}]"), id));
         }
     }
-    crate::planning::reject_if_any(issues)
+    crate::records::reject_if_any(issues)
 }
 
 fn write(
@@ -301,7 +298,7 @@ fn write(
         .execute(conn)?;
         crate::error::expect_one_written(written, version - 1)?;
     }
-    crate::planning::replace_links!(
+    crate::records::replace_links!(
         conn,
         plan_clusters,
         plan_id,
@@ -309,7 +306,7 @@ fn write(
         &input.id,
         &input.cluster_ids
     );
-    crate::planning::replace_links!(
+    crate::records::replace_links!(
         conn,
         plan_themes,
         plan_id,

@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::rows::EvaluationInput;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::planning::{check_organisations, reject_if_any};
+use crate::planning::check_organisations;
+use crate::records::reject_if_any;
 use crate::reference::plans;
 use crate::schema::{
     action_themes, actions, evaluations, follow_up_values, follow_ups, objective_themes, objectives,

@@ -20,12 +20,13 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::page::Page;
 use crate::patch::Merger;
-use crate::planning::{check_organisations, reject_if_any};
+use crate::planning::check_organisations;
 use crate::publication::recommendations::{
     copies, register, RecommendationChanges, RecommendationFilter, RecommendationInput,
     RecommendationRow, RecommendationSort,
 };
 use crate::publication::revisions as publication;
+use crate::records::reject_if_any;
 use crate::schema::{recommendation_organisations, recommendations};
 
 /// The register of recommendations across evaluations, each with its evaluation as `caller`
