@@ -233,8 +233,9 @@ async fn the_role_is_checked_before_the_body() {
     app.stop().await;
 }
 
-/// NUL never reaches the database (on PostgreSQL it answered 500): path ids and the token
-/// endpoint's username and client_id are refused with 400 on every backend.
+/// NUL never reaches the database (on PostgreSQL it answered 500): path ids and every field of
+/// the token endpoint (username, client_id, even the ignored scope) are refused with 400 on every
+/// backend.
 #[actix_web::test]
 async fn nul_in_path_ids_and_log_in_names_is_a_400() {
     let app = TestApp::spawn().await;
@@ -261,6 +262,13 @@ async fn nul_in_path_ids_and_log_in_names_is_a_400() {
             ("grant_type", "client_credentials"),
             ("client_id", "a\u{0}b"),
             ("client_secret", "demo"),
+        ],
+        // Right credentials, but a field kiv ignores holds NUL: still malformed.
+        vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", "demo-federale-politie"),
+            ("client_secret", "demo"),
+            ("scope", "x\u{0}"),
         ],
     ] {
         let response = app

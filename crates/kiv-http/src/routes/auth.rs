@@ -41,6 +41,22 @@ pub struct TokenRequest {
     pub scope: Option<String>,
 }
 
+impl TokenRequest {
+    fn holds_nul(&self) -> bool {
+        [
+            &self.grant_type,
+            &self.client_id,
+            &self.client_secret,
+            &self.username,
+            &self.password,
+            &self.scope,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|text| text.contains('\0'))
+    }
+}
+
 /// An access token (RFC 6749 §5.1).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
@@ -153,6 +169,15 @@ async fn token(
             "the body must be a form (application/x-www-form-urlencoded) or JSON",
         ));
     };
+    // No text may hold NUL (PostgreSQL can neither store nor compare it): any field with one,
+    // even one kiv ignores, makes the request malformed, refused before any look-up.
+    if request.holds_nul() {
+        return Ok(token_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "no field of the request may hold a NUL character (U+0000)",
+        ));
+    }
     let (kind, login, secret, client_id) = match request.grant_type.as_deref() {
         Some("client_credentials") => {
             let (id, secret) = match (request.client_id, request.client_secret) {
