@@ -10,7 +10,7 @@ use kiv_domain::{LocalizedText, PageRequest, Plan, PlanKind, PlanSchedule};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::{clusters, plan_clusters, plan_themes, plans, themes};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -100,7 +100,6 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let mut query = filtered();
     for key in sort {
         query = match (key.field, key.descending) {
@@ -110,12 +109,14 @@ pub fn list(
             (PlanSort::PeriodStart, true) => query.then_order_by(plans::period_start.desc()),
         };
     }
-    let rows: Vec<PlanRow> = query
-        .then_order_by(plans::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(PlanRow::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        query
+            .then_order_by(plans::id.asc())
+            .select((PlanRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let mut links = load_links(conn, &ids)?;
     Page { items: rows, total }.try_map(|row| {
