@@ -578,7 +578,8 @@ async fn organisations_report_only_on_their_own_actions() {
         "resourceNotFound",
     )
     .await;
-    assert_problem(
+    // Not the zone's to see: 404 before the (stale) tag is compared, naming the follow-up.
+    let refused = assert_problem(
         zone.send(
             Method::PATCH,
             &path,
@@ -590,6 +591,13 @@ async fn organisations_report_only_on_their_own_actions() {
         "resourceNotFound",
     )
     .await;
+    assert_eq!(
+        refused["detail"],
+        format!(
+            "No follow-up with id {:?}",
+            prosecutors["id"].as_str().unwrap()
+        )
+    );
     assert_problem(
         zone.send(Method::POST, &format!("{path}/submit"), None, Some("\"1\""))
             .await,
@@ -777,6 +785,23 @@ async fn missing_reports_are_the_active_actions_without_one() {
             .await),
         both
     );
+    // Paged: one per page, the total on each page and on a page past the end.
+    for (page, expected) in [
+        (1, vec![both[0].clone()]),
+        (2, vec![both[1].clone()]),
+        (3, vec![]),
+    ] {
+        let answer = fod
+            .ok(
+                Method::GET,
+                &format!("/followUps/missing?period=2017S2&pageSize=1&page={page}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(ids(&answer), expected, "page {page}");
+        assert_eq!(answer["total"], 2, "page {page}");
+    }
     assert_eq!(
         ids(&fod
             .ok(

@@ -173,6 +173,21 @@ impl AppState {
         .map_err(ApiError::from)
     }
 
+    /// Runs `work` on the record `id` of the path, like [`AppState::run`]; the store's
+    /// `NotFound` (absent, or not the caller's to see) becomes the 404 of that record, named
+    /// `what`. The one way a handler acts on the record its path points at: one call, in which
+    /// the store checks existence, the caller's right to read it and the operation together.
+    pub async fn run_on<T, F>(&self, what: &'static str, id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &str) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let key = id.clone();
+        self.run(move |conn| work(conn, &key))
+            .await
+            .map_err(|e| e.not_found_as(what, &id))
+    }
+
     /// Runs `work`, which computes a report, like [`AppState::run`] once it is its turn: at
     /// most `Limits::report_concurrency` at a time. Waiting counts toward the request timeout.
     pub async fn run_report<T, F>(&self, work: F) -> Result<T, ApiError>

@@ -205,6 +205,15 @@ impl ApiError {
         ApiError::NotFound(format!("No {what} with id {id:?}"))
     }
 
+    /// A `NotFound` from the store (which knows that a record is absent or not the caller's
+    /// to see, not which path named it) as the 404 of the resource the path points at.
+    pub fn not_found_as(self, what: &str, id: &str) -> Self {
+        match self {
+            ApiError::NotFound(_) => ApiError::not_found(what, id),
+            other => other,
+        }
+    }
+
     /// The problem type (`belgif:<name>` or `kiv:<name>`), its title and the answer's status.
     fn kind(&self) -> (&'static str, &'static str, StatusCode) {
         match self {

@@ -12,7 +12,7 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::audit_events;
 
 /// What a change did.
@@ -112,12 +112,12 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let items = filtered()
-        .order((audit_events::occurred_at.asc(), audit_events::id.asc()))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(AuditEvent::as_select())
-        .load(conn)?;
-    Ok(Page { items, total })
+    load_page(
+        conn,
+        filtered()
+            .order((audit_events::occurred_at.asc(), audit_events::id.asc()))
+            .select((AuditEvent::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )
 }

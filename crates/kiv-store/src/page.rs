@@ -18,6 +18,14 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Converts every item, keeping the total.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+        }
+    }
+
+    /// Converts every item, keeping the total; the first failure stops it.
     pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
         Ok(Page {
             items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,

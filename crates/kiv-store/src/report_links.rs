@@ -14,7 +14,7 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::report_links;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -129,13 +129,14 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows: Vec<LinkRow> = filtered()
-        .order((report_links::created_at.desc(), report_links::id.asc()))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(LinkRow::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        filtered()
+            .order((report_links::created_at.desc(), report_links::id.asc()))
+            .select((LinkRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     Ok(Page {
         items: rows.into_iter().map(ReportLink::from).collect(),
         total,

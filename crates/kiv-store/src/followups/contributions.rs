@@ -6,11 +6,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::access::{check_contribution_write, may_read_follow_ups, ContributionRefusal};
+use kiv_domain::access::{check_contribution_write, ContributionRefusal};
 use kiv_domain::followup::{check_reported_values, editable, Contribution};
-use kiv_domain::{
-    Action, Caller, FollowUp, InputIssue, IssueLocation, LocalizedText, PageRequest, ReportedValue,
-};
+use kiv_domain::{Caller, InputIssue, IssueLocation, LocalizedText, PageRequest, ReportedValue};
 use serde_json::Value;
 
 use crate::audit::{self, Operation};
@@ -18,9 +16,10 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
-use crate::planning::actions;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::{follow_up_contributions, follow_ups};
+
+use super::queries::readable;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = follow_up_contributions)]
@@ -87,21 +86,6 @@ pub enum Expectation {
     Version(kiv_domain::Validator),
 }
 
-/// The follow-up and its action, if `caller` may read them (`NotFound` otherwise, as if the
-/// follow-up did not exist).
-fn readable(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    follow_up_id: &str,
-) -> StoreResult<(FollowUp, Action)> {
-    let follow_up = super::get(conn, follow_up_id)?.ok_or(StoreError::NotFound)?;
-    let action = actions::get(conn, &follow_up.action_id)?.ok_or(StoreError::NotFound)?;
-    if !may_read_follow_ups(caller, &action) {
-        return Err(StoreError::NotFound);
-    }
-    Ok((follow_up, action))
-}
-
 /// The contributions to a follow-up, by organisation, as `caller` may read them: wherever the
 /// follow-up itself is readable.
 pub fn list(
@@ -115,17 +99,15 @@ pub fn list(
         follow_up_contributions::table
             .filter(follow_up_contributions::follow_up_id.eq(follow_up_id))
     };
-    let total = filtered().count().get_result(conn)?;
-    let items = filtered()
-        .order(follow_up_contributions::organisation_id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(Row::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(Row::into_domain)
-        .collect();
-    Ok(Page { items, total })
+    let found: Page<Row> = load_page(
+        conn,
+        filtered()
+            .order(follow_up_contributions::organisation_id.asc())
+            .select((Row::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
+    Ok(found.map(Row::into_domain))
 }
 
 fn find(

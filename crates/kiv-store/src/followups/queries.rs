@@ -5,15 +5,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kiv_domain::access::may_read_follow_ups;
 use kiv_domain::planning::ActionState;
 use kiv_domain::{
-    Action, FollowUp, FollowUpStatus, IndicatorMeasure, PageRequest, ReportingPeriod, WorkflowState,
+    Action, Caller, FollowUp, FollowUpStatus, IndicatorMeasure, PageRequest, ReportingPeriod,
+    WorkflowState,
 };
 
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::planning::actions;
 use crate::schema::{
     action_states, actions as action_table, approved_follow_ups, follow_up_events, follow_ups,
@@ -22,7 +24,29 @@ use crate::schema::{
 
 use super::rows::{with_values, FollowUpRow};
 
-pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<FollowUp>> {
+/// The follow-up `id` and its action, if `caller` may read them; `NotFound` otherwise, as if
+/// the follow-up did not exist (a reporter learns nothing of other organisations' follow-ups).
+/// Every operation on one follow-up starts here, so the rule is applied once, in the same
+/// transaction as the operation.
+pub fn readable(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<(FollowUp, Action)> {
+    let follow_up = get(conn, id)?.ok_or(StoreError::NotFound)?;
+    let action = actions::get(conn, &follow_up.action_id)?.ok_or(StoreError::NotFound)?;
+    if !may_read_follow_ups(caller, &action) {
+        return Err(StoreError::NotFound);
+    }
+    Ok((follow_up, action))
+}
+
+/// The follow-up `id` as `caller` may read it (see [`readable`]).
+pub fn read(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<FollowUp> {
+    readable(conn, caller, id).map(|(follow_up, _)| follow_up)
+}
+
+pub(crate) fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<FollowUp>> {
     let row = follow_ups::table
         .find(id)
         .select(FollowUpRow::as_select())
@@ -64,24 +88,26 @@ pub struct FollowUpEvent {
     pub snapshot: JsonValue<serde_json::Value>,
 }
 
-/// Every event of a follow-up, oldest first.
+/// Every event of a follow-up `caller` may read (see [`readable`]), oldest first.
 pub fn history(
     conn: &mut DbConnection,
+    caller: &Caller,
     id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<FollowUpEvent>> {
+    readable(conn, caller, id)?;
     let filtered = || follow_up_events::table.filter(follow_up_events::follow_up_id.eq(id));
-    let total = filtered().count().get_result(conn)?;
-    let items = filtered()
-        .order((
-            follow_up_events::occurred_at.asc(),
-            follow_up_events::revision.asc(),
-        ))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(FollowUpEvent::as_select())
-        .load(conn)?;
-    Ok(Page { items, total })
+    load_page(
+        conn,
+        filtered()
+            .order((
+                follow_up_events::occurred_at.asc(),
+                follow_up_events::revision.asc(),
+            ))
+            .select((FollowUpEvent::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )
 }
 
 /// The current state of each action: its latest approved follow-up, `notReported` without one.
@@ -160,13 +186,14 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows: Vec<FollowUpRow> = filtered()
-        .order((follow_ups::period_start.desc(), follow_ups::action_id.asc()))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(FollowUpRow::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        filtered()
+            .order((follow_ups::period_start.desc(), follow_ups::action_id.asc()))
+            .select((FollowUpRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     Ok(Page {
         items: with_values(conn, rows)?,
         total,
@@ -181,41 +208,43 @@ pub fn missing(
     organisation_id: Option<&str>,
     page: PageRequest,
 ) -> StoreResult<Page<Action>> {
-    let reported = follow_ups::table
-        .filter(follow_ups::period.eq(period.to_string()))
-        .filter(follow_ups::state.eq_any([
-            WorkflowState::Submitted.as_str(),
-            WorkflowState::Approved.as_str(),
-        ]))
-        .select(follow_ups::action_id);
-    let approved = approved_follow_ups::table
-        .filter(approved_follow_ups::period.eq(period.to_string()))
-        .select(approved_follow_ups::action_id);
-    let cancelled = action_states::table
-        .filter(action_states::status.eq(FollowUpStatus::Cancelled.as_str()))
-        .select(action_states::action_id);
-    let mut query = action_table::table
-        .filter(action_table::planned_start.le(period.end()))
-        .filter(action_table::planned_end.ge(period.start()))
-        .filter(diesel::dsl::not(action_table::id.eq_any(reported)))
-        .filter(diesel::dsl::not(action_table::id.eq_any(approved)))
-        .filter(diesel::dsl::not(action_table::id.eq_any(cancelled)))
-        .select(action_table::id)
-        .into_boxed();
-    if let Some(organisation_id) = organisation_id {
-        query = query.filter(action_table::id.eq_any(actions::involving(organisation_id)));
-    }
-    let ids: Vec<String> = query.order(action_table::id).load(conn)?;
-    let total = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-    let start = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-    let chosen: Vec<&str> = ids
-        .iter()
-        .skip(start)
-        .take(usize::try_from(page.limit()).unwrap_or(0))
-        .map(String::as_str)
-        .collect();
+    let filtered = || {
+        let reported = follow_ups::table
+            .filter(follow_ups::period.eq(period.to_string()))
+            .filter(follow_ups::state.eq_any([
+                WorkflowState::Submitted.as_str(),
+                WorkflowState::Approved.as_str(),
+            ]))
+            .select(follow_ups::action_id);
+        let approved = approved_follow_ups::table
+            .filter(approved_follow_ups::period.eq(period.to_string()))
+            .select(approved_follow_ups::action_id);
+        let cancelled = action_states::table
+            .filter(action_states::status.eq(FollowUpStatus::Cancelled.as_str()))
+            .select(action_states::action_id);
+        let mut query = action_table::table
+            .filter(action_table::planned_start.le(period.end()))
+            .filter(action_table::planned_end.ge(period.start()))
+            .filter(diesel::dsl::not(action_table::id.eq_any(reported)))
+            .filter(diesel::dsl::not(action_table::id.eq_any(approved)))
+            .filter(diesel::dsl::not(action_table::id.eq_any(cancelled)))
+            .into_boxed();
+        if let Some(organisation_id) = organisation_id {
+            query = query.filter(action_table::id.eq_any(actions::involving(organisation_id)));
+        }
+        query
+    };
+    let ids: Page<String> = load_page(
+        conn,
+        filtered()
+            .order(action_table::id)
+            .select((action_table::id, total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
+    let chosen: Vec<&str> = ids.items.iter().map(String::as_str).collect();
     Ok(Page {
         items: actions::get_many(conn, &chosen)?,
-        total,
+        total: ids.total,
     })
 }

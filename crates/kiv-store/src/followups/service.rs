@@ -23,7 +23,7 @@ use crate::schema::{
     follow_up_events, follow_up_values, follow_ups,
 };
 
-use super::queries::{get, reportable_indicators};
+use super::queries::{get, readable, reportable_indicators};
 use super::rows::{approval, row_of, split, to_follow_up, Approval, FollowUpRow, ValueRow};
 
 /// The content of a follow-up, as created or after a change.
@@ -286,15 +286,18 @@ pub(super) fn write_new(
     Ok(created)
 }
 
-/// The follow-up, if it is at `expected_version` (any version when `None`).
+/// The follow-up and its action, if `actor` may read them (`NotFound` otherwise) and the
+/// follow-up is at `expected_version` (any version when `None`): who may see it is decided
+/// before whether it changed, so a stale tag tells nothing of a follow-up the actor may not see.
 fn current(
     conn: &mut DbConnection,
+    actor: &Caller,
     id: &str,
     expected_version: Option<kiv_domain::Validator>,
-) -> StoreResult<FollowUp> {
-    let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
+) -> StoreResult<(FollowUp, Action)> {
+    let (current, action) = readable(conn, actor, id)?;
     crate::error::check_version(expected_version, &current)?;
-    Ok(current)
+    Ok((current, action))
 }
 
 /// Writes `row` only if the stored follow-up is still at `version`: of two concurrent writers
@@ -320,8 +323,7 @@ pub fn update(
     today: NaiveDate,
 ) -> StoreResult<FollowUp> {
     crate::database::write_transaction(conn, |conn| {
-        let current = current(conn, id, expected_version)?;
-        let action = action_for(conn, &current.action_id)?;
+        let (current, action) = current(conn, actor, id, expected_version)?;
         check_may_write(actor, &action)?;
         if !editable(current.state) {
             return Err(StoreError::Conflict(format!(
@@ -401,8 +403,7 @@ pub fn apply(
     note: Option<String>,
 ) -> StoreResult<FollowUp> {
     crate::database::write_transaction(conn, |conn| {
-        let current = current(conn, id, expected_version)?;
-        let action = action_for(conn, &current.action_id)?;
+        let (current, action) = current(conn, actor, id, expected_version)?;
         if move_ == Transition::Submit {
             check_may_write(actor, &action)?;
         }

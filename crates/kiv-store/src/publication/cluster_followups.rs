@@ -18,7 +18,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::judgements::{self, Judgement};
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::patch::Merger;
 use crate::planning::check_organisations;
 use crate::publication::revisions::{self as publication, Step};
@@ -170,6 +170,16 @@ pub fn get(
     }
 }
 
+/// The cluster follow-up `id` as `caller` may read it; `NotFound` when there is none, or none it
+/// may read (a draft never published, for those who read published ones only).
+pub fn readable(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<ClusterFollowUp> {
+    get(conn, caller, id)?.ok_or(StoreError::NotFound)
+}
+
 /// One page of cluster follow-ups, newest period first, as `caller` may read them.
 pub fn list(
     conn: &mut DbConnection,
@@ -197,17 +207,18 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows: Vec<Row> = filtered()
-        .order((
-            cluster_follow_ups::period_start.desc(),
-            cluster_follow_ups::cluster_id.asc(),
-            cluster_follow_ups::id.asc(),
-        ))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(Row::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        filtered()
+            .order((
+                cluster_follow_ups::period_start.desc(),
+                cluster_follow_ups::cluster_id.asc(),
+                cluster_follow_ups::id.asc(),
+            ))
+            .select((Row::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     let rows = rows
         .into_iter()
         .map(Row::into_domain)
@@ -490,5 +501,6 @@ pub fn history(
     id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<publication::PublicationEvent>> {
+    readable(conn, caller, id)?;
     publication::history::<ClusterFollowUp>(conn, id, may_read_drafts(caller), page)
 }

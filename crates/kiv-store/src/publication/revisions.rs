@@ -16,7 +16,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::judgements::Judged;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::publication_events;
 
 /// A record written as drafts and published in revisions; its entity type is
@@ -233,15 +233,15 @@ pub fn history<T: Publishable>(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let items = filtered()
-        .order((
-            publication_events::occurred_at.asc(),
-            publication_events::revision.asc(),
-        ))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(PublicationEvent::as_select())
-        .load(conn)?;
-    Ok(Page { items, total })
+    load_page(
+        conn,
+        filtered()
+            .order((
+                publication_events::occurred_at.asc(),
+                publication_events::revision.asc(),
+            ))
+            .select((PublicationEvent::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )
 }

@@ -40,21 +40,12 @@ async fn list_contributions(
 ) -> Result<HttpResponse, ApiError> {
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let caller = auth.caller().clone();
-    let id = follow_up_id.into_inner();
-    let key = id.clone();
     let found = state
-        .run(move |conn| contributions::list(conn, &caller, &key, page))
-        .await
-        .map_err(|e| not_found_as(e, "follow-up", &id))?;
+        .run_on("follow-up", follow_up_id.into_inner(), move |conn, id| {
+            contributions::list(conn, &caller, id, page)
+        })
+        .await?;
     Ok(Collection::new(&req, page, found, |c| ContributionView::new(&req, c)).respond())
-}
-
-/// A store `NotFound` named for the resource the path points at.
-fn not_found_as(error: ApiError, what: &str, id: &str) -> ApiError {
-    match error {
-        ApiError::NotFound(_) => ApiError::not_found(what, id),
-        other => other,
-    }
 }
 
 /// Read a partner's contribution to a follow-up
@@ -76,11 +67,12 @@ async fn get_contribution(
 ) -> Result<HttpResponse, ApiError> {
     let (follow_up_id, organisation_id) = path.into_inner();
     let caller = auth.caller().clone();
-    let (key, organisation) = (follow_up_id.clone(), organisation_id.clone());
+    let organisation = organisation_id.clone();
     let record = state
-        .run(move |conn| contributions::get(conn, &caller, &key, &organisation))
-        .await
-        .map_err(|e| not_found_as(e, "follow-up", &follow_up_id))?
+        .run_on("follow-up", follow_up_id.clone(), move |conn, id| {
+            contributions::get(conn, &caller, id, &organisation)
+        })
+        .await?
         .ok_or_else(|| {
             ApiError::not_found(
                 "contribution",
@@ -144,11 +136,11 @@ async fn put_contribution(
         narrative: body.narrative,
         indicator_values: body.indicator_values,
     };
-    let key = follow_up_id.clone();
     let (record, is_new) = state
-        .run(move |conn| contributions::put(conn, &caller, &key, &organisation_id, expected, input))
-        .await
-        .map_err(|e| not_found_as(e, "follow-up", &follow_up_id))?;
+        .run_on("follow-up", follow_up_id, move |conn, id| {
+            contributions::put(conn, &caller, id, &organisation_id, expected, input)
+        })
+        .await?;
     let validator = record.validator();
     let view = ContributionView::new(&req, record);
     if is_new {

@@ -4,7 +4,7 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use kiv_domain::access::follow_ups_readable_by;
 use kiv_domain::Tagged;
-use kiv_domain::{Caller, FollowUp, Transition};
+use kiv_domain::{Caller, Transition};
 use kiv_store::followups::{self, FollowUpChanges, FollowUpFilter, FollowUpInput};
 use kiv_store::planning::actions;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -36,25 +36,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
         .service(return_follow_up)
         .service(reopen)
         .service(history);
-}
-
-/// The follow-up, if `caller` may see it: reporters see only those of their organisation's
-/// actions (others answer 404, as if they did not exist).
-async fn readable(state: &AppState, caller: &Caller, id: String) -> Result<FollowUp, ApiError> {
-    let who = caller.clone();
-    let key = id.clone();
-    state
-        .run(move |conn| {
-            let Some(follow_up) = followups::get(conn, &key)? else {
-                return Ok(None);
-            };
-            let action = actions::get(conn, &follow_up.action_id)?;
-            Ok(action
-                .filter(|a| kiv_domain::access::may_read_follow_ups(&who, a))
-                .map(|_| follow_up))
-        })
-        .await?
-        .ok_or_else(|| ApiError::not_found("follow-up", &id))
 }
 
 /// List the follow-ups
@@ -182,7 +163,12 @@ async fn get_follow_up(
     auth: Auth,
     follow_up_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
+    let caller = auth.caller().clone();
+    let follow_up = state
+        .run_on("follow-up", follow_up_id.into_inner(), move |conn, id| {
+            followups::read(conn, &caller, id)
+        })
+        .await?;
     let validator = follow_up.validator();
     Ok(single(&req, validator, &FollowUpView::new(&req, follow_up)))
 }
@@ -228,13 +214,12 @@ async fn update_follow_up(
         return Err(ApiError::bad_request(issues));
     }
     let expected = expected_version(&req)?;
-    let follow_up = readable(&state, &caller, follow_up_id.into_inner()).await?;
     let follow_up = state
-        .run(move |conn| {
+        .run_on("follow-up", follow_up_id.into_inner(), move |conn, id| {
             followups::update(
                 conn,
                 &caller,
-                &follow_up.id,
+                id,
                 expected,
                 changes,
                 kiv_store::clock::today(),
@@ -254,9 +239,10 @@ async fn move_follow_up(
     note: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let follow_up = readable(&state, &caller, id).await?;
     let moved = state
-        .run(move |conn| followups::apply(conn, &caller, &follow_up.id, expected, transition, note))
+        .run_on("follow-up", id, move |conn, id| {
+            followups::apply(conn, &caller, id, expected, transition, note)
+        })
         .await?;
     let validator = moved.validator();
     Ok(single(&req, validator, &FollowUpView::new(&req, moved)))
@@ -455,9 +441,11 @@ async fn history(
     ApiQuery(query): ApiQuery<FollowUpHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
-    let follow_up = readable(&state, auth.caller(), follow_up_id.into_inner()).await?;
+    let caller = auth.caller().clone();
     let found = state
-        .run(move |conn| followups::history(conn, &follow_up.id, page))
+        .run_on("follow-up", follow_up_id.into_inner(), move |conn, id| {
+            followups::history(conn, &caller, id, page)
+        })
         .await?;
     Ok(
         Collection::new(&req, page, found, |event| FollowUpEventView {

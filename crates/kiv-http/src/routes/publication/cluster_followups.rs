@@ -2,7 +2,6 @@
 //! reporting period, with the progress figures frozen when it is published.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use kiv_domain::evaluation::ClusterFollowUp;
 use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::Tagged;
 use kiv_domain::{Assessment, Caller, IssueLocation, LocalizedText, PublicationState};
@@ -37,19 +36,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(publish_cluster_follow_up)
         .service(revise_cluster_follow_up)
         .service(cluster_follow_up_history);
-}
-
-async fn readable(
-    state: &AppState,
-    caller: &Caller,
-    id: String,
-) -> Result<ClusterFollowUp, ApiError> {
-    let who = caller.clone();
-    let key = id.clone();
-    state
-        .run(move |conn| cluster_followups::get(conn, &who, &key))
-        .await?
-        .ok_or_else(|| ApiError::not_found("cluster follow-up", &id))
 }
 
 collection_query! {
@@ -182,7 +168,12 @@ async fn get_cluster_follow_up(
     auth: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = readable(&state, auth.caller(), id.into_inner()).await?;
+    let caller = auth.caller().clone();
+    let record = state
+        .run_on("cluster follow-up", id.into_inner(), move |conn, id| {
+            cluster_followups::readable(conn, &caller, id)
+        })
+        .await?;
     let validator = record.validator();
     Ok(single(
         &req,
@@ -399,10 +390,11 @@ async fn cluster_follow_up_history(
     ApiQuery(query): ApiQuery<PublicationHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
-    let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let caller = auth.caller().clone();
     let found = state
-        .run(move |conn| cluster_followups::history(conn, &caller, &record.id, page))
+        .run_on("cluster follow-up", id.into_inner(), move |conn, id| {
+            cluster_followups::history(conn, &caller, id, page)
+        })
         .await?;
     Ok(Collection::new(&req, page, found, PublicationEventView::from).respond())
 }

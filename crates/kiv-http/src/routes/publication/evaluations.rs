@@ -20,7 +20,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::lookup::readable_evaluation as readable;
 use super::views::{
     note_of, EvaluationView, PeriodRangeBody, PublicationEventView, PublicationHistoryQuery,
     StepNote,
@@ -186,7 +185,12 @@ async fn get_evaluation(
     auth: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = readable(&state, auth.caller(), id.into_inner()).await?;
+    let caller = auth.caller().clone();
+    let record = state
+        .run_on("evaluation", id.into_inner(), move |conn, id| {
+            evaluations::readable(conn, &caller, id)
+        })
+        .await?;
     let validator = record.validator();
     Ok(single(&req, validator, &EvaluationView::new(&req, record)))
 }
@@ -399,10 +403,11 @@ async fn evaluation_history(
     ApiQuery(query): ApiQuery<PublicationHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
-    let record = readable(&state, auth.caller(), id.into_inner()).await?;
     let caller = auth.caller().clone();
     let found = state
-        .run(move |conn| evaluations::history(conn, &caller, &record.id, page))
+        .run_on("evaluation", id.into_inner(), move |conn, id| {
+            evaluations::history(conn, &caller, id, page)
+        })
         .await?;
     Ok(Collection::new(&req, page, found, PublicationEventView::from).respond())
 }
@@ -429,13 +434,12 @@ async fn evaluation_context(
     auth: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = readable(&state, auth.caller(), id.into_inner()).await?;
-    let as_of = match (record.state, record.published_at) {
-        (PublicationState::Published, Some(at)) => at,
-        _ => kiv_store::clock::now(),
-    };
+    let caller = auth.caller().clone();
+    let id = id.into_inner();
+    let key = id.clone();
     let found = state
-        .run_report(move |conn| evaluations::context(conn, &record, as_of))
-        .await?;
+        .run_report(move |conn| evaluations::context(conn, &caller, &key))
+        .await
+        .map_err(|e| e.not_found_as("evaluation", &id))?;
     Ok(HttpResponse::Ok().json(found))
 }

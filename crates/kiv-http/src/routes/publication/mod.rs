@@ -6,7 +6,6 @@
 
 pub mod cluster_followups;
 pub mod evaluations;
-mod lookup;
 pub mod recommendations;
 pub mod views;
 

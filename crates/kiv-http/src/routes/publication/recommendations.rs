@@ -16,7 +16,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::lookup::readable_evaluation as readable;
 use super::views::RecommendationView;
 use crate::auth::{Auth, Coordinator, Reporting};
 use crate::extract::{
@@ -137,11 +136,11 @@ async fn list_recommendations(
     ApiQuery(query): ApiQuery<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
-    let record = readable(&state, auth.caller(), id.into_inner()).await?;
-    let id = record.id.clone();
     let caller = auth.caller().clone();
-    let found = state
-        .run(move |conn| evaluations::recommendations_of(conn, &caller, &id, page))
+    let (record, found) = state
+        .run_on("evaluation", id.into_inner(), move |conn, id| {
+            evaluations::recommendations_of(conn, &caller, id, page)
+        })
         .await?;
     Ok(Collection::new(&req, page, found, |r| {
         RecommendationView::new(&req, r, &record)

@@ -15,7 +15,7 @@ mod service;
 pub use crate::publication::recommendations::{
     RecommendationChanges, RecommendationFilter, RecommendationInput, RecommendationSort,
 };
-pub use queries::{context, get, history, list};
+pub use queries::{context, get, history, list, readable};
 pub use recommendations::{
     add_recommendation, delete_recommendation, recommendation, recommendations_of, register,
     update_recommendation,

@@ -7,12 +7,12 @@ use kiv_domain::access::may_read_drafts;
 use kiv_domain::evaluation::Evaluation;
 use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport};
 use kiv_domain::rollup::{on_track, target_for};
-use kiv_domain::{Caller, PageRequest};
+use kiv_domain::{Caller, PageRequest, PublicationState};
 
 use super::rows::{EvaluationFilter, Row};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::publication::revisions::{self as publication, PublicationEvent};
 use crate::reference::plans;
 use crate::reports::{self, Scope};
@@ -72,17 +72,18 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows: Vec<Row> = filtered()
-        .order((
-            evaluations::period_to.desc(),
-            evaluations::subject.asc(),
-            evaluations::id.asc(),
-        ))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(Row::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        filtered()
+            .order((
+                evaluations::period_to.desc(),
+                evaluations::subject.asc(),
+                evaluations::id.asc(),
+            ))
+            .select((Row::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     let rows = rows
         .into_iter()
         .map(Row::into_domain)
@@ -98,12 +99,34 @@ pub fn history(
     id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<PublicationEvent>> {
+    readable(conn, caller, id)?;
     publication::history::<Evaluation>(conn, id, may_read_drafts(caller), page)
 }
 
-/// The follow-up figures of the evaluation's plan and subject for the periods it covers, as
-/// approved by `as_of`: the same computation as the progress report.
+/// The evaluation `id` as `caller` may read it; `NotFound` when there is none, or none it may
+/// read (a draft, for those who read published evaluations only).
+pub fn readable(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Evaluation> {
+    get(conn, caller, id)?.ok_or(StoreError::NotFound)
+}
+
+/// The follow-up figures beside the evaluation `id` as `caller` may read it (see
+/// [`readable`]): of its plan and subject for the periods it covers, the same computation as
+/// the progress report. A published evaluation's context stands as of its publication (what its
+/// authors saw), a draft's as of now.
 pub fn context(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<EvaluationContext> {
+    let evaluation = readable(conn, caller, id)?;
+    let as_of = match (evaluation.state, evaluation.published_at) {
+        (PublicationState::Published, Some(at)) => at,
+        _ => crate::clock::now(),
+    };
+    context_as_of(conn, &evaluation, as_of)
+}
+
+fn context_as_of(
     conn: &mut DbConnection,
     evaluation: &Evaluation,
     as_of: NaiveDateTime,

@@ -13,12 +13,12 @@ use kiv_domain::{Caller, PageRequest, PublicationState, RecommendationStatus};
 use serde_json::Value;
 
 use super::checks::body_issue;
-use super::queries::{get, row};
+use super::queries::{get, readable as readable_evaluation, row};
 use crate::audit::{self, Operation};
 use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::patch::Merger;
 use crate::planning::check_organisations;
 use crate::publication::recommendations::{
@@ -85,30 +85,30 @@ fn link_organisations(conn: &mut DbConnection, record: &Recommendation) -> Store
     Ok(())
 }
 
-/// The recommendations of an evaluation, oldest first, as `caller` may read them: the draft's
-/// for coordinators, the latest published revision's for everybody else.
+/// The evaluation `evaluation_id` as `caller` may read it (`NotFound` otherwise) and its
+/// recommendations, oldest first, as `caller` may read them: the draft's for coordinators, the
+/// latest published revision's for everybody else.
 pub fn recommendations_of(
     conn: &mut DbConnection,
     caller: &Caller,
     evaluation_id: &str,
     page: PageRequest,
-) -> StoreResult<Page<Recommendation>> {
+) -> StoreResult<(Evaluation, Page<Recommendation>)> {
+    let evaluation = readable_evaluation(conn, caller, evaluation_id)?;
     if !may_read_drafts(caller) {
-        return copies::published_of(conn, evaluation_id, page);
+        return Ok((evaluation, copies::published_of(conn, evaluation_id, page)?));
     }
     let filtered =
         || recommendations::table.filter(recommendations::evaluation_id.eq(evaluation_id));
-    let total = filtered().count().get_result(conn)?;
-    let items = filtered()
-        .order((recommendations::created_at.asc(), recommendations::id.asc()))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(RecommendationRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(RecommendationRow::into_domain)
-        .collect::<StoreResult<_>>()?;
-    Ok(Page { items, total })
+    let rows: Page<RecommendationRow> = load_page(
+        conn,
+        filtered()
+            .order((recommendations::created_at.asc(), recommendations::id.asc()))
+            .select((RecommendationRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
+    Ok((evaluation, rows.try_map(RecommendationRow::into_domain)?))
 }
 
 /// The coordinators' copy of a recommendation.

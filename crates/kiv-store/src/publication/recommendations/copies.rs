@@ -18,7 +18,7 @@ use super::RecommendationRow;
 use crate::database::DbConnection;
 use crate::error::StoreResult;
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::{
     published_recommendation_organisations, published_recommendations, recommendations,
 };
@@ -147,20 +147,18 @@ pub(crate) fn published_of(
         published_recommendations::table
             .filter(published_recommendations::evaluation_id.eq(evaluation_id))
     };
-    let total = filtered().count().get_result(conn)?;
-    let items = filtered()
-        .order((
-            published_recommendations::created_at.asc(),
-            published_recommendations::id.asc(),
-        ))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(PublishedRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(PublishedRow::into_domain)
-        .collect::<StoreResult<_>>()?;
-    Ok(Page { items, total })
+    let rows: Page<PublishedRow> = load_page(
+        conn,
+        filtered()
+            .order((
+                published_recommendations::created_at.asc(),
+                published_recommendations::id.asc(),
+            ))
+            .select((PublishedRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
+    rows.try_map(PublishedRow::into_domain)
 }
 
 /// Writes the follow-up of `next` (status, note, version, time) over its published copy if that

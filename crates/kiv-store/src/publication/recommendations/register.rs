@@ -9,7 +9,7 @@ use super::copies::PublishedRow;
 use super::{RecommendationFilter, RecommendationRow, RecommendationSort};
 use crate::database::DbConnection;
 use crate::error::StoreResult;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::{
     evaluations, published_recommendation_organisations, published_recommendations,
     recommendation_organisations, recommendations,
@@ -62,7 +62,6 @@ macro_rules! register_page {
             }
             query
         };
-        let total: i64 = filtered().count().get_result($conn)?;
         let mut query = filtered();
         let priority_rank = rank_sql(
             concat!(stringify!($table), ".priority"),
@@ -100,16 +99,18 @@ macro_rules! register_page {
                 }
             };
         }
-        let rows: Vec<$row> = query
-            .then_order_by($table::due_date.is_null().asc())
-            .then_order_by($table::due_date.asc())
-            .then_order_by($table::created_at.asc())
-            .then_order_by($table::id.asc())
-            .limit($page.limit())
-            .offset($page.offset())
-            .select(<$row>::as_select())
-            .load($conn)?;
-        (total, rows)
+        let rows: Page<$row> = load_page(
+            $conn,
+            query
+                .then_order_by($table::due_date.is_null().asc())
+                .then_order_by($table::due_date.asc())
+                .then_order_by($table::created_at.asc())
+                .then_order_by($table::id.asc())
+                .select((<$row>::as_select(), total_count())),
+            $page,
+            |conn| filtered().count().get_result(conn),
+        )?;
+        rows
     }};
 }
 
@@ -122,8 +123,8 @@ pub(crate) fn register_page(
     sort: &[SortKey<RecommendationSort>],
     page: PageRequest,
 ) -> StoreResult<Page<Recommendation>> {
-    let (total, items) = if drafts_too {
-        let (total, rows) = register_page!(
+    if drafts_too {
+        register_page!(
             conn,
             recommendations,
             recommendation_organisations,
@@ -131,14 +132,10 @@ pub(crate) fn register_page(
             filter,
             sort,
             page
-        );
-        let items = rows
-            .into_iter()
-            .map(RecommendationRow::into_domain)
-            .collect::<StoreResult<Vec<_>>>()?;
-        (total, items)
+        )
+        .try_map(RecommendationRow::into_domain)
     } else {
-        let (total, rows) = register_page!(
+        register_page!(
             conn,
             published_recommendations,
             published_recommendation_organisations,
@@ -146,12 +143,7 @@ pub(crate) fn register_page(
             filter,
             sort,
             page
-        );
-        let items = rows
-            .into_iter()
-            .map(PublishedRow::into_domain)
-            .collect::<StoreResult<Vec<_>>>()?;
-        (total, items)
-    };
-    Ok(Page { items, total })
+        )
+        .try_map(PublishedRow::into_domain)
+    }
 }
