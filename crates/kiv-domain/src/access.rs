@@ -104,15 +104,35 @@ pub struct ReportLink {
     pub revoked_by: Option<String>,
 }
 
-/// Whether `caller` may see and revoke `link`: its maker and administrators. Everyone else is
-/// told it does not exist.
-pub fn may_manage_link(caller: &Caller, link: &ReportLink) -> bool {
-    caller.has(Role::Admin) || caller.login == link.created_by
+impl Caller {
+    /// Whether the caller may see and revoke `link`: its maker and administrators. Everyone else is
+    /// told it does not exist.
+    pub fn may_manage_link(&self, link: &ReportLink) -> bool {
+        self.has(Role::Admin) || self.login == link.created_by
+    }
 }
 
 /// The roles that may pull reports, and make report links: coordinators, evaluators and
 /// administrators.
 pub const REPORT_READERS: &[Role] = &[Role::Coordinator, Role::Evaluator, Role::Admin];
+
+/// The roles that administer kiv: accounts, organisations, plans.
+pub const ADMINISTRATORS: &[Role] = &[Role::Admin];
+
+/// The roles that plan (objectives, actions, indicators), review follow-ups and write and
+/// publish the cluster follow-ups and evaluations: the FODs' coordinators.
+pub const COORDINATORS: &[Role] = &[Role::Coordinator];
+
+/// The roles that write follow-ups: reporters, for the actions their organisation leads (see
+/// [`Caller::check_follow_up_write`]), and coordinators, on the lead's behalf.
+pub const FOLLOW_UP_WRITERS: &[Role] = &[Role::Reporter, Role::Coordinator];
+
+/// The roles that read the audit trail: coordinators and administrators.
+pub const AUDITORS: &[Role] = &[Role::Coordinator, Role::Admin];
+
+/// The roles that read every follow-up, whoever's action it is; anyone else reads those of the
+/// actions its organisation leads or takes part in.
+pub const FOLLOW_UP_OVERSEERS: &[Role] = &[Role::Coordinator, Role::Evaluator, Role::Admin];
 
 /// Whether `roles` allow pulling reports.
 pub fn may_pull_reports(roles: &[Role]) -> bool {
@@ -179,107 +199,117 @@ pub fn check_password(password: &str) -> Option<InputIssue> {
 /// spelling. Everything else (`text`, `organisationIds`, `priority`, `dueDate`) is its content.
 pub const RECOMMENDATION_FOLLOW_UP_FIELDS: &[&str] = &["status", "statusNote"];
 
-/// Whether `caller` may change the fields `touched` (API names) of a recommendation addressed to
-/// the organisations `addressed`. Coordinators may change everything (the content only while the
-/// evaluation is a draft, which the store checks); a reporter of an addressed organisation may
-/// follow it up (`status`, `statusNote`) and nothing else; nobody else writes. `Err` says why,
-/// naming the refused fields.
-pub fn check_recommendation_write(
-    caller: &Caller,
-    addressed: &[String],
-    touched: &[&str],
-) -> Result<(), String> {
-    if caller.has(Role::Coordinator) {
-        return Ok(());
-    }
-    let addressed_reporter =
-        caller.has(Role::Reporter) && addressed.contains(&caller.organisation_id);
-    if !addressed_reporter {
-        return Err(format!(
+impl Caller {
+    /// Whether the caller may change the fields `touched` (API names) of a recommendation addressed
+    /// to the organisations `addressed`. Coordinators may change everything (the content only while
+    /// the evaluation is a draft, which the store checks); a reporter of an addressed organisation
+    /// may follow it up (`status`, `statusNote`) and nothing else; nobody else writes. `Err` says
+    /// why, naming the refused fields.
+    pub fn check_recommendation_write(
+        &self,
+        addressed: &[String],
+        touched: &[&str],
+    ) -> Result<(), String> {
+        if self.has(Role::Coordinator) {
+            return Ok(());
+        }
+        let addressed_reporter =
+            self.has(Role::Reporter) && addressed.contains(&self.organisation_id);
+        if !addressed_reporter {
+            return Err(format!(
             "the recommendation is not addressed to {}: only the organisations it is addressed \
-             to and the coordinators follow it up",
-            caller.organisation_id
+            to and the coordinators follow it up",
+            self.organisation_id
         ));
-    }
-    let refused: Vec<&str> = touched
-        .iter()
-        .copied()
-        .filter(|f| !RECOMMENDATION_FOLLOW_UP_FIELDS.contains(f))
-        .collect();
-    if refused.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "an addressed organisation sets only status and statusNote; {} {} for the \
-             coordinators",
-            refused.join(", "),
-            if refused.len() == 1 { "is" } else { "are" }
-        ))
-    }
-}
-
-/// Whether `caller` may read the follow-ups of `action` (and the partners' contributions to
-/// them): coordinators, evaluators and administrators all; reporters those of the actions their
-/// organisation leads or takes part in.
-pub fn may_read_follow_ups(caller: &Caller, action: &Action) -> bool {
-    match follow_ups_readable_by(caller) {
-        None => true,
-        Some(organisation_id) => action.involves(organisation_id),
+        }
+        let refused: Vec<&str> = touched
+            .iter()
+            .copied()
+            .filter(|f| !RECOMMENDATION_FOLLOW_UP_FIELDS.contains(f))
+            .collect();
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "an addressed organisation sets only status and statusNote; {} {} for the \
+                coordinators",
+                refused.join(", "),
+                if refused.len() == 1 { "is" } else { "are" }
+            ))
+        }
     }
 }
 
-/// The organisation whose actions bound the follow-ups `caller` reads, as a list's filter (the
-/// rule of [`may_read_follow_ups`] for many actions at once): `None` for the coordinators,
-/// evaluators and administrators, who read all; for anyone else their own organisation, whose
-/// actions (led or taken part in) they read the follow-ups of.
-pub fn follow_ups_readable_by(caller: &Caller) -> Option<&str> {
-    if caller.has_any(&[Role::Coordinator, Role::Evaluator, Role::Admin]) {
-        None
-    } else {
-        Some(&caller.organisation_id)
+impl Caller {
+    /// Whether the caller may read the follow-ups of `action` (and the partners' contributions to
+    /// them): coordinators, evaluators and administrators all; reporters those of the actions their
+    /// organisation leads or takes part in.
+    pub fn may_read_follow_ups(&self, action: &Action) -> bool {
+        match self.follow_ups_readable_by() {
+            None => true,
+            Some(organisation_id) => action.involves(organisation_id),
+        }
     }
 }
 
-/// Whether `caller` may create, change and submit the follow-up of `action`: the lead
-/// organisation owns it, so its reporters do, and the coordinators (on the lead's behalf).
-/// Partners take part through their own contribution, never by writing the lead's follow-up.
-/// `Err` says why not.
-pub fn check_follow_up_write(caller: &Caller, action: &Action) -> Result<(), String> {
-    if caller.has(Role::Coordinator)
-        || (caller.has(Role::Reporter) && action.lead_organisation_id == caller.organisation_id)
-    {
-        return Ok(());
-    }
-    let organisation = &caller.organisation_id;
-    if caller.has(Role::Reporter) && action.involves(organisation) {
-        Err(format!(
-            "{organisation} is a partner in action {}: its lead, {}, writes and submits the \
-             follow-up; a partner adds its own contribution to it \
-             (PUT /followUps/{{followUpId}}/contributions/{organisation})",
-            action.code, action.lead_organisation_id
-        ))
-    } else {
-        Err(format!(
-            "{organisation} neither leads nor takes part in action {}",
-            action.code
-        ))
+impl Caller {
+    /// The organisation whose actions bound the follow-ups the caller reads, as a list's filter
+    /// (the rule of [`Caller::may_read_follow_ups`] for many actions at once): `None` for the
+    /// coordinators, evaluators and administrators, who read all; for anyone else their own
+    /// organisation, whose actions (led or taken part in) they read the follow-ups of.
+    pub fn follow_ups_readable_by(&self) -> Option<&str> {
+        if self.has_any(FOLLOW_UP_OVERSEERS) {
+            None
+        } else {
+            Some(&self.organisation_id)
+        }
     }
 }
 
-/// The four-eyes rule: whoever wrote or submitted a revision of a follow-up (created it, changed
-/// it, wrote a partner's contribution to it, submitted it) does not approve or return that
-/// revision; another coordinator reviews it. `authors` are the logins that did any of that in the
-/// revision under review. It holds for every caller, so an account that is both reporter and
-/// coordinator never reviews its own report. `Err` says why, naming the rule.
-pub fn check_four_eyes(caller: &Caller, authors: &[String]) -> Result<(), String> {
-    if authors.iter().any(|author| author == &caller.login) {
-        Err(format!(
-            "four-eyes rule: {} wrote or submitted this revision of the follow-up, so another \
-             coordinator approves or returns it",
-            caller.login
-        ))
-    } else {
-        Ok(())
+impl Caller {
+    /// Whether the caller may create, change and submit the follow-up of `action`: the lead
+    /// organisation owns it, so its reporters do, and the coordinators (on the lead's behalf).
+    /// Partners take part through their own contribution, never by writing the lead's follow-up.
+    /// `Err` says why not.
+    pub fn check_follow_up_write(&self, action: &Action) -> Result<(), String> {
+        if self.has(Role::Coordinator)
+            || (self.has(Role::Reporter) && action.lead_organisation_id == self.organisation_id)
+        {
+            return Ok(());
+        }
+        let organisation = &self.organisation_id;
+        if self.has(Role::Reporter) && action.involves(organisation) {
+            Err(format!(
+                "{organisation} is a partner in action {}: its lead, {}, writes and submits the \
+                follow-up; a partner adds its own contribution to it \
+                (PUT /followUps/{{followUpId}}/contributions/{organisation})",
+                action.code, action.lead_organisation_id
+            ))
+        } else {
+            Err(format!(
+                "{organisation} neither leads nor takes part in action {}",
+                action.code
+            ))
+        }
+    }
+}
+
+impl Caller {
+    /// The four-eyes rule: whoever wrote or submitted a revision of a follow-up (created it,
+    /// changed it, wrote a partner's contribution to it, submitted it) does not approve or return
+    /// that revision; another coordinator reviews it. `authors` are the logins that did any of that
+    /// in the revision under review. It holds for every caller, so an account that is both reporter
+    /// and coordinator never reviews its own report. `Err` says why, naming the rule.
+    pub fn check_four_eyes(&self, authors: &[String]) -> Result<(), String> {
+        if authors.iter().any(|author| author == &self.login) {
+            Err(format!(
+                "four-eyes rule: {} wrote or submitted this revision of the follow-up, so another \
+                coordinator approves or returns it",
+                self.login
+            ))
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -292,46 +322,51 @@ pub enum ContributionRefusal {
     NotAPartner(String),
 }
 
-/// Whether `caller` may write the contribution of `organisation_id` to a follow-up of `action`:
-/// the organisation must be a partner in the action, and the caller one of its reporters or a
-/// coordinator.
-pub fn check_contribution_write(
-    caller: &Caller,
-    action: &Action,
-    organisation_id: &str,
-) -> Result<(), ContributionRefusal> {
-    let own = caller.has(Role::Reporter) && caller.organisation_id == organisation_id;
-    if !(caller.has(Role::Coordinator) || own) {
-        return Err(ContributionRefusal::NotPermitted(format!(
+impl Caller {
+    /// Whether the caller may write the contribution of `organisation_id` to a follow-up of
+    /// `action`: the organisation must be a partner in the action, and the caller one of its
+    /// reporters or a coordinator.
+    pub fn check_contribution_write(
+        &self,
+        action: &Action,
+        organisation_id: &str,
+    ) -> Result<(), ContributionRefusal> {
+        let own = self.has(Role::Reporter) && self.organisation_id == organisation_id;
+        if !(self.has(Role::Coordinator) || own) {
+            return Err(ContributionRefusal::NotPermitted(format!(
             "{} may not write the contribution of {organisation_id}: an organisation writes its \
-             own",
-            caller.organisation_id
+            own",
+            self.organisation_id
         )));
-    }
-    if action
-        .partner_organisation_ids
-        .iter()
-        .any(|p| p == organisation_id)
-    {
-        Ok(())
-    } else if action.lead_organisation_id == organisation_id {
-        Err(ContributionRefusal::NotAPartner(format!(
-            "{organisation_id} leads action {}: it writes the follow-up itself",
-            action.code
-        )))
-    } else {
-        Err(ContributionRefusal::NotAPartner(format!(
-            "{organisation_id} is not a partner in action {}",
-            action.code
-        )))
+        }
+        if action
+            .partner_organisation_ids
+            .iter()
+            .any(|p| p == organisation_id)
+        {
+            Ok(())
+        } else if action.lead_organisation_id == organisation_id {
+            Err(ContributionRefusal::NotAPartner(format!(
+                "{organisation_id} leads action {}: it writes the follow-up itself",
+                action.code
+            )))
+        } else {
+            Err(ContributionRefusal::NotAPartner(format!(
+                "{organisation_id} is not a partner in action {}",
+                action.code
+            )))
+        }
     }
 }
 
-/// Whether `caller` reads the drafts of published records (cluster follow-ups, evaluations and
-/// their recommendations) and their whole history: the coordinators, who write them. Everybody
-/// else reads the latest published revision, never a draft, and of a history the publications.
-pub fn may_read_drafts(caller: &Caller) -> bool {
-    caller.has_any(&[Role::Coordinator])
+impl Caller {
+    /// Whether the caller reads the drafts of published records (cluster follow-ups, evaluations
+    /// and their recommendations) and their whole history: the coordinators, who write them.
+    /// Everybody else reads the latest published revision, never a draft, and of a history the
+    /// publications.
+    pub fn may_read_drafts(&self) -> bool {
+        self.has_any(COORDINATORS)
+    }
 }
 
 #[cfg(test)]
@@ -388,18 +423,23 @@ mod tests {
             organisation_id: "fod-justitie".into(),
             roles: vec![Role::Coordinator],
         };
-        assert!(check_recommendation_write(&coordinator, &addressed, &["text", "status"]).is_ok());
+        assert!(
+            Caller::check_recommendation_write(&coordinator, &addressed, &["text", "status"])
+                .is_ok()
+        );
         let own = reporter_of("federale-politie");
-        assert!(check_recommendation_write(&own, &addressed, &["status", "statusNote"]).is_ok());
-        let refused = check_recommendation_write(&own, &addressed, &["status", "priority"]);
+        assert!(
+            Caller::check_recommendation_write(&own, &addressed, &["status", "statusNote"]).is_ok()
+        );
+        let refused = Caller::check_recommendation_write(&own, &addressed, &["status", "priority"]);
         assert!(refused.is_err_and(|why| why.contains("priority") && !why.contains("status,")));
         let other = reporter_of("pz-gent");
-        assert!(check_recommendation_write(&other, &addressed, &["status"]).is_err());
+        assert!(Caller::check_recommendation_write(&other, &addressed, &["status"]).is_err());
         let evaluator = Caller {
             roles: vec![Role::Evaluator],
             ..own.clone()
         };
-        assert!(check_recommendation_write(&evaluator, &addressed, &["status"]).is_err());
+        assert!(Caller::check_recommendation_write(&evaluator, &addressed, &["status"]).is_err());
     }
 
     #[test]
@@ -411,9 +451,9 @@ mod tests {
         };
         let written_by =
             |logins: &[&str]| logins.iter().map(|l| (*l).to_owned()).collect::<Vec<_>>();
-        assert!(check_four_eyes(&coordinator, &written_by(&["r", "other"])).is_ok());
-        assert!(check_four_eyes(&coordinator, &[]).is_ok());
-        let refused = check_four_eyes(&coordinator, &written_by(&["r", "c"]));
+        assert!(Caller::check_four_eyes(&coordinator, &written_by(&["r", "other"])).is_ok());
+        assert!(Caller::check_four_eyes(&coordinator, &[]).is_ok());
+        let refused = Caller::check_four_eyes(&coordinator, &written_by(&["r", "c"]));
         assert!(refused.is_err_and(|why| why.contains("four-eyes") && why.contains('c')));
     }
 
@@ -442,27 +482,28 @@ mod tests {
         let lead = reporter_of("federale-politie");
         let partner = reporter_of("pz-demo");
         let stranger = reporter_of("pz-gent");
-        assert!(check_follow_up_write(&lead, &action).is_ok());
-        assert!(check_follow_up_write(&partner, &action).is_err_and(|why| why.contains("partner")));
-        assert!(check_follow_up_write(&stranger, &action).is_err());
-        assert!(may_read_follow_ups(&partner, &action));
-        assert!(!may_read_follow_ups(&stranger, &action));
-        assert_eq!(follow_ups_readable_by(&stranger), Some("pz-gent"));
+        assert!(Caller::check_follow_up_write(&lead, &action).is_ok());
+        assert!(Caller::check_follow_up_write(&partner, &action)
+            .is_err_and(|why| why.contains("partner")));
+        assert!(Caller::check_follow_up_write(&stranger, &action).is_err());
+        assert!(Caller::may_read_follow_ups(&partner, &action));
+        assert!(!Caller::may_read_follow_ups(&stranger, &action));
+        assert_eq!(Caller::follow_ups_readable_by(&stranger), Some("pz-gent"));
         for role in [Role::Coordinator, Role::Evaluator, Role::Admin] {
             let reader = Caller {
                 roles: vec![Role::Reporter, role],
                 ..stranger.clone()
             };
-            assert_eq!(follow_ups_readable_by(&reader), None);
-            assert!(may_read_follow_ups(&reader, &action));
+            assert_eq!(Caller::follow_ups_readable_by(&reader), None);
+            assert!(Caller::may_read_follow_ups(&reader, &action));
         }
-        assert!(check_contribution_write(&partner, &action, "pz-demo").is_ok());
+        assert!(Caller::check_contribution_write(&partner, &action, "pz-demo").is_ok());
         assert!(matches!(
-            check_contribution_write(&partner, &action, "federale-politie"),
+            Caller::check_contribution_write(&partner, &action, "federale-politie"),
             Err(ContributionRefusal::NotPermitted(_))
         ));
         assert!(matches!(
-            check_contribution_write(&lead, &action, "federale-politie"),
+            Caller::check_contribution_write(&lead, &action, "federale-politie"),
             Err(ContributionRefusal::NotAPartner(_))
         ));
     }
@@ -506,15 +547,15 @@ mod publication_rules {
 
     #[test]
     fn only_coordinators_read_drafts() {
-        assert!(may_read_drafts(&caller(vec![Role::Coordinator])));
-        assert!(may_read_drafts(&caller(vec![
+        assert!(Caller::may_read_drafts(&caller(vec![Role::Coordinator])));
+        assert!(Caller::may_read_drafts(&caller(vec![
             Role::Reporter,
             Role::Coordinator
         ])));
         for role in [Role::Reporter, Role::Evaluator, Role::Admin] {
-            assert!(!may_read_drafts(&caller(vec![role])));
+            assert!(!Caller::may_read_drafts(&caller(vec![role])));
         }
-        assert!(!may_read_drafts(&caller(Vec::new())));
-        assert!(!may_read_drafts(&Caller::system()));
+        assert!(!Caller::may_read_drafts(&caller(Vec::new())));
+        assert!(!Caller::may_read_drafts(&Caller::system()));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::access::{may_manage_link, ReportLink};
+use kiv_domain::access::ReportLink;
 use kiv_domain::{Caller, PageRequest};
 
 use crate::audit::{self, Operation};
@@ -149,7 +149,7 @@ pub fn list(
 pub fn revoke(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<ReportLink> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?
-            .filter(|link| may_manage_link(caller, link))
+            .filter(|link| caller.may_manage_link(link))
             .ok_or(StoreError::NotFound)?;
         if current.revoked_at.is_some() {
             return Ok(current);

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::access::{check_contribution_write, ContributionRefusal};
+use kiv_domain::access::ContributionRefusal;
 use kiv_domain::followup::{check_reported_values, editable, Contribution};
 use kiv_domain::{Caller, InputIssue, IssueLocation, LocalizedText, PageRequest, ReportedValue};
 use serde_json::Value;
@@ -136,7 +136,7 @@ pub fn get(
 }
 
 /// Writes the contribution of `organisation_id` to a follow-up: creates it (no expectation) or
-/// replaces it (the version read). Who may is `kiv_domain::access::check_contribution_write`;
+/// replaces it (the version read). Who may is `kiv_domain::Caller::check_contribution_write`;
 /// the follow-up must be a draft or returned. Returns the contribution and whether it is new.
 pub fn put(
     conn: &mut DbConnection,
@@ -148,8 +148,9 @@ pub fn put(
 ) -> StoreResult<(Contribution, bool)> {
     crate::database::write_transaction(conn, |conn| {
         let (follow_up, action) = readable(conn, actor, follow_up_id)?;
-        check_contribution_write(actor, &action, organisation_id).map_err(
-            |refused| match refused {
+        actor
+            .check_contribution_write(&action, organisation_id)
+            .map_err(|refused| match refused {
                 ContributionRefusal::NotPermitted(why) => StoreError::NotPermitted(why),
                 ContributionRefusal::NotAPartner(why) => {
                     StoreError::Rejected(vec![InputIssue::invalid(
@@ -159,8 +160,7 @@ pub fn put(
                         why,
                     )])
                 }
-            },
-        )?;
+            })?;
         // Holds the follow-up open for the length of this write: a no-op update of its row,
         // only while it is a draft or returned. On PostgreSQL the row lock makes a concurrent
         // submit wait for this write (or this write see the submission and stop); SQLite

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::access::may_read_follow_ups;
 use kiv_domain::planning::ActionState;
 use kiv_domain::{
     Action, Caller, FollowUp, FollowUpStatus, IndicatorMeasure, PageRequest, ReportingPeriod,
@@ -35,7 +34,7 @@ pub fn readable(
 ) -> StoreResult<(FollowUp, Action)> {
     let follow_up = get(conn, id)?.ok_or(StoreError::NotFound)?;
     let action = actions::get(conn, &follow_up.action_id)?.ok_or(StoreError::NotFound)?;
-    if !may_read_follow_ups(caller, &action) {
+    if !caller.may_read_follow_ups(&action) {
         return Err(StoreError::NotFound);
     }
     Ok((follow_up, action))

@@ -3,7 +3,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use kiv_domain::access::{check_follow_up_write, check_four_eyes};
 use kiv_domain::followup::{
     check_period, check_progress, check_reported_values, editable, transition, Transition,
 };
@@ -97,9 +96,11 @@ fn known(conn: &mut DbConnection, action: Action) -> StoreResult<Known> {
 }
 
 /// The lead organisation (and the coordinators) write and submit an action's follow-up:
-/// `kiv_domain::access::check_follow_up_write`.
+/// `kiv_domain::Caller::check_follow_up_write`.
 pub(super) fn check_may_write(actor: &Caller, action: &Action) -> StoreResult<()> {
-    check_follow_up_write(actor, action).map_err(StoreError::NotPermitted)
+    actor
+        .check_follow_up_write(action)
+        .map_err(StoreError::NotPermitted)
 }
 
 /// Checks the input against the action's plan and indicators; returns the progress to store.
@@ -410,7 +411,9 @@ pub fn apply(
         let state = transition(current.state, move_)?;
         if matches!(move_, Transition::Approve | Transition::Return) {
             let authors = revision_authors(conn, &current)?;
-            check_four_eyes(actor, &authors).map_err(StoreError::NotPermitted)?;
+            actor
+                .check_four_eyes(&authors)
+                .map_err(StoreError::NotPermitted)?;
         }
         let at = now();
         let mut row = row_of(&current);
@@ -449,7 +452,7 @@ pub fn apply(
 }
 
 /// Who wrote or submitted the follow-up's current revision, for the four-eyes rule
-/// (`kiv_domain::access::check_four_eyes`): the accounts of its history's `created`, `updated`
+/// (`kiv_domain::Caller::check_four_eyes`): the accounts of its history's `created`, `updated`
 /// and `submitted` steps of that revision (a return and a new submission stay in the revision),
 /// its creator for the first revision, and whoever wrote a partner's contribution to it since
 /// the revision began (contributions freeze with the submission, so they are part of what is

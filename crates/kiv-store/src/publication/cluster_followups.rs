@@ -4,7 +4,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use kiv_domain::access::may_read_drafts;
 use kiv_domain::evaluation::{ClusterFollowUp, FrozenFigures};
 use kiv_domain::followup::check_period;
 use kiv_domain::merge_patch::ObjectPatch;
@@ -187,7 +186,7 @@ pub fn list(
     filter: &ClusterFollowUpFilter,
     page: PageRequest,
 ) -> StoreResult<Page<ClusterFollowUp>> {
-    let drafts_too = may_read_drafts(caller);
+    let drafts_too = caller.may_read_drafts();
     let filtered = || {
         let mut query = cluster_follow_ups::table.into_boxed();
         if let Some(plan_id) = &filter.plan_id {
@@ -502,5 +501,5 @@ pub fn history(
     page: PageRequest,
 ) -> StoreResult<Page<publication::PublicationEvent>> {
     readable(conn, caller, id)?;
-    publication::history::<ClusterFollowUp>(conn, id, may_read_drafts(caller), page)
+    publication::history::<ClusterFollowUp>(conn, id, caller.may_read_drafts(), page)
 }

@@ -6,7 +6,7 @@
 //! Both are written as drafts and published in revisions ([`revisions`]): publishing freezes a
 //! draft and shows it to every reader; revising starts the draft of the next revision while the
 //! published one stays visible. Coordinators read (and write) drafts; everybody else reads the
-//! latest published revision, never a draft (`kiv_domain::access::may_read_drafts`). Every step
+//! latest published revision, never a draft (`kiv_domain::Caller::may_read_drafts`). Every step
 //! is kept in the record's history, and each publication leaves the judgement the progress report
 //! shows in `crate::judgements`. Recommendations follow their evaluation's revision
 //! ([`recommendations`]), except for what became of them, which is one across revisions.

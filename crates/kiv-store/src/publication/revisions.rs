@@ -5,7 +5,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::access::may_read_drafts;
 use kiv_domain::{Caller, PageRequest, PublicationState};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -160,7 +159,7 @@ pub fn visible<T: Publishable>(
 ) -> StoreResult<Option<T>> {
     let is_published = current.state() == PublicationState::Published
         && published_revision == Some(current.revision());
-    if may_read_drafts(caller) || is_published {
+    if caller.may_read_drafts() || is_published {
         return Ok(Some(current));
     }
     let Some(revision) = published_revision else {

@@ -2,7 +2,6 @@
 //! review (submit, approve, return, reopen), its history, and the reports still missing.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use kiv_domain::access::follow_ups_readable_by;
 use kiv_domain::Tagged;
 use kiv_domain::{Caller, Transition};
 use kiv_store::followups::{self, FollowUpChanges, FollowUpFilter, FollowUpInput};
@@ -73,7 +72,7 @@ async fn list_follow_ups(
         status: query.status,
         organisation_id: query.organisation_id,
         plan_id: query.plan_id,
-        involving: follow_ups_readable_by(caller).map(str::to_owned),
+        involving: caller.follow_ups_readable_by().map(str::to_owned),
     };
     if crate::render::negotiate(
         &req,
@@ -483,7 +482,7 @@ async fn missing_follow_ups(
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let period = parse_period(&query.period, kiv_domain::IssueLocation::Query)?;
     let caller = auth.caller();
-    let organisation_id = match follow_ups_readable_by(caller) {
+    let organisation_id = match caller.follow_ups_readable_by() {
         None => query.organisation_id,
         Some(own) => Some(own.to_owned()),
     };

@@ -3,7 +3,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::access::may_read_drafts;
 use kiv_domain::evaluation::Evaluation;
 use kiv_domain::report::{EvaluationContext, IndicatorStanding, MissingReport};
 use kiv_domain::rollup::{on_track, target_for};
@@ -49,7 +48,7 @@ pub fn list(
     filter: &EvaluationFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Evaluation>> {
-    let drafts_too = may_read_drafts(caller);
+    let drafts_too = caller.may_read_drafts();
     let filtered = || {
         let mut query = evaluations::table.into_boxed();
         if let Some(plan_id) = &filter.plan_id {
@@ -100,7 +99,7 @@ pub fn history(
     page: PageRequest,
 ) -> StoreResult<Page<PublicationEvent>> {
     readable(conn, caller, id)?;
-    publication::history::<Evaluation>(conn, id, may_read_drafts(caller), page)
+    publication::history::<Evaluation>(conn, id, caller.may_read_drafts(), page)
 }
 
 /// The evaluation `id` as `caller` may read it; `NotFound` when there is none, or none it may

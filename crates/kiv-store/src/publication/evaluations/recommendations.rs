@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use kiv_domain::access::{check_recommendation_write, may_read_drafts};
 use kiv_domain::evaluation::{Evaluation, Recommendation};
 use kiv_domain::paging::SortKey;
 use kiv_domain::{Caller, PageRequest, PublicationState, RecommendationStatus};
@@ -41,7 +40,7 @@ pub fn register(
     sort: &[SortKey<RecommendationSort>],
     page: PageRequest,
 ) -> StoreResult<Page<(Recommendation, Evaluation)>> {
-    let drafts_too = may_read_drafts(caller);
+    let drafts_too = caller.may_read_drafts();
     let found = register::register_page(conn, drafts_too, filter, sort, page)?;
     let total = found.total;
     let mut seen: BTreeMap<String, Option<Evaluation>> = BTreeMap::new();
@@ -95,7 +94,7 @@ pub fn recommendations_of(
     page: PageRequest,
 ) -> StoreResult<(Evaluation, Page<Recommendation>)> {
     let evaluation = readable_evaluation(conn, caller, evaluation_id)?;
-    if !may_read_drafts(caller) {
+    if !caller.may_read_drafts() {
         return Ok((evaluation, copies::published_of(conn, evaluation_id, page)?));
     }
     let filtered =
@@ -129,7 +128,7 @@ fn readable(
     caller: &Caller,
     id: &str,
 ) -> StoreResult<Option<Recommendation>> {
-    if may_read_drafts(caller) {
+    if caller.may_read_drafts() {
         drafted(conn, id)
     } else {
         copies::published(conn, id)
@@ -222,7 +221,7 @@ pub fn add_recommendation(
 }
 
 /// Changes a recommendation: its content while the evaluation is a draft, its status and note
-/// at any time. Who may change which field is `kiv_domain::access::check_recommendation_write`;
+/// at any time. Who may change which field is `kiv_domain::Caller::check_recommendation_write`;
 /// a recommendation the actor may not read (one of an evaluation never published, for anybody
 /// but a coordinator) is `NotFound`.
 pub fn update_recommendation(
@@ -234,11 +233,12 @@ pub fn update_recommendation(
 ) -> StoreResult<(Recommendation, Evaluation)> {
     crate::database::write_transaction(conn, |conn| {
         // Each changes the copy it reads; the follow-up is carried over to the other one.
-        let drafts = may_read_drafts(actor);
+        let drafts = actor.may_read_drafts();
         let follow_up_too = changes.touches_follow_up();
         let before = readable(conn, actor, id)?.ok_or(StoreError::NotFound)?;
         let visible = get(conn, actor, &before.evaluation_id)?.ok_or(StoreError::NotFound)?;
-        check_recommendation_write(actor, &before.organisation_ids, &changes.touched())
+        actor
+            .check_recommendation_write(&before.organisation_ids, &changes.touched())
             .map_err(StoreError::NotPermitted)?;
         crate::error::check_version(expected_version, &before)?;
         if changes.touches_content() {
