@@ -139,6 +139,48 @@ pub fn may_pull_reports(roles: &[Role]) -> bool {
     roles.iter().any(|role| REPORT_READERS.contains(role))
 }
 
+impl Caller {
+    /// Whether the caller may read the account `login`: administrators every account, anyone
+    /// else its own. Others are told it does not exist.
+    pub fn may_read_account(&self, login: &str) -> bool {
+        self.has(Role::Admin) || self.login == login
+    }
+
+    /// Whether the caller may give the account `login` the standing `disabled` and `roles`: no
+    /// administrator disables their own account or drops their own admin role, so that kiv is
+    /// never left without the administrator who made the change. `Err` says why not.
+    pub fn check_account_change(
+        &self,
+        login: &str,
+        disabled: bool,
+        roles: &[Role],
+    ) -> Result<(), String> {
+        if self.login == login && (disabled || !roles.contains(&Role::Admin)) {
+            Err(
+                "an administrator cannot disable their own account or drop their own admin role"
+                    .into(),
+            )
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether the caller may create or replace, by its external id, an action led by
+    /// `organisation_id`: coordinators for any organisation, reporters (agency systems) for
+    /// their own. `Err` says why not.
+    pub fn check_action_sync(&self, organisation_id: &str) -> Result<(), String> {
+        if self.has(Role::Coordinator) || self.organisation_id == organisation_id {
+            Ok(())
+        } else {
+            Err(format!(
+                "a reporter of {} may only sync the actions its own organisation leads, not \
+                 those of {organisation_id}",
+                self.organisation_id
+            ))
+        }
+    }
+}
+
 /// Shortest password kiv accepts for a person created through the API.
 pub const MIN_PASSWORD_LENGTH: usize = 12;
 
@@ -372,6 +414,49 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn someone(login: &str, organisation_id: &str, roles: Vec<Role>) -> Caller {
+        Caller {
+            login: login.into(),
+            organisation_id: organisation_id.into(),
+            roles,
+        }
+    }
+
+    #[test]
+    fn accounts_are_read_by_their_owner_and_administrators() {
+        let admin = someone("a", "fod-bz", vec![Role::Admin]);
+        let reporter = someone("r", "pz-demo", vec![Role::Reporter]);
+        assert!(admin.may_read_account("r"));
+        assert!(reporter.may_read_account("r"));
+        assert!(!reporter.may_read_account("a"));
+    }
+
+    #[test]
+    fn no_administrator_locks_themselves_out() {
+        let admin = someone("a", "fod-bz", vec![Role::Admin]);
+        assert!(admin
+            .check_account_change("a", false, &[Role::Admin])
+            .is_ok());
+        assert!(admin
+            .check_account_change("a", true, &[Role::Admin])
+            .is_err());
+        assert!(admin
+            .check_account_change("a", false, &[Role::Coordinator])
+            .is_err());
+        assert!(admin.check_account_change("b", true, &[]).is_ok());
+    }
+
+    #[test]
+    fn actions_are_synced_for_the_own_organisation_or_by_coordinators() {
+        let agency = someone("s", "pz-demo", vec![Role::Reporter]);
+        let coordinator = someone("c", "fod-justitie", vec![Role::Coordinator]);
+        assert!(agency.check_action_sync("pz-demo").is_ok());
+        assert!(agency
+            .check_action_sync("federale-politie")
+            .is_err_and(|why| why.contains("federale-politie")));
+        assert!(coordinator.check_action_sync("federale-politie").is_ok());
+    }
     use crate::planning::ActionState;
     use crate::LocalizedText;
     use chrono::NaiveDate;
