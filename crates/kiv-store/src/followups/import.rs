@@ -62,6 +62,11 @@ pub enum ImportMode {
 /// A bulk row: a follow-up, or the issues that kept it from being one (an unreadable row).
 pub type BulkRow = Result<FollowUpInput, Vec<kiv_domain::InputIssue>>;
 
+/// A row of a file: a follow-up whose action is still to resolve from how the file names it
+/// (its `actionId` left empty) and whose indicator values are still text, or the issues that
+/// kept it from being one.
+pub type FileRow = Result<(ActionRef, FollowUpInput), Vec<kiv_domain::InputIssue>>;
+
 /// How a row names its action: by id, by its lead organisation's own id (`organisationId`,
 /// `actionExternalId`), or by both, as an export does; both must then name the same action.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -73,7 +78,7 @@ pub struct ActionRef {
 
 /// The action a row names (external ids resolved by [`resolve_external_ids`]), or why it names
 /// none.
-pub fn resolve_action(
+fn resolve_action(
     resolved: &HashMap<(String, String), String>,
     reference: ActionRef,
 ) -> Result<String, Vec<kiv_domain::InputIssue>> {
@@ -107,7 +112,7 @@ pub fn resolve_action(
 
 /// The action ids that lead organisations know by their own ids, for every pair given that
 /// exists (a few queries for a whole file).
-pub fn resolve_external_ids(
+fn resolve_external_ids(
     conn: &mut DbConnection,
     references: &[(String, String)],
 ) -> StoreResult<HashMap<(String, String), String>> {
@@ -480,7 +485,7 @@ impl From<StoreError> for ImportStop {
 }
 
 /// The measure of each indicator named.
-pub fn indicator_measures(
+fn indicator_measures(
     conn: &mut DbConnection,
     indicator_ids: &[&str],
 ) -> StoreResult<HashMap<String, IndicatorMeasure>> {
@@ -495,10 +500,7 @@ pub fn indicator_measures(
 
 /// Reads indicator values that arrived as text (from a CSV file) as numbers where the indicator
 /// is numeric, so a file carries `12` for a count and `goed` for a qualitative indicator alike.
-pub fn read_text_values(
-    measures: &HashMap<String, IndicatorMeasure>,
-    values: &mut [ReportedValue],
-) {
+fn read_text_values(measures: &HashMap<String, IndicatorMeasure>, values: &mut [ReportedValue]) {
     for reported in values.iter_mut() {
         let numeric = measures
             .get(&reported.indicator_id)
@@ -509,4 +511,38 @@ pub fn read_text_values(
             }
         }
     }
+}
+
+/// Imports the rows of a file (see [`import`]): first resolves, for the whole file at once,
+/// the actions its rows name by their lead organisation's own ids and reads the indicator
+/// values as numbers where the indicator `indicator_ids` names is numeric. A row naming no
+/// action it can resolve is refused with that reason, like an unreadable one.
+#[allow(clippy::too_many_arguments)]
+pub fn import_file(
+    conn: &mut DbConnection,
+    actor: &Caller,
+    rows: Vec<FileRow>,
+    indicator_ids: &[String],
+    mode: ImportMode,
+    today: NaiveDate,
+    name_row: &dyn Fn(usize) -> String,
+    deadline: Option<crate::Deadline>,
+) -> StoreResult<(Vec<RowResult>, bool)> {
+    let external: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|row| row.as_ref().ok()?.0.external.clone())
+        .collect();
+    let resolved = resolve_external_ids(conn, &external)?;
+    let ids: Vec<&str> = indicator_ids.iter().map(String::as_str).collect();
+    let measures = indicator_measures(conn, &ids)?;
+    let bulk: Vec<BulkRow> = rows
+        .into_iter()
+        .map(|row| {
+            let (reference, mut input) = row?;
+            input.action_id = resolve_action(&resolved, reference)?;
+            read_text_values(&measures, &mut input.indicator_values);
+            Ok(input)
+        })
+        .collect();
+    import(conn, actor, bulk, mode, today, name_row, deadline)
 }

@@ -10,13 +10,14 @@ mod rows;
 mod service;
 
 pub use import::{
-    import, indicator_measures, read_text_values, resolve_action, resolve_external_ids,
-    unknown_external_id, ActionRef, BulkRow, ImportMode, RowOutcome, RowResult,
+    import, import_file, unknown_external_id, ActionRef, BulkRow, FileRow, ImportMode, RowOutcome,
+    RowResult,
 };
 pub(crate) use queries::get;
 pub(crate) use queries::reportable_indicators;
 pub use queries::{
-    action_states, history, list, missing, read, readable, FollowUpEvent, FollowUpFilter,
+    action_states, history, list, list_with_actions, missing, read, readable, FollowUpEvent,
+    FollowUpFilter,
 };
 pub(crate) use rows::{
     approval, split, ActionStateRow, Approval, ApprovedRow, ApprovedValueRow, FollowUpRow, ValueRow,

@@ -199,6 +199,19 @@ pub fn list(
     })
 }
 
+/// The first page of follow-ups `filter` selects, as large as `page` says, with the actions they
+/// report on: what an export writes, read in one go.
+pub fn list_with_actions(
+    conn: &mut DbConnection,
+    filter: &FollowUpFilter,
+    page: PageRequest,
+) -> StoreResult<(Vec<FollowUp>, Vec<Action>)> {
+    let found = list(conn, filter, page)?;
+    let ids: Vec<&str> = found.items.iter().map(|f| f.action_id.as_str()).collect();
+    let actions = actions::get_many(conn, &ids)?;
+    Ok((found.items, actions))
+}
+
 /// The actions due a report for `period` that have none submitted or approved: planned during
 /// the period, not cancelled, optionally of one organisation (lead or partner).
 pub fn missing(

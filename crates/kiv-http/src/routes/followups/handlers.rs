@@ -5,7 +5,6 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use kiv_domain::Tagged;
 use kiv_domain::{Caller, Transition};
 use kiv_store::followups::{self, FollowUpChanges, FollowUpFilter, FollowUpInput};
-use kiv_store::planning::actions;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::views::{
@@ -85,12 +84,7 @@ async fn list_follow_ups(
             page_size: CSV_EXPORT_LIMIT,
         };
         let (follow_ups, actions) = state
-            .run(move |conn| {
-                let found = followups::list(conn, &filter, everything)?;
-                let ids: Vec<&str> = found.items.iter().map(|f| f.action_id.as_str()).collect();
-                let actions = actions::get_many(conn, &ids)?;
-                Ok((found.items, actions))
-            })
+            .run(move |conn| followups::list_with_actions(conn, &filter, everything))
             .await?;
         // Up to 100,000 follow-ups: written off the I/O workers, like the import reads them.
         let body = web::block(move || super::bulk::export(&follow_ups, &actions)).await??;

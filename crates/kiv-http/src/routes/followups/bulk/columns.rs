@@ -412,8 +412,7 @@ impl Columns {
     }
 }
 
-/// One line of a file: a follow-up with the action still to resolve, or why it is refused.
-pub(super) type FileRow = Result<(ActionRef, FollowUpInput), Vec<InputIssue>>;
+pub(super) use kiv_store::followups::FileRow;
 
 /// A file read: its lines, where each starts, and the indicators it names.
 #[derive(Debug)]

@@ -308,30 +308,15 @@ async fn import_csv(
     } = file;
     let (results, applied) = state
         .run(move |conn| {
-            let external: Vec<(String, String)> = rows
-                .iter()
-                .filter_map(|row| row.as_ref().ok()?.0.external.clone())
-                .collect();
-            let resolved = followups::resolve_external_ids(conn, &external)?;
-            let ids: Vec<&str> = indicator_ids.iter().map(String::as_str).collect();
-            let measures = followups::indicator_measures(conn, &ids)?;
-            let bulk: Vec<BulkRow> = rows
-                .into_iter()
-                .map(|row| {
-                    let (reference, mut input) = row?;
-                    input.action_id = followups::resolve_action(&resolved, reference)?;
-                    followups::read_text_values(&measures, &mut input.indicator_values);
-                    Ok(input)
-                })
-                .collect();
             let name_row = |index: usize| match lines.get(index).copied().flatten() {
                 Some(line) => format!("rows[{}] (line {line})", index + 1),
                 None => format!("rows[{}]", index + 1),
             };
-            followups::import(
+            followups::import_file(
                 conn,
                 &caller,
-                bulk,
+                rows,
+                &indicator_ids,
                 mode,
                 kiv_store::clock::today(),
                 &name_row,
