@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::localized::{Language, LocalizedText};
 use crate::period::ReportingPeriod;
+use crate::validation::{InputIssue, IssueLocation};
 use crate::vocabulary::{OrganisationKind, PlanKind, ReportingFrequency};
 
 /// A policy plan (the Kadernota Integrale Veiligheid, the Nationaal Veiligheidsplan, ...).
@@ -30,6 +31,38 @@ impl Plan {
     /// The periods in which the plan's actions are followed up, in order.
     pub fn reporting_periods(&self) -> Vec<ReportingPeriod> {
         self.schedule().reporting_periods()
+    }
+
+    /// The period a report of the plan covers: the one `asked` for, which must be one of the
+    /// plan's (the issue names the `period` parameter otherwise), or else the one `day` falls in,
+    /// kept within the plan (its first period before it starts, its last after it ends). `None`
+    /// only for a plan without periods.
+    pub fn report_period(
+        &self,
+        asked: Option<ReportingPeriod>,
+        day: NaiveDate,
+    ) -> Result<Option<ReportingPeriod>, InputIssue> {
+        let periods = self.reporting_periods();
+        if let Some(period) = asked {
+            return if periods.contains(&period) {
+                Ok(Some(period))
+            } else {
+                Err(InputIssue::kiv(
+                    "periodOutsidePlan",
+                    "Period outside the plan",
+                    IssueLocation::Query,
+                    "period",
+                    Some(serde_json::Value::from(period.to_string())),
+                    format!("{period} is not a reporting period of plan {}", self.id),
+                ))
+            };
+        }
+        Ok(periods
+            .iter()
+            .rev()
+            .find(|p| p.start() <= day)
+            .or(periods.first())
+            .copied())
     }
 
     /// When the plan runs and how often it is followed up.
@@ -159,5 +192,31 @@ mod tests {
         assert_eq!(periods.len(), 8);
         assert_eq!(periods.first().unwrap().to_string(), "2016S1");
         assert_eq!(periods.last().unwrap().to_string(), "2019S2");
+
+        // A report covers the period asked for, if it is the plan's, or the one a day falls in.
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let period = |text: &str| text.parse::<ReportingPeriod>().unwrap();
+        assert_eq!(
+            plan.report_period(Some(period("2017S2")), day(2016, 3, 1)),
+            Ok(Some(period("2017S2")))
+        );
+        let refused = plan
+            .report_period(Some(period("2020S1")), day(2016, 3, 1))
+            .unwrap_err();
+        assert_eq!(refused.name, "period");
+        assert_eq!(
+            plan.report_period(None, day(2018, 8, 1)),
+            Ok(Some(period("2018S2")))
+        );
+        assert_eq!(
+            plan.report_period(None, day(2015, 1, 1)),
+            Ok(Some(period("2016S1"))),
+            "before the plan: its first period"
+        );
+        assert_eq!(
+            plan.report_period(None, day(2025, 1, 1)),
+            Ok(Some(period("2019S2"))),
+            "after the plan: its last period"
+        );
     }
 }

@@ -203,6 +203,24 @@ impl AppState {
         self.run(work).await
     }
 
+    /// [`AppState::run_on`] for a report: the record `id` the report is asked of (its plan, its
+    /// evaluation) named `what` in a 404, the work run in its turn like [`AppState::run_report`].
+    pub async fn run_report_on<T, F>(
+        &self,
+        what: &'static str,
+        id: String,
+        work: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &str) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let key = id.clone();
+        self.run_report(move |conn| work(conn, &key))
+            .await
+            .map_err(|e| e.not_found_as(what, &id))
+    }
+
     /// Answers a read of one resource: loads it by `id`, 404 when absent, otherwise its view
     /// with an entity tag from the state it is made of.
     pub async fn read_one<T, V>(

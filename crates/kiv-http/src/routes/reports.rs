@@ -3,12 +3,9 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use kiv_domain::report::{ComplianceReport, IndicatorReport, ProgressReport, TrendReport};
-use kiv_domain::{InputIssue, IssueLocation, Plan, ReportingPeriod};
-use kiv_store::reference::plans;
-use kiv_store::reports::compliance::compliance_report as compliance_of;
-use kiv_store::reports::indicator_report::indicator_report as indicators_of;
-use kiv_store::reports::trend::{trend_periods, trend_points, trend_report as trend_of};
-use kiv_store::reports::{self, Scope};
+use kiv_domain::{InputIssue, IssueLocation, ReportingPeriod};
+use kiv_store::reports::service::{self as reports, ReportRequest};
+use kiv_store::reports::Scope;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -133,40 +130,11 @@ fn not_after(
     }
 }
 
-/// The period to report: the one asked for (it must be the plan's), or the one `as_of` falls in,
-/// kept within the plan.
-fn report_period(
-    plan: &Plan,
-    asked: Option<&str>,
-    as_of: NaiveDateTime,
-) -> Result<ReportingPeriod, ApiError> {
-    let periods = plan.reporting_periods();
-    if let Some(text) = asked {
-        let period: ReportingPeriod =
-            text.parse()
-                .map_err(|e: kiv_domain::period::InvalidPeriod| {
-                    query_issue("period", text, e.to_string())
-                })?;
-        if !periods.contains(&period) {
-            return Err(ApiError::bad_request(vec![InputIssue::kiv(
-                "periodOutsidePlan",
-                "Period outside the plan",
-                IssueLocation::Query,
-                "period",
-                Some(Value::from(text)),
-                format!("{period} is not a reporting period of plan {}", plan.id),
-            )]));
-        }
-        return Ok(period);
-    }
-    let day = as_of.date();
-    periods
-        .iter()
-        .rev()
-        .find(|p| p.start() <= day)
-        .or(periods.first())
-        .copied()
-        .ok_or_else(|| ApiError::Internal(format!("plan {} has no reporting periods", plan.id)))
+/// The `period` parameter as a reporting period (whether it is one of the plan's, the store
+/// checks with the plan).
+fn period_parameter(text: &str) -> Result<ReportingPeriod, ApiError> {
+    text.parse()
+        .map_err(|e: kiv_domain::period::InvalidPeriod| query_issue("period", text, e.to_string()))
 }
 
 /// Progress report
@@ -206,20 +174,23 @@ async fn progress_report(
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let as_of = report_moment(query.as_of.as_deref())?;
-    let plan = plan_or_404(&state, &query.plan_id).await?;
-    let period = report_period(&plan, query.period.as_deref(), as_of)?;
-    let scope = Scope {
-        plan_id: plan.id.clone(),
-        cluster_id: query.cluster_id.clone(),
-        theme_id: query.theme_id,
-        organisation_id: query.organisation_id,
+    let period = query.period.as_deref().map(period_parameter).transpose()?;
+    let request = ReportRequest {
+        scope: Scope {
+            plan_id: query.plan_id,
+            cluster_id: query.cluster_id,
+            theme_id: query.theme_id,
+            organisation_id: query.organisation_id,
+        },
+        period,
+        as_of,
     };
-    let report = {
-        let (plan, scope) = (plan.clone(), scope.clone());
-        state
-            .run_report(move |conn| reports::progress_report(conn, &plan, &scope, period, as_of))
-            .await?
-    };
+    let with_trend = format == ReportFormat::Html;
+    let (report, trend) = state
+        .run_report_on("plan", request.scope.plan_id.clone(), move |conn, _| {
+            reports::progress(conn, &request, with_trend)
+        })
+        .await?;
     let language = render::language(&req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
@@ -235,19 +206,11 @@ async fn progress_report(
             "progress",
             language,
         ),
-        ReportFormat::Html => {
-            // The line of total progress: the trend of the same scope as of the same moment, up
-            // to the report's period, so its last point is the report's totals.
-            let periods = trend_periods(&plan, as_of, Some(period));
-            let trend = state
-                .run_report(move |conn| trend_points(conn, &scope, &periods, as_of))
-                .await?;
-            render::page(
-                html::progress_page(&report, &trend, language),
-                "progress",
-                language,
-            )
-        }
+        ReportFormat::Html => render::page(
+            html::progress_page(&report, &trend, language),
+            "progress",
+            language,
+        ),
     })
 }
 
@@ -305,14 +268,6 @@ pub struct IndicatorQuery {
     pub link: Option<String>,
 }
 
-async fn plan_or_404(state: &AppState, plan_id: &str) -> Result<Plan, ApiError> {
-    let key = plan_id.to_owned();
-    state
-        .run(move |conn| plans::get(conn, &key))
-        .await?
-        .ok_or_else(|| ApiError::not_found("plan", plan_id))
-}
-
 /// Trend report
 ///
 /// The plan's figures (or one cluster's, theme's or lead organisation's) period after period,
@@ -346,15 +301,20 @@ async fn trend_report(
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
     let as_of = report_moment(query.as_of.as_deref())?;
-    let plan = plan_or_404(&state, &query.plan_id).await?;
-    let scope = Scope {
-        plan_id: plan.id.clone(),
-        cluster_id: query.cluster_id,
-        theme_id: query.theme_id,
-        organisation_id: query.organisation_id,
+    let request = ReportRequest {
+        scope: Scope {
+            plan_id: query.plan_id,
+            cluster_id: query.cluster_id,
+            theme_id: query.theme_id,
+            organisation_id: query.organisation_id,
+        },
+        period: None,
+        as_of,
     };
     let report: TrendReport = state
-        .run_report(move |conn| trend_of(conn, &plan, &scope, as_of))
+        .run_report_on("plan", request.scope.plan_id.clone(), move |conn, _| {
+            reports::trend(conn, &request)
+        })
         .await?;
     let language = render::language(&req);
     Ok(match format {
@@ -428,10 +388,11 @@ async fn compliance_report(
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
-    let plan = plan_or_404(&state, &query.plan_id).await?;
-    let period = report_period(&plan, Some(&query.period), kiv_store::clock::now())?;
+    let period = period_parameter(&query.period)?;
     let report: ComplianceReport = state
-        .run_report(move |conn| compliance_of(conn, &plan, period))
+        .run_report_on("plan", query.plan_id, move |conn, plan_id| {
+            reports::compliance(conn, plan_id, period)
+        })
         .await?;
     let language = render::language(&req);
     Ok(match format {
@@ -486,9 +447,10 @@ async fn indicator_report(
     ApiQuery(query): ApiQuery<IndicatorQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
-    let plan = plan_or_404(&state, &query.plan_id).await?;
     let report: IndicatorReport = state
-        .run_report(move |conn| indicators_of(conn, &plan.id, query.cluster_id.as_deref()))
+        .run_report_on("plan", query.plan_id, move |conn, plan_id| {
+            reports::indicators(conn, plan_id, query.cluster_id.as_deref())
+        })
         .await?;
     let language = render::language(&req);
     Ok(match format {

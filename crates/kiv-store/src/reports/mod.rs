@@ -1,10 +1,12 @@
 //! What reports are made of, as of a moment: the database sums the actions of each objective per
 //! status (one aggregate query, however many actions a plan has), and `kiv_domain::rollup` turns
 //! those sums into the figures of every level. The progress report is made here; the trend,
-//! compliance and indicator reports in their modules, the trend out of progress reports.
+//! compliance and indicator reports in their modules, the trend out of progress reports;
+//! `service` answers the API's requests for them.
 
 pub mod compliance;
 pub mod indicator_report;
+pub mod service;
 pub mod trend;
 
 use std::collections::HashMap;

@@ -435,11 +435,10 @@ async fn evaluation_context(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = auth.caller().clone();
-    let id = id.into_inner();
-    let key = id.clone();
     let found = state
-        .run_report(move |conn| evaluations::context(conn, &caller, &key))
-        .await
-        .map_err(|e| e.not_found_as("evaluation", &id))?;
+        .run_report_on("evaluation", id.into_inner(), move |conn, id| {
+            evaluations::context(conn, &caller, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(found))
 }
