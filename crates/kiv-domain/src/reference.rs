@@ -34,27 +34,27 @@ impl Plan {
     }
 
     /// The period a report of the plan covers: the one `asked` for, which must be one of the
-    /// plan's (the issue names the `period` parameter otherwise), or else the one `day` falls in,
+    /// plan's (the one issue otherwise names the `period` parameter), or else the one `day` falls in,
     /// kept within the plan (its first period before it starts, its last after it ends). `None`
     /// only for a plan without periods.
     pub fn report_period(
         &self,
         asked: Option<ReportingPeriod>,
         day: NaiveDate,
-    ) -> Result<Option<ReportingPeriod>, InputIssue> {
+    ) -> Result<Option<ReportingPeriod>, Vec<InputIssue>> {
         let periods = self.reporting_periods();
         if let Some(period) = asked {
             return if periods.contains(&period) {
                 Ok(Some(period))
             } else {
-                Err(InputIssue::kiv(
+                Err(vec![InputIssue::kiv(
                     "periodOutsidePlan",
                     "Period outside the plan",
                     IssueLocation::Query,
                     "period",
                     Some(serde_json::Value::from(period.to_string())),
                     format!("{period} is not a reporting period of plan {}", self.id),
-                ))
+                )])
             };
         }
         Ok(periods
@@ -203,7 +203,8 @@ mod tests {
         let refused = plan
             .report_period(Some(period("2020S1")), day(2016, 3, 1))
             .unwrap_err();
-        assert_eq!(refused.name, "period");
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].name, "period");
         assert_eq!(
             plan.report_period(None, day(2018, 8, 1)),
             Ok(Some(period("2018S2")))

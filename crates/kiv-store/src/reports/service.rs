@@ -40,7 +40,7 @@ fn period_of(
     as_of: NaiveDateTime,
 ) -> StoreResult<ReportingPeriod> {
     plan.report_period(asked, as_of.date())
-        .map_err(|issue| StoreError::Rejected(vec![issue]))?
+        .map_err(StoreError::Rejected)?
         .ok_or_else(|| StoreError::Corrupt(format!("plan {} has no reporting periods", plan.id)))
 }
 
