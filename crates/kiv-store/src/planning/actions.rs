@@ -24,7 +24,7 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::patch::Merger;
 use crate::planning::objectives;
 use crate::reference::{organisations, plans};
@@ -53,34 +53,38 @@ pub(crate) struct ActionRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// An action row with its objective's plan and cluster.
 /// An action row with its objective's plan and cluster and, once a follow-up of it was
 /// approved, its state (status, progress, period).
-type Joined = (
-    ActionRow,
-    (String, Option<String>),
-    Option<(String, Option<f64>, String)>,
-);
+#[derive(Debug, Clone, Queryable, Selectable)]
+pub(crate) struct Joined {
+    #[diesel(embed)]
+    action: ActionRow,
+    #[diesel(embed)]
+    place: ObjectivePlace,
+    #[diesel(embed)]
+    state: Option<StateRow>,
+}
 
-/// The columns of [`Joined`], selected from [`joined`].
-macro_rules! joined_columns {
-    () => {
-        (
-            ActionRow::as_select(),
-            (objective_table::plan_id, objective_table::cluster_id),
-            (
-                action_states::status,
-                action_states::progress,
-                action_states::period,
-            )
-                .nullable(),
-        )
-    };
+/// The plan and cluster of an action's objective.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = objective_table)]
+pub(crate) struct ObjectivePlace {
+    plan_id: String,
+    cluster_id: Option<String>,
+}
+
+/// The state of an action, kept by the approval of its follow-ups.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = action_states)]
+pub(crate) struct StateRow {
+    status: String,
+    progress: Option<f64>,
+    period: String,
 }
 
 /// The actions of `rows` with their partners and themes, read in one more query.
 fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Action>> {
-    let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.action.id.as_str()).collect();
     // One query for both links; UNION is outside the subset both backends share through
     // `MultiConnection`, so it runs on the backend's own connection.
     let mut links: Vec<(String, bool, String)> = crate::on_backend!(conn, |inner| {
@@ -115,9 +119,22 @@ fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreResult<Vec<Act
     };
     let (mut partners, mut themes) = (pairs(partner_pairs), pairs(theme_pairs));
     rows.into_iter()
-        .map(|(row, (plan_id, cluster_id), state)| {
+        .map(|joined| {
+            let Joined {
+                action: row,
+                place:
+                    ObjectivePlace {
+                        plan_id,
+                        cluster_id,
+                    },
+                state,
+            } = joined;
             let state = match state {
-                Some((status, progress, period)) => action_state(&status, progress, &period)?,
+                Some(StateRow {
+                    status,
+                    progress,
+                    period,
+                }) => action_state(&status, progress, &period)?,
                 None => Default::default(),
             };
             let ActionRow {
@@ -173,7 +190,7 @@ fn joined() -> diesel::dsl::LeftJoin<
 pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
     let row: Option<Joined> = joined()
         .filter(actions::id.eq(id))
-        .select(joined_columns!())
+        .select(Joined::as_select())
         .first(conn)
         .optional()?;
     Ok(with_links(conn, row.into_iter().collect())?.pop())
@@ -183,7 +200,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
 pub fn get_many(conn: &mut DbConnection, ids: &[&str]) -> StoreResult<Vec<Action>> {
     let rows: Vec<Joined> = joined()
         .filter(actions::id.eq_any(ids))
-        .select(joined_columns!())
+        .select(Joined::as_select())
         .load(conn)?;
     let mut found: std::collections::HashMap<String, Action> = with_links(conn, rows)?
         .into_iter()
@@ -700,7 +717,6 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let mut query = filtered();
     for key in sort {
         query = match (key.field, key.descending) {
@@ -714,14 +730,16 @@ pub fn list(
             (ActionSort::PlannedEnd, true) => query.then_order_by(actions::planned_end.desc()),
         };
     }
-    let rows: Vec<Joined> = query
-        .then_order_by(objective_table::code.asc())
-        .then_order_by(actions::code.asc())
-        .then_order_by(actions::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(joined_columns!())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        query
+            .then_order_by(objective_table::code.asc())
+            .then_order_by(actions::code.asc())
+            .then_order_by(actions::id.asc())
+            .select((Joined::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     Ok(Page {
         items: with_links(conn, rows)?,
         total,

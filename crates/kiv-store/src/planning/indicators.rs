@@ -18,7 +18,7 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::patch::Merger;
 use crate::planning::{actions, objectives};
 use crate::reference::plans;
@@ -402,7 +402,6 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let mut query = filtered();
     for key in sort {
         query = match (key.field, key.descending) {
@@ -410,12 +409,14 @@ pub fn list(
             (IndicatorSort::Name, true) => query.then_order_by(indicators::sort_title.desc()),
         };
     }
-    let rows: Vec<IndicatorRow> = query
-        .then_order_by(indicators::sort_title.asc())
-        .then_order_by(indicators::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(IndicatorRow::as_select())
-        .load(conn)?;
-    Page { items: rows, total }.try_map(Indicator::try_from)
+    load_page(
+        conn,
+        query
+            .then_order_by(indicators::sort_title.asc())
+            .then_order_by(indicators::id.asc())
+            .select((IndicatorRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?
+    .try_map(Indicator::try_from)
 }

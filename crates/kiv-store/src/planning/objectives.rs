@@ -16,7 +16,7 @@ use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::patch::Merger;
 use crate::schema::{actions, indicators, objective_owners, objective_themes, objectives};
 
@@ -490,7 +490,6 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let mut query = filtered();
     for key in sort {
         query = match (key.field, key.descending) {
@@ -500,14 +499,16 @@ pub fn list(
             (ObjectiveSort::Title, true) => query.then_order_by(objectives::sort_title.desc()),
         };
     }
-    let rows: Vec<ObjectiveRow> = query
-        .then_order_by(objectives::plan_id.asc())
-        .then_order_by(objectives::code.asc())
-        .then_order_by(objectives::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(ObjectiveRow::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        query
+            .then_order_by(objectives::plan_id.asc())
+            .then_order_by(objectives::code.asc())
+            .then_order_by(objectives::id.asc())
+            .select((ObjectiveRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     Ok(Page {
         items: with_links(conn, rows)?,
         total,
