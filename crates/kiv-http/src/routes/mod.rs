@@ -3,16 +3,14 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod accounts;
-pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod clusters;
 pub mod followups;
 pub mod health;
-pub mod indicators;
 pub mod metrics;
-pub mod objectives;
 pub mod organisations;
+pub mod planning;
 pub mod plans;
 pub mod publication;
 pub mod report_links;
@@ -32,9 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     clusters::configure(cfg);
     themes::configure(cfg);
     organisations::configure(cfg);
-    objectives::configure(cfg);
-    actions::configure(cfg);
-    indicators::configure(cfg);
+    planning::configure(cfg);
     followups::configure(cfg);
     publication::configure(cfg);
     audit::configure(cfg);

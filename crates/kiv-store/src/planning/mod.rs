@@ -1,6 +1,10 @@
 //! The plans' content: objectives, actions and indicators. Every write validates the whole
 //! record against its plan and the stored references, writes its audit event, and runs in one
 //! transaction: a refused write changes nothing.
+//!
+//! Each resource is a directory like every feature's: `rows` (the diesel rows and their
+//! conversion to domain values), `queries` (the reads) and `service` (the writes). What more
+//! than one of them checks (a plan, organisations, clusters and themes that exist) is here.
 
 pub mod actions;
 pub mod indicators;
@@ -11,7 +15,6 @@ use kiv_domain::{InputIssue, Plan};
 use crate::database::DbConnection;
 use crate::error::StoreResult;
 use crate::records::missing;
-pub(crate) use crate::records::{group, like_pattern, load_links, reject_if_any, replace_links};
 use crate::reference::{organisations, plans};
 
 /// The plan an input names, or an issue saying it does not exist.

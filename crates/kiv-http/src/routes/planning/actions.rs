@@ -1,29 +1,22 @@
 //! `/actions`: who does what, when, for which objective, and how far it got.
 
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
-use kiv_domain::merge_patch::ObjectPatch;
+use kiv_domain::Role;
 use kiv_domain::Tagged;
-use kiv_domain::{ActionStatus, LocalizedText, Role};
 use kiv_store::audit::{self, AuditFilter};
-use kiv_store::planning::actions::{self, ActionChanges, ActionFilter, ActionInput, ActionSort};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use kiv_store::planning::actions::{self, ActionFilter, ActionInput, ActionSort};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::collection_query;
+use super::views::{ActionPatch, ActionQuery, HistoryQuery, NewAction, SyncedAction};
 use crate::auth::{Auth, Coordinator, Reporting};
-use crate::extract::{
-    expected_version, page_and_sort, patch_field, required, ApiJson, ApiPatch, ApiQuery,
-};
-use crate::patch_schemas::LocalizedTextPatch;
+use crate::extract::{expected_version, page_and_sort, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{created, single, Collection};
 use crate::views::ActionView;
 use crate::views::AuditEventView;
 use crate::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub(super) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_actions)
         .service(create_action)
         .service(sync_action)
@@ -31,24 +24,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_action)
         .service(delete_action)
         .service(action_history);
-}
-
-collection_query! {
-    /// Filters of the action collection.
-    pub struct ActionQuery sorted by r"^ *[-+]?(code|title|plannedStart|plannedEnd) *(, *[-+]?(code|title|plannedStart|plannedEnd) *)*$" {
-        pub plan_id: Option<String>,
-        pub cluster_id: Option<String>,
-        pub objective_id: Option<String>,
-        pub theme_id: Option<String>,
-        /// Only the actions this organisation leads or takes part in.
-        pub organisation_id: Option<String>,
-        /// Only the actions whose status is this one.
-        pub status: Option<ActionStatus>,
-        /// Text in the code or the title, in any language.
-        pub q: Option<String>,
-        /// Only the actions planned to end before this day.
-        pub planned_end_before: Option<NaiveDate>,
-    }
 }
 
 /// List the actions
@@ -93,36 +68,6 @@ async fn list_actions(
     Ok(Collection::new(&req, page, found, |a| ActionView::new(&req, a)).respond())
 }
 
-fn default_weight() -> f64 {
-    1.0
-}
-
-/// A new action.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "code": "3.1.1", "title": {"nl": "Regionale drugsteams oprichten"}, "leadOrganisationId": "federale-politie", "partnerOrganisationIds": ["lokale-politie"], "plannedStart": "2016-07-01", "plannedEnd": "2018-12-31", "weight": 2, "externalId": "FGP-2016-044"}))]
-pub struct NewAction {
-    pub objective_id: String,
-    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
-    pub code: String,
-    pub title: LocalizedText,
-    pub description: Option<LocalizedText>,
-    pub lead_organisation_id: String,
-    #[serde(default)]
-    pub partner_organisation_ids: Vec<String>,
-    #[serde(default)]
-    pub theme_ids: Vec<String>,
-    /// Inside the plan's period.
-    pub planned_start: NaiveDate,
-    /// Inside the plan's period, not before `plannedStart`.
-    pub planned_end: NaiveDate,
-    /// More than 0 and at most 1000; default 1.
-    #[serde(default = "default_weight")]
-    #[schema(exclusive_minimum = 0, maximum = 1000)]
-    pub weight: f64,
-    pub external_id: Option<String>,
-}
-
 /// Create an action
 ///
 /// Coordinators only. Honours `Idempotency-Key`.
@@ -164,28 +109,6 @@ async fn create_action(
     let validator = action.validator();
     let view = ActionView::new(&req, action);
     Ok(created(&req, &view.href, validator, &view))
-}
-
-/// An action as its lead organisation's system knows it; the organisation and external id are
-/// in the path.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SyncedAction {
-    pub objective_id: String,
-    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
-    pub code: String,
-    pub title: LocalizedText,
-    pub description: Option<LocalizedText>,
-    #[serde(default)]
-    pub partner_organisation_ids: Vec<String>,
-    #[serde(default)]
-    pub theme_ids: Vec<String>,
-    pub planned_start: NaiveDate,
-    pub planned_end: NaiveDate,
-    /// More than 0 and at most 1000; default 1.
-    #[serde(default = "default_weight")]
-    #[schema(exclusive_minimum = 0, maximum = 1000)]
-    pub weight: f64,
 }
 
 /// Create or replace an action by its external id
@@ -290,83 +213,6 @@ async fn get_action(
         .await
 }
 
-/// Changes to an action: a JSON merge patch (RFC 7396). Properties left out stay as they are,
-/// `null` removes an optional one, texts are merged language by language and lists are
-/// replaced.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ActionPatch {
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = String)]
-    pub objective_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = String)]
-    #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
-    pub code: Option<Option<String>>,
-    /// Merged into the stored title: `{"en": "..."}` changes the English title only.
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedTextPatch)]
-    pub title: Option<Option<ObjectPatch>>,
-    /// Merged into the stored description; `null` removes it.
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<LocalizedTextPatch>, nullable)]
-    pub description: Option<Option<ObjectPatch>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = String)]
-    pub lead_organisation_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Vec<String>)]
-    pub partner_organisation_ids: Option<Option<Vec<String>>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Vec<String>)]
-    pub theme_ids: Option<Option<Vec<String>>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = NaiveDate)]
-    pub planned_start: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = NaiveDate)]
-    pub planned_end: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    /// More than 0 and at most 1000.
-    #[schema(value_type = f64, exclusive_minimum = 0, maximum = 1000)]
-    pub weight: Option<Option<f64>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub external_id: Option<Option<String>>,
-}
-
-impl ActionPatch {
-    fn changes(self) -> Result<ActionChanges, ApiError> {
-        let mut issues = Vec::new();
-        let changes = ActionChanges {
-            objective_id: required("objectiveId", self.objective_id, &mut issues),
-            code: required("code", self.code, &mut issues),
-            title: required("title", self.title, &mut issues),
-            description: self.description,
-            lead_organisation_id: required(
-                "leadOrganisationId",
-                self.lead_organisation_id,
-                &mut issues,
-            ),
-            partner_organisation_ids: required(
-                "partnerOrganisationIds",
-                self.partner_organisation_ids,
-                &mut issues,
-            ),
-            theme_ids: required("themeIds", self.theme_ids, &mut issues),
-            planned_start: required("plannedStart", self.planned_start, &mut issues),
-            planned_end: required("plannedEnd", self.planned_end, &mut issues),
-            weight: required("weight", self.weight, &mut issues),
-            external_id: self.external_id,
-        };
-        if issues.is_empty() {
-            Ok(changes)
-        } else {
-            Err(ApiError::bad_request(issues))
-        }
-    }
-}
-
 /// Change an action
 ///
 /// Coordinators only; `If-Match` with the action's `ETag`. A JSON merge patch: objects (the
@@ -434,11 +280,6 @@ async fn delete_action(
         .run(move |conn| actions::delete(conn, &caller, &id, expected))
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-collection_query! {
-    /// Paging of an action's history.
-    pub struct HistoryQuery {}
 }
 
 /// The history of an action

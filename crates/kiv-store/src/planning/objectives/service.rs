@@ -1,101 +1,23 @@
-//! Objectives: the tree of a plan (strategic → operational).
+//! Writes of objectives: create, change and delete, each one transaction that checks the
+//! objective against its plan, parent and references and records the audit event.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kiv_domain::merge_patch::ObjectPatch;
-use kiv_domain::paging::SortKey;
 use kiv_domain::planning::{check_code, check_objective_place, check_text, search_text, sort_key};
-use kiv_domain::{Caller, LocalizedText, Objective, ObjectiveLevel, PageRequest};
+use kiv_domain::{Caller, LocalizedText, Objective, ObjectiveLevel};
 
-use super::{
-    check_organisations, check_reference_data, like_pattern, load_links, missing, plan_of,
-    reject_if_any, replace_links,
-};
+use super::queries::get;
+use super::rows::ObjectiveRow;
 use crate::audit::{self, Operation};
 use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
 use crate::patch::Merger;
-use crate::schema::{actions, indicators, objective_owners, objective_themes, objectives};
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = objectives, treat_none_as_null = true)]
-pub(crate) struct ObjectiveRow {
-    pub id: String,
-    pub plan_id: String,
-    pub cluster_id: Option<String>,
-    pub parent_id: Option<String>,
-    pub code: String,
-    pub level: String,
-    pub title: JsonValue<LocalizedText>,
-    pub description: Option<JsonValue<LocalizedText>>,
-    pub sort_title: String,
-    pub search_text: String,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-fn to_objective(
-    row: ObjectiveRow,
-    theme_ids: Vec<String>,
-    owners: Vec<String>,
-) -> StoreResult<Objective> {
-    let ObjectiveRow {
-        id,
-        plan_id,
-        cluster_id,
-        parent_id,
-        code,
-        level,
-        title,
-        description,
-        sort_title: _,
-        search_text: _,
-        version,
-        created_at,
-        updated_at,
-    } = row;
-    Ok(Objective {
-        level: level.parse().map_err(StoreError::corrupt)?,
-        id,
-        plan_id,
-        cluster_id,
-        parent_id,
-        code,
-        title: title.0,
-        description: description.map(|d| d.0),
-        theme_ids,
-        owner_organisation_ids: owners,
-        version,
-        created_at,
-        updated_at,
-    })
-}
-
-fn with_links(conn: &mut DbConnection, rows: Vec<ObjectiveRow>) -> StoreResult<Vec<Objective>> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut themes = load_links!(conn, objective_themes, objective_id, theme_id, &ids);
-    let mut owners = load_links!(conn, objective_owners, objective_id, organisation_id, &ids);
-    rows.into_iter()
-        .map(|row| {
-            let theme_ids = themes.remove(&row.id).unwrap_or_default();
-            let owner_ids = owners.remove(&row.id).unwrap_or_default();
-            to_objective(row, theme_ids, owner_ids)
-        })
-        .collect()
-}
-
-pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Objective>> {
-    let row = objectives::table
-        .find(id)
-        .select(ObjectiveRow::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(with_links(conn, row.into_iter().collect())?.pop())
-}
+use crate::planning::{check_organisations, check_reference_data, plan_of};
+use crate::records::{missing, reject_if_any, replace_links};
+use crate::schema::{actions, indicators, objectives};
 
 /// The content of an objective, as created or after a change.
 #[derive(Debug, Clone)]
@@ -416,100 +338,5 @@ pub fn delete(
             None,
         )?;
         Ok(())
-    })
-}
-
-/// Fields an objective collection can be sorted on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectiveSort {
-    Code,
-    Title,
-}
-
-impl ObjectiveSort {
-    pub const FIELDS: &'static [(&'static str, ObjectiveSort)] = &[
-        ("code", ObjectiveSort::Code),
-        ("title", ObjectiveSort::Title),
-    ];
-}
-
-/// Filters of the objective collection.
-#[derive(Debug, Clone, Default)]
-pub struct ObjectiveFilter {
-    pub plan_id: Option<String>,
-    pub cluster_id: Option<String>,
-    pub theme_id: Option<String>,
-    pub parent_id: Option<String>,
-    pub level: Option<ObjectiveLevel>,
-    /// Objectives this organisation owns.
-    pub organisation_id: Option<String>,
-    /// Text in the code or the title, any language.
-    pub q: Option<String>,
-}
-
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &ObjectiveFilter,
-    sort: &[SortKey<ObjectiveSort>],
-    page: PageRequest,
-) -> StoreResult<Page<Objective>> {
-    let filtered = || {
-        let mut query = objectives::table.into_boxed();
-        if let Some(plan_id) = &filter.plan_id {
-            query = query.filter(objectives::plan_id.eq(plan_id.clone()));
-        }
-        if let Some(cluster_id) = &filter.cluster_id {
-            query = query.filter(objectives::cluster_id.eq(cluster_id.clone()));
-        }
-        if let Some(parent_id) = &filter.parent_id {
-            query = query.filter(objectives::parent_id.eq(parent_id.clone()));
-        }
-        if let Some(level) = filter.level {
-            query = query.filter(objectives::level.eq(level.as_str()));
-        }
-        if let Some(theme_id) = &filter.theme_id {
-            query = query.filter(
-                objectives::id.eq_any(
-                    objective_themes::table
-                        .filter(objective_themes::theme_id.eq(theme_id.clone()))
-                        .select(objective_themes::objective_id),
-                ),
-            );
-        }
-        if let Some(organisation_id) = &filter.organisation_id {
-            query = query.filter(
-                objectives::id.eq_any(
-                    objective_owners::table
-                        .filter(objective_owners::organisation_id.eq(organisation_id.clone()))
-                        .select(objective_owners::objective_id),
-                ),
-            );
-        }
-        if let Some(q) = &filter.q {
-            query = query.filter(objectives::search_text.like(like_pattern(q)).escape('\\'));
-        }
-        query
-    };
-    let total = filtered().count().get_result(conn)?;
-    let mut query = filtered();
-    for key in sort {
-        query = match (key.field, key.descending) {
-            (ObjectiveSort::Code, false) => query.then_order_by(objectives::code.asc()),
-            (ObjectiveSort::Code, true) => query.then_order_by(objectives::code.desc()),
-            (ObjectiveSort::Title, false) => query.then_order_by(objectives::sort_title.asc()),
-            (ObjectiveSort::Title, true) => query.then_order_by(objectives::sort_title.desc()),
-        };
-    }
-    let rows: Vec<ObjectiveRow> = query
-        .then_order_by(objectives::plan_id.asc())
-        .then_order_by(objectives::code.asc())
-        .then_order_by(objectives::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(ObjectiveRow::as_select())
-        .load(conn)?;
-    Ok(Page {
-        items: with_links(conn, rows)?,
-        total,
     })
 }

@@ -1,98 +1,29 @@
-//! Indicators: what measures an objective or an action, from a baseline to targets per period.
+//! Writes of indicators: create, change and delete, each one transaction that checks the
+//! values against the plan of what the indicator measures and records the audit event.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kiv_domain::merge_patch::ObjectPatch;
-use kiv_domain::paging::SortKey;
 use kiv_domain::planning::{
     check_indicator_values, check_text, search_text, sort_key, Baseline, Target,
 };
 use kiv_domain::{
     Caller, Indicator, IndicatorDirection, IndicatorMeasure, InputIssue, IssueLocation,
-    LocalizedText, PageRequest,
+    LocalizedText,
 };
 
-use super::{like_pattern, missing, reject_if_any};
+use super::queries::get;
+use super::rows::IndicatorRow;
 use crate::audit::{self, Operation};
 use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
 use crate::patch::Merger;
 use crate::planning::{actions, objectives};
+use crate::records::{missing, reject_if_any};
 use crate::reference::plans;
-use crate::schema::{actions as action_table, indicators, objectives as objective_table};
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(
-    table_name = indicators,
-    treat_none_as_null = true,
-    treat_none_as_default_value = false
-)]
-pub(crate) struct IndicatorRow {
-    pub(crate) id: String,
-    pub(crate) objective_id: Option<String>,
-    pub(crate) action_id: Option<String>,
-    pub(crate) name: JsonValue<LocalizedText>,
-    pub(crate) unit: Option<String>,
-    pub(crate) measure: String,
-    pub(crate) direction: String,
-    pub(crate) baseline: Option<JsonValue<Baseline>>,
-    pub(crate) targets: JsonValue<Vec<Target>>,
-    pub(crate) sort_title: String,
-    pub(crate) search_text: String,
-    pub(crate) version: i32,
-    pub(crate) created_at: NaiveDateTime,
-    pub(crate) updated_at: NaiveDateTime,
-}
-
-impl TryFrom<IndicatorRow> for Indicator {
-    type Error = StoreError;
-
-    fn try_from(row: IndicatorRow) -> Result<Self, Self::Error> {
-        let IndicatorRow {
-            id,
-            objective_id,
-            action_id,
-            name,
-            unit,
-            measure,
-            direction,
-            baseline,
-            targets,
-            sort_title: _,
-            search_text: _,
-            version,
-            created_at,
-            updated_at,
-        } = row;
-        Ok(Indicator {
-            measure: measure.parse().map_err(StoreError::corrupt)?,
-            direction: direction.parse().map_err(StoreError::corrupt)?,
-            id,
-            objective_id,
-            action_id,
-            name: name.0,
-            unit,
-            baseline: baseline.map(|b| b.0),
-            targets: targets.0,
-            version,
-            created_at,
-            updated_at,
-        })
-    }
-}
-
-pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Indicator>> {
-    indicators::table
-        .find(id)
-        .select(IndicatorRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(Indicator::try_from)
-        .transpose()
-}
+use crate::schema::indicators;
 
 /// The content of an indicator, as created or after a change.
 #[derive(Debug, Clone)]
@@ -322,100 +253,4 @@ pub fn delete(
         )?;
         Ok(())
     })
-}
-
-/// Fields an indicator collection can be sorted on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndicatorSort {
-    Name,
-}
-
-impl IndicatorSort {
-    pub const FIELDS: &'static [(&'static str, IndicatorSort)] = &[("name", IndicatorSort::Name)];
-}
-
-/// Filters of the indicator collection.
-#[derive(Debug, Clone, Default)]
-pub struct IndicatorFilter {
-    pub objective_id: Option<String>,
-    pub action_id: Option<String>,
-    /// Indicators of the plan's objectives and actions.
-    pub plan_id: Option<String>,
-    /// Indicators of the cluster's objectives and actions.
-    pub cluster_id: Option<String>,
-    pub measure: Option<IndicatorMeasure>,
-    pub q: Option<String>,
-}
-
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &IndicatorFilter,
-    sort: &[SortKey<IndicatorSort>],
-    page: PageRequest,
-) -> StoreResult<Page<Indicator>> {
-    let filtered = || {
-        let mut query = indicators::table.into_boxed();
-        if let Some(objective_id) = &filter.objective_id {
-            query = query.filter(indicators::objective_id.eq(objective_id.clone()));
-        }
-        if let Some(action_id) = &filter.action_id {
-            query = query.filter(indicators::action_id.eq(action_id.clone()));
-        }
-        // An indicator belongs to the plan (cluster) of its objective, or of its action's.
-        if let Some(plan_id) = &filter.plan_id {
-            query = query.filter(
-                indicators::objective_id
-                    .eq_any(
-                        objective_table::table
-                            .filter(objective_table::plan_id.eq(plan_id.clone()))
-                            .select(objective_table::id.nullable()),
-                    )
-                    .or(indicators::action_id.eq_any(
-                        action_table::table
-                            .inner_join(objective_table::table)
-                            .filter(objective_table::plan_id.eq(plan_id.clone()))
-                            .select(action_table::id.nullable()),
-                    )),
-            );
-        }
-        if let Some(cluster_id) = &filter.cluster_id {
-            query = query.filter(
-                indicators::objective_id
-                    .eq_any(
-                        objective_table::table
-                            .filter(objective_table::cluster_id.eq(cluster_id.clone()))
-                            .select(objective_table::id.nullable()),
-                    )
-                    .or(indicators::action_id.eq_any(
-                        action_table::table
-                            .inner_join(objective_table::table)
-                            .filter(objective_table::cluster_id.eq(cluster_id.clone()))
-                            .select(action_table::id.nullable()),
-                    )),
-            );
-        }
-        if let Some(measure) = filter.measure {
-            query = query.filter(indicators::measure.eq(measure.as_str()));
-        }
-        if let Some(q) = &filter.q {
-            query = query.filter(indicators::search_text.like(like_pattern(q)).escape('\\'));
-        }
-        query
-    };
-    let total = filtered().count().get_result(conn)?;
-    let mut query = filtered();
-    for key in sort {
-        query = match (key.field, key.descending) {
-            (IndicatorSort::Name, false) => query.then_order_by(indicators::sort_title.asc()),
-            (IndicatorSort::Name, true) => query.then_order_by(indicators::sort_title.desc()),
-        };
-    }
-    let rows: Vec<IndicatorRow> = query
-        .then_order_by(indicators::sort_title.asc())
-        .then_order_by(indicators::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(IndicatorRow::as_select())
-        .load(conn)?;
-    Page { items: rows, total }.try_map(Indicator::try_from)
 }
