@@ -175,6 +175,26 @@ pub fn check_password(password: &str) -> Option<InputIssue> {
     })
 }
 
+/// Whether `caller` may change the account `login` so: an administrator cannot disable their
+/// own account or drop their own admin role, so that somebody remains able to administer. `Err`
+/// says why.
+pub fn check_account_change(
+    caller: &Caller,
+    login: &str,
+    disabled: Option<bool>,
+    roles: Option<&[Role]>,
+) -> Result<(), String> {
+    let locks_out = caller.has(Role::Admin)
+        && caller.login == login
+        && (disabled == Some(true) || roles.is_some_and(|r| !r.contains(&Role::Admin)));
+    if locks_out {
+        return Err(
+            "an administrator cannot disable their own account or drop their own admin role".into(),
+        );
+    }
+    Ok(())
+}
+
 /// The fields of a recommendation that make up its follow-up (what became of it), in the API's
 /// spelling. Everything else (`text`, `organisationIds`, `priority`, `dueDate`) is its content.
 pub const RECOMMENDATION_FOLLOW_UP_FIELDS: &[&str] = &["status", "statusNote"];
@@ -359,6 +379,21 @@ mod tests {
         let issue = check_password("short").unwrap();
         assert_eq!(issue.value, None);
         assert!(check_password("a long enough passphrase").is_none());
+    }
+
+    #[test]
+    fn administrators_do_not_lock_themselves_out() {
+        let admin = Caller {
+            login: "root".into(),
+            organisation_id: "o".into(),
+            roles: vec![Role::Admin],
+        };
+        let reporter = [Role::Reporter];
+        assert!(check_account_change(&admin, "root", Some(true), None).is_err());
+        assert!(check_account_change(&admin, "root", None, Some(&reporter)).is_err());
+        assert!(check_account_change(&admin, "root", Some(false), Some(&[Role::Admin])).is_ok());
+        assert!(check_account_change(&admin, "other", Some(true), Some(&reporter)).is_ok());
+        assert!(check_account_change(&Caller::system(), "kiv", Some(true), None).is_ok());
     }
 
     #[test]
