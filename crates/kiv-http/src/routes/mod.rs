@@ -6,18 +6,15 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod auth;
-pub mod clusters;
 pub mod followups;
 pub mod health;
 pub mod indicators;
 pub mod metrics;
 pub mod objectives;
-pub mod organisations;
-pub mod plans;
 pub mod publication;
+pub mod reference;
 pub mod report_links;
 pub mod reports;
-pub mod themes;
 
 /// Follow-ups in bulk, part of the follow-ups feature, at their former path too.
 pub use followups::bulk;
@@ -28,10 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     metrics::configure(cfg);
     auth::configure(cfg);
     accounts::configure(cfg);
-    plans::configure(cfg);
-    clusters::configure(cfg);
-    themes::configure(cfg);
-    organisations::configure(cfg);
+    reference::configure(cfg);
     objectives::configure(cfg);
     actions::configure(cfg);
     indicators::configure(cfg);
