@@ -5,7 +5,6 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
-pub mod credentials;
 pub mod database;
 pub mod demo;
 pub mod demo_plan;
@@ -14,7 +13,6 @@ pub mod followups;
 pub mod idempotency;
 pub mod json;
 pub mod judgements;
-pub mod login;
 pub mod migrations;
 pub mod page;
 pub(crate) mod patch;
@@ -32,6 +30,9 @@ pub mod synthetic;
 pub mod testing;
 pub mod throttle;
 
+/// The accounts' credentials and logging in, part of the accounts feature, at their former paths
+/// too.
+pub use accounts::{credentials, login};
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions, PoolState};
 pub use error::{Deadline, StoreError, StoreResult};
 /// The partners' contributions, part of the follow-ups feature, at their former path too.

@@ -5,17 +5,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
-pub mod clusters;
 pub mod followups;
 pub mod health;
 pub mod metrics;
-pub mod organisations;
 pub mod planning;
-pub mod plans;
 pub mod publication;
+pub mod reference;
 pub mod report_links;
 pub mod reports;
-pub mod themes;
 
 /// Follow-ups in bulk, part of the follow-ups feature, at their former path too.
 pub use followups::bulk;
@@ -26,10 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     metrics::configure(cfg);
     auth::configure(cfg);
     accounts::configure(cfg);
-    plans::configure(cfg);
-    clusters::configure(cfg);
-    themes::configure(cfg);
-    organisations::configure(cfg);
+    reference::configure(cfg);
     planning::configure(cfg);
     followups::configure(cfg);
     publication::configure(cfg);

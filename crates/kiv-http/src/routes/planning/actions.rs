@@ -1,7 +1,6 @@
 //! `/actions`: who does what, when, for which objective, and how far it got.
 
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use kiv_domain::Role;
 use kiv_domain::Tagged;
 use kiv_store::audit::{self, AuditFilter};
 use kiv_store::planning::actions::{self, ActionFilter, ActionInput, ActionSort};
@@ -145,12 +144,9 @@ async fn sync_action(
     ApiJson(body): ApiJson<SyncedAction>,
 ) -> Result<HttpResponse, ApiError> {
     let (organisation_id, external_id) = path.into_inner();
-    if !caller.has(Role::Coordinator) && caller.organisation_id != organisation_id {
-        return Err(ApiError::MissingPermission(format!(
-            "a reporter of {} may only sync the actions its own organisation leads, not those of {organisation_id}",
-            caller.organisation_id
-        )));
-    }
+    caller
+        .check_action_sync(&organisation_id)
+        .map_err(ApiError::MissingPermission)?;
     let expected = match req
         .headers()
         .contains_key(actix_web::http::header::IF_MATCH)

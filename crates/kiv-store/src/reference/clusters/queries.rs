@@ -1,51 +1,14 @@
-//! The clusters of security phenomena.
+//! Reading clusters: the collection and one cluster.
 
 use diesel::prelude::*;
 use kiv_domain::paging::SortKey;
-use kiv_domain::{Cluster, LocalizedText, PageRequest};
+use kiv_domain::{Cluster, PageRequest};
 
+use super::rows::ClusterRow;
 use crate::database::DbConnection;
 use crate::error::StoreResult;
-use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::{clusters, plan_clusters};
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = clusters)]
-pub(crate) struct ClusterRow {
-    pub id: String,
-    pub number: i32,
-    pub code: String,
-    pub name: JsonValue<LocalizedText>,
-    pub sub_phenomena: JsonValue<Vec<LocalizedText>>,
-    pub version: i32,
-    pub created_at: chrono::NaiveDateTime,
-    pub updated_at: chrono::NaiveDateTime,
-}
-
-impl From<ClusterRow> for Cluster {
-    fn from(row: ClusterRow) -> Self {
-        let ClusterRow {
-            id,
-            number,
-            code,
-            name,
-            sub_phenomena,
-            version,
-            created_at: _,
-            updated_at,
-        } = row;
-        Cluster {
-            id,
-            number,
-            code,
-            name: name.0,
-            sub_phenomena: sub_phenomena.0,
-            version,
-            updated_at,
-        }
-    }
-}
 
 /// Fields a cluster collection can be sorted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +48,6 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let mut query = filtered();
     for key in sort {
         query = match (key.field, key.descending) {
@@ -95,12 +57,14 @@ pub fn list(
             (ClusterSort::Code, true) => query.then_order_by(clusters::code.desc()),
         };
     }
-    let rows: Vec<ClusterRow> = query
-        .then_order_by(clusters::number.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(ClusterRow::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        query
+            .then_order_by(clusters::number.asc())
+            .select((ClusterRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     Ok(Page {
         items: rows.into_iter().map(Cluster::from).collect(),
         total,

@@ -1,127 +1,16 @@
-//! Organisations: the FODs, the police, prosecutors, regions and every police zone.
+//! Creating and changing organisations: each one transaction that checks the name and the
+//! parent (it exists, and makes no cycle) and records the audit event.
 
 use diesel::prelude::*;
-use kiv_domain::paging::SortKey;
-use kiv_domain::{LocalizedText, Organisation, OrganisationKind, PageRequest};
+use kiv_domain::{LocalizedText, Organisation, OrganisationKind};
 
+use super::queries::find_row;
+use super::rows::OrganisationRow;
 use crate::clock::now;
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
 use crate::schema::organisations;
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = organisations, treat_none_as_null = true)]
-pub(crate) struct OrganisationRow {
-    pub id: String,
-    pub name: JsonValue<LocalizedText>,
-    pub kind: String,
-    pub coordinator: bool,
-    pub parent_id: Option<String>,
-    pub version: i32,
-    pub created_at: chrono::NaiveDateTime,
-    pub updated_at: chrono::NaiveDateTime,
-}
-
-impl TryFrom<OrganisationRow> for Organisation {
-    type Error = StoreError;
-
-    fn try_from(row: OrganisationRow) -> Result<Self, Self::Error> {
-        let OrganisationRow {
-            id,
-            name,
-            kind,
-            coordinator,
-            parent_id,
-            version,
-            created_at: _,
-            updated_at,
-        } = row;
-        Ok(Organisation {
-            kind: kind.parse().map_err(StoreError::corrupt)?,
-            id,
-            name: name.0,
-            coordinator,
-            parent_id,
-            version,
-            updated_at,
-        })
-    }
-}
-
-/// Fields an organisation collection can be sorted on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrganisationSort {
-    Id,
-    Kind,
-}
-
-impl OrganisationSort {
-    pub const FIELDS: &'static [(&'static str, OrganisationSort)] = &[
-        ("id", OrganisationSort::Id),
-        ("kind", OrganisationSort::Kind),
-    ];
-}
-
-/// Filters of the organisation collection.
-#[derive(Debug, Clone, Default)]
-pub struct OrganisationFilter {
-    pub kind: Option<OrganisationKind>,
-    pub coordinator: Option<bool>,
-    /// Only the organisations that are part of this one (the police zones of the local police).
-    pub parent_id: Option<String>,
-}
-
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &OrganisationFilter,
-    sort: &[SortKey<OrganisationSort>],
-    page: PageRequest,
-) -> StoreResult<Page<Organisation>> {
-    let filtered = || {
-        let mut query = organisations::table.into_boxed();
-        if let Some(kind) = filter.kind {
-            query = query.filter(organisations::kind.eq(kind.as_str()));
-        }
-        if let Some(coordinator) = filter.coordinator {
-            query = query.filter(organisations::coordinator.eq(coordinator));
-        }
-        if let Some(parent_id) = &filter.parent_id {
-            query = query.filter(organisations::parent_id.eq(parent_id.clone()));
-        }
-        query
-    };
-    let total = filtered().count().get_result(conn)?;
-    let mut query = filtered();
-    for key in sort {
-        query = match (key.field, key.descending) {
-            (OrganisationSort::Id, false) => query.then_order_by(organisations::id.asc()),
-            (OrganisationSort::Id, true) => query.then_order_by(organisations::id.desc()),
-            (OrganisationSort::Kind, false) => query.then_order_by(organisations::kind.asc()),
-            (OrganisationSort::Kind, true) => query.then_order_by(organisations::kind.desc()),
-        };
-    }
-    let rows: Vec<OrganisationRow> = query
-        .then_order_by(organisations::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(OrganisationRow::as_select())
-        .load(conn)?;
-    Page { items: rows, total }.try_map(Organisation::try_from)
-}
-
-pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Organisation>> {
-    find_row(conn, id)?.map(Organisation::try_from).transpose()
-}
-
-pub(crate) fn find_row(conn: &mut DbConnection, id: &str) -> StoreResult<Option<OrganisationRow>> {
-    Ok(organisations::table
-        .find(id)
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .optional()?)
-}
 
 /// A new organisation (a police zone, a regional partner, ...); it gets a UUID.
 #[derive(Debug, Clone)]

@@ -1,78 +1,18 @@
 //! `/clusters`: the ten clusters of security phenomena, the policy priorities.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use kiv_domain::{Cluster, LocalizedText};
 use kiv_store::reference::clusters::{self, ClusterFilter, ClusterSort};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::collection_query;
+use super::views::{ClusterQuery, ClusterView};
 use crate::auth::Auth;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
-use crate::respond::{href, Collection};
+use crate::respond::Collection;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_clusters).service(get_cluster);
-}
-
-/// A cluster of security phenomena. Both 2016-2019 plans share the same ten clusters.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({
-    "id": "9",
-    "href": "http://127.0.0.1:8080/kiv/v1/clusters/9",
-    "number": 9,
-    "code": "roadSafety",
-    "name": {"nl": "Verkeersveiligheid", "fr": "Sécurité routière", "de": "Verkehrssicherheit", "en": "Road safety"},
-    "subPhenomena": []
-}))]
-pub struct ClusterView {
-    /// The cluster's number as a string, `"1"` to `"10"` in the order of the plan text.
-    pub id: String,
-    pub href: String,
-    pub number: i32,
-    /// A lowerCamelCase code, accepted in paths in place of the id.
-    pub code: String,
-    pub name: LocalizedText,
-    /// Phenomena the cluster names explicitly (cluster 6: intrafamily violence, sexual violence,
-    /// child abuse).
-    pub sub_phenomena: Vec<LocalizedText>,
-}
-
-impl crate::respond::Representation for ClusterView {}
-
-impl ClusterView {
-    fn new(req: &HttpRequest, cluster: Cluster) -> Self {
-        let Cluster {
-            id,
-            number,
-            code,
-            name,
-            sub_phenomena,
-            version: _,
-            updated_at: _,
-        } = cluster;
-        ClusterView {
-            href: href(req, &format!("clusters/{id}")),
-            id,
-            number,
-            code,
-            name,
-            sub_phenomena,
-        }
-    }
-}
-
-collection_query! {
-    /// Filters of the cluster collection.
-    pub struct ClusterQuery sorted by r"^ *[-+]?(number|code) *(, *[-+]?(number|code) *)*$" {
-        /// Only the clusters this plan covers.
-        #[param(example = "kiv-2016-2019")]
-        pub plan_id: Option<String>,
-    }
 }
 
 /// List the clusters

@@ -1,45 +1,14 @@
-//! The transversal themes.
+//! Reading themes: the collection and one theme.
 
 use diesel::prelude::*;
 use kiv_domain::paging::SortKey;
-use kiv_domain::{LocalizedText, PageRequest, Theme};
+use kiv_domain::{PageRequest, Theme};
 
+use super::rows::ThemeRow;
 use crate::database::DbConnection;
 use crate::error::StoreResult;
-use crate::json::JsonValue;
-use crate::page::Page;
+use crate::page::{load_page, total_count, Page};
 use crate::schema::{plan_themes, themes};
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = themes)]
-pub(crate) struct ThemeRow {
-    pub id: String,
-    pub position: i32,
-    pub name: JsonValue<LocalizedText>,
-    pub version: i32,
-    pub created_at: chrono::NaiveDateTime,
-    pub updated_at: chrono::NaiveDateTime,
-}
-
-impl From<ThemeRow> for Theme {
-    fn from(row: ThemeRow) -> Self {
-        let ThemeRow {
-            id,
-            position,
-            name,
-            version,
-            created_at: _,
-            updated_at,
-        } = row;
-        Theme {
-            id,
-            position,
-            name: name.0,
-            version,
-            updated_at,
-        }
-    }
-}
 
 /// Fields a theme collection can be sorted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +48,6 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let mut query = filtered();
     for key in sort {
         query = match (key.field, key.descending) {
@@ -89,13 +57,15 @@ pub fn list(
             (ThemeSort::Id, true) => query.then_order_by(themes::id.desc()),
         };
     }
-    let rows: Vec<ThemeRow> = query
-        .then_order_by(themes::position.asc())
-        .then_order_by(themes::id.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(ThemeRow::as_select())
-        .load(conn)?;
+    let Page { items: rows, total } = load_page(
+        conn,
+        query
+            .then_order_by(themes::position.asc())
+            .then_order_by(themes::id.asc())
+            .select((ThemeRow::as_select(), total_count())),
+        page,
+        |conn| filtered().count().get_result(conn),
+    )?;
     Ok(Page {
         items: rows.into_iter().map(Theme::from).collect(),
         total,

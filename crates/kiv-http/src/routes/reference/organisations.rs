@@ -3,22 +3,15 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use actix_web::{patch, post};
-use kiv_domain::merge_patch::ObjectPatch;
 use kiv_domain::Tagged;
-use kiv_domain::{LocalizedText, OrganisationKind};
 use kiv_store::reference::organisations::{
-    self, NewOrganisation, OrganisationChanges, OrganisationFilter, OrganisationSort,
+    self, NewOrganisation, OrganisationFilter, OrganisationSort,
 };
-use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::collection_query;
+use super::views::{NewOrganisationRequest, OrganisationPatch, OrganisationQuery};
 use crate::auth::{Admin, Auth};
-use crate::extract::{
-    cannot_remove, expected_version, page_and_sort, patch_field, ApiJson, ApiPatch, ApiQuery,
-};
-use crate::patch_schemas::LocalizedTextPatch;
+use crate::extract::{expected_version, page_and_sort, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::{single, Collection};
 use crate::views::OrganisationView;
@@ -29,19 +22,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_organisation)
         .service(get_organisation)
         .service(update_organisation);
-}
-
-collection_query! {
-    /// Filters of the organisation collection.
-    pub struct OrganisationQuery sorted by r"^ *[-+]?(id|kind) *(, *[-+]?(id|kind) *)*$" {
-        /// Only organisations of this kind.
-        pub kind: Option<OrganisationKind>,
-        /// Only coordinating (`true`) or only other (`false`) organisations.
-        pub coordinator: Option<bool>,
-        /// Only the organisations that belong to this one (`lokale-politie`: the police zones).
-        #[param(example = "lokale-politie")]
-        pub parent_id: Option<String>,
-    }
 }
 
 /// List the organisations
@@ -114,20 +94,6 @@ async fn get_organisation(
         .await
 }
 
-/// A new organisation, such as a police zone (`kind: localPolice`, `parentId: lokale-politie`).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"name": {"nl": "Politiezone Gent", "fr": "Zone de police Gand"}, "kind": "localPolice", "parentId": "lokale-politie"}))]
-pub struct NewOrganisationRequest {
-    pub name: LocalizedText,
-    pub kind: OrganisationKind,
-    /// Whether the organisation coordinates (reviews follow-ups, writes evaluations).
-    #[serde(default)]
-    pub coordinator: bool,
-    /// The organisation this one belongs to.
-    pub parent_id: Option<String>,
-}
-
 /// Create an organisation
 ///
 /// Administrators only. The organisation gets a UUID.
@@ -164,52 +130,6 @@ async fn create_organisation(
         .insert_header((header::LOCATION, view.href.clone()))
         .insert_header(header::ETag(header::EntityTag::new_strong("1".into())))
         .json(view))
-}
-
-/// Changes to an organisation: a JSON merge patch (RFC 7396). Properties left out stay as they
-/// are, the name is merged language by language.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"name": {"en": "Ghent police zone"}}))]
-pub struct OrganisationPatch {
-    /// Merged into the stored name: `{"en": "..."}` adds or changes the English name only.
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = LocalizedTextPatch)]
-    pub name: Option<Option<ObjectPatch>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = OrganisationKind)]
-    pub kind: Option<Option<OrganisationKind>>,
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = bool)]
-    pub coordinator: Option<Option<bool>>,
-    /// `null` detaches the organisation from its parent.
-    #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub parent_id: Option<Option<String>>,
-}
-
-impl OrganisationPatch {
-    fn validate(self) -> Result<OrganisationChanges, ApiError> {
-        let mut issues = Vec::new();
-        let mut required = |name: &str, present: bool| {
-            if !present {
-                issues.push(cannot_remove(name));
-            }
-        };
-        required("name", !matches!(self.name, Some(None)));
-        required("kind", !matches!(self.kind, Some(None)));
-        required("coordinator", !matches!(self.coordinator, Some(None)));
-        let name = self.name.flatten();
-        if !issues.is_empty() {
-            return Err(ApiError::bad_request(issues));
-        }
-        Ok(OrganisationChanges {
-            name,
-            kind: self.kind.flatten(),
-            coordinator: self.coordinator.flatten(),
-            parent_id: self.parent_id,
-        })
-    }
 }
 
 /// Change an organisation

@@ -9,7 +9,6 @@ use chrono::{DurationRound, NaiveDateTime, TimeDelta};
 use kiv_domain::throttle::{self as policy, Keys, LoginPolicy};
 use kiv_domain::{Account, AccountKind};
 
-use crate::accounts;
 use crate::database::DbConnection;
 use crate::error::StoreResult;
 use crate::throttle::{self, Counted, Gate};
@@ -71,7 +70,7 @@ pub fn log_in(
         }
         Gate::Reserved(reservation) => reservation,
     };
-    match accounts::authenticate(conn, attempt.kind, attempt.login, attempt.secret)? {
+    match super::authenticate(conn, attempt.kind, attempt.login, attempt.secret)? {
         Some(account) => {
             throttle::succeeded(conn, &reservation, &keys.pair, rules.known_for)?;
             Ok(LoginOutcome::Granted(account))

@@ -1,68 +1,18 @@
 //! `/themes`: the transversal themes that cut across the clusters.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use kiv_domain::{LocalizedText, Theme};
 use kiv_store::reference::themes::{self, ThemeFilter, ThemeSort};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::collection_query;
+use super::views::{ThemeQuery, ThemeView};
 use crate::auth::Auth;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
-use crate::respond::{href, Collection};
+use crate::respond::Collection;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_themes).service(get_theme);
-}
-
-/// A transversal theme: a challenge for the security policy across all clusters.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({
-    "id": "proceedsOfCrime",
-    "href": "http://127.0.0.1:8080/kiv/v1/themes/proceedsOfCrime",
-    "position": 4,
-    "name": {"nl": "De buitgerichte aanpak", "en": "The proceeds-of-crime approach"}
-}))]
-pub struct ThemeView {
-    /// The theme's lowerCamelCase code.
-    pub id: String,
-    pub href: String,
-    /// Order of the theme in the plan text, from 1.
-    pub position: i32,
-    pub name: LocalizedText,
-}
-
-impl crate::respond::Representation for ThemeView {}
-
-impl ThemeView {
-    fn new(req: &HttpRequest, theme: Theme) -> Self {
-        let Theme {
-            id,
-            position,
-            name,
-            version: _,
-            updated_at: _,
-        } = theme;
-        ThemeView {
-            href: href(req, &format!("themes/{id}")),
-            id,
-            position,
-            name,
-        }
-    }
-}
-
-collection_query! {
-    /// Filters of the theme collection.
-    pub struct ThemeQuery sorted by r"^ *[-+]?(position|id) *(, *[-+]?(position|id) *)*$" {
-        /// Only the themes of this plan.
-        #[param(example = "kiv-2016-2019")]
-        pub plan_id: Option<String>,
-    }
 }
 
 /// List the transversal themes

@@ -1,69 +1,19 @@
-//! Accounts of people and agency systems.
+//! Creating and changing accounts: each one transaction that checks the change and records the
+//! audit event. A change of an account's rights or secret moves its access version, so that the
+//! tokens it holds stop working.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kiv_domain::access::AccountStanding;
-use kiv_domain::{Account, AccountKind, Caller, PageRequest, Role};
+use kiv_domain::{Account, AccountKind, Caller, Role};
 
+use super::credentials::hash_secret;
+use super::queries::{find_row, get};
+use super::rows::AccountRow;
 use crate::audit::{self, Operation};
-
 use crate::clock::now;
-use crate::credentials::{decoy_hash, hash_secret, verify_secret};
 use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
-use crate::page::Page;
 use crate::schema::accounts;
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = accounts)]
-struct AccountRow {
-    id: String,
-    kind: String,
-    login: String,
-    organisation_id: String,
-    roles: JsonValue<Vec<Role>>,
-    secret_hash: String,
-    disabled: bool,
-    secret_changed_at: NaiveDateTime,
-    version: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    access_version: i32,
-}
-
-impl TryFrom<AccountRow> for Account {
-    type Error = StoreError;
-
-    fn try_from(row: AccountRow) -> Result<Self, Self::Error> {
-        let AccountRow {
-            id,
-            kind,
-            login,
-            organisation_id,
-            roles,
-            secret_hash: _,
-            disabled,
-            secret_changed_at: _,
-            version,
-            created_at,
-            updated_at,
-            access_version,
-        } = row;
-        Ok(Account {
-            kind: kind.parse().map_err(StoreError::corrupt)?,
-            id,
-            login,
-            organisation_id,
-            roles: roles.0,
-            disabled,
-            version,
-            access_version,
-            created_at,
-            updated_at,
-        })
-    }
-}
 
 /// A new account; its secret is hashed before it is stored.
 #[derive(Debug, Clone)]
@@ -142,105 +92,6 @@ fn login_holder(conn: &mut DbConnection, login: &str) -> StoreResult<Option<Stor
     }))
 }
 
-fn find_row(conn: &mut DbConnection, login: &str) -> StoreResult<Option<AccountRow>> {
-    Ok(accounts::table
-        .filter(accounts::login.eq(login))
-        .select(AccountRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Account>> {
-    accounts::table
-        .find(id)
-        .select(AccountRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(Account::try_from)
-        .transpose()
-}
-
-/// What the account with `login` may do now (`None` when there is no such account): what every
-/// authenticated request is checked against.
-pub fn standing(conn: &mut DbConnection, login: &str) -> StoreResult<Option<AccountStanding>> {
-    let row: Option<(String, JsonValue<Vec<Role>>, bool, i32)> = accounts::table
-        .filter(accounts::login.eq(login))
-        .select((
-            accounts::organisation_id,
-            accounts::roles,
-            accounts::disabled,
-            accounts::access_version,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(
-        |(organisation_id, roles, disabled, access_version)| AccountStanding {
-            login: login.to_owned(),
-            organisation_id,
-            roles: roles.0,
-            disabled,
-            access_version,
-        },
-    ))
-}
-
-pub fn find_by_login(conn: &mut DbConnection, login: &str) -> StoreResult<Option<Account>> {
-    find_row(conn, login)?.map(Account::try_from).transpose()
-}
-
-/// The account whose `login` and `secret` match, of `kind`, and not disabled. Unknown logins cost
-/// as much time as wrong secrets.
-pub fn authenticate(
-    conn: &mut DbConnection,
-    kind: AccountKind,
-    login: &str,
-    secret: &str,
-) -> StoreResult<Option<Account>> {
-    let Some(row) = find_row(conn, login)? else {
-        verify_secret(secret, decoy_hash());
-        return Ok(None);
-    };
-    let matches = verify_secret(secret, &row.secret_hash);
-    let account = Account::try_from(row)?;
-    Ok((matches && !account.disabled && account.kind == kind).then_some(account))
-}
-
-/// Filters of the account collection.
-#[derive(Debug, Clone, Default)]
-pub struct AccountFilter {
-    pub organisation_id: Option<String>,
-    pub kind: Option<AccountKind>,
-    pub disabled: Option<bool>,
-}
-
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &AccountFilter,
-    page: PageRequest,
-) -> StoreResult<Page<Account>> {
-    let filtered = || {
-        let mut query = accounts::table.into_boxed();
-        if let Some(organisation_id) = &filter.organisation_id {
-            query = query.filter(accounts::organisation_id.eq(organisation_id.clone()));
-        }
-        if let Some(kind) = filter.kind {
-            query = query.filter(accounts::kind.eq(kind.as_str()));
-        }
-        if let Some(disabled) = filter.disabled {
-            query = query.filter(accounts::disabled.eq(disabled));
-        }
-        query
-    };
-    let total = filtered().count().get_result(conn)?;
-    let rows: Vec<AccountRow> = filtered()
-        .order(accounts::login.asc())
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(AccountRow::as_select())
-        .load(conn)?;
-    Page { items: rows, total }.try_map(Account::try_from)
-}
-
 /// Changes an administrator may make to an account.
 #[derive(Debug, Clone, Default)]
 pub struct AccountChanges {
@@ -248,7 +99,8 @@ pub struct AccountChanges {
     pub roles: Option<Vec<Role>>,
 }
 
-/// Applies `changes` if the account is still at `expected_version`.
+/// Applies `changes` if the account is still at `expected_version` and `actor` may make them
+/// (an administrator does not lock themselves out): [`StoreError::NotFound`] for no such account.
 pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
@@ -258,6 +110,9 @@ pub fn update(
 ) -> StoreResult<Account> {
     crate::database::write_transaction(conn, |conn| {
         let current = get(conn, id)?.ok_or(StoreError::NotFound)?;
+        actor
+            .check_account_change(&current.login, changes.disabled, changes.roles.as_deref())
+            .map_err(StoreError::Conflict)?;
         crate::error::check_version(expected_version, &current)?;
         let disabled = changes.disabled.unwrap_or(current.disabled);
         let roles = changes.roles.unwrap_or_else(|| current.roles.clone());
@@ -341,9 +196,4 @@ pub fn set_secret(
         )?;
         Ok(updated)
     })
-}
-
-/// How many accounts exist: none means a first start, which creates the administrator.
-pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
-    Ok(accounts::table.count().get_result(conn)?)
 }
