@@ -17,7 +17,8 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 // The floor, lowest first: a module imports only modules earlier in this list (and AppState
 // from here), never a later one and never a route module.
 //   1. origin, observe, links     where the client and the server are; traces; signed links
-//   2. problem                    ApiError and the problem+json answer (why a token is refused too)
+//   2. problem, problem_responses ApiError and the problem+json answer (why a token is refused
+//                                 too); the problems many operations document alike
 //   3. auth, path_guard, docs     who the caller is; path checks; the problem type pages
 //   4. limits                     what a request may cost (reads the caller's identity)
 //   5. extract, idempotency,      request extractors (body, query, versions, language);
@@ -41,6 +42,7 @@ pub mod patch_schemas;
 pub mod path_guard;
 pub(crate) mod periods;
 pub mod problem;
+pub mod problem_responses;
 pub mod render;
 pub mod respond;
 pub mod routes;

@@ -17,6 +17,7 @@ use super::collection_query;
 use crate::auth::ReportReader;
 use crate::extract::{page_and_sort, ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{MalformedOrOutOfRange, ReportersPullNoReports};
 use crate::respond::{utc, Collection};
 use crate::AppState;
 
@@ -152,7 +153,7 @@ pub struct SignedLink {
     responses(
         (status = 201, description = "The link", body = SignedLink),
         (status = 400, description = "Unknown report or parameter, or a lifetime over 30 days", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
+        ReportersPullNoReports,
     )
 )]
 #[post("/reports/links")]
@@ -261,8 +262,7 @@ collection_query! {
     params(LinkQuery),
     responses(
         (status = 200, description = "One page of links", body = Collection<LinkView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem,
-         content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
         (status = 403, description = "Reporters do not make links (missingScope)", body = Problem,
          content_type = "application/problem+json"),
     )

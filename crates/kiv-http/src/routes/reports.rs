@@ -14,6 +14,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::ReportAccess;
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    NoAcceptableFormat, NoSuchPlan, ReportersPullNoReports, RevokedLink,
+};
 use crate::render::{self, html, table, xlsx, ReportFormat, Spreadsheet};
 use crate::AppState;
 
@@ -158,11 +161,11 @@ fn period_parameter(text: &str) -> Result<ReportingPeriod, ApiError> {
             (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "text/html"),
         )),
-        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
+        NoAcceptableFormat,
         (status = 400, description = "A parameter is malformed, or the period is not the plan's", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        ReportersPullNoReports,
+        RevokedLink,
+        NoSuchPlan,
     )
 )]
 #[get("/reports/progress")]
@@ -285,11 +288,11 @@ pub struct IndicatorQuery {
             (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "text/html"),
         )),
-        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
+        NoAcceptableFormat,
         (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        ReportersPullNoReports,
+        RevokedLink,
+        NoSuchPlan,
     )
 )]
 #[get("/reports/trend")]
@@ -373,11 +376,11 @@ pub struct ComplianceQuery {
             (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "text/html"),
         )),
-        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
+        NoAcceptableFormat,
         (status = 400, description = "The period is malformed or not the plan's", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        ReportersPullNoReports,
+        RevokedLink,
+        NoSuchPlan,
     )
 )]
 #[get("/reports/compliance")]
@@ -432,11 +435,11 @@ async fn compliance_report(
             (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "text/html"),
         )),
-        (status = 406, description = "`Accept` names no format the report is available in", body = Problem, content_type = "application/problem+json"),
+        NoAcceptableFormat,
         (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Reporters do not pull reports (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "A report link that was revoked, or whose maker may no longer pull reports (revokedLink)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        ReportersPullNoReports,
+        RevokedLink,
+        NoSuchPlan,
     )
 )]
 #[get("/reports/indicators")]

@@ -14,6 +14,9 @@ use super::views::{
 use crate::auth::{Admin, Auth};
 use crate::extract::{expected_version, page_and_sort, required, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    IfMatchRequired, InvalidInput, MalformedOrOutOfRange, NotAdministrator,
+};
 use crate::respond::{single, Collection};
 use crate::views::OrganisationView;
 use crate::AppState;
@@ -62,11 +65,9 @@ async fn me(
     tag = "Accounts",
     params(AccountQuery),
     responses(
-        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
-         content_type = "application/problem+json"),
+        NotAdministrator,
         (status = 200, description = "One page of accounts", body = Collection<AccountView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem,
-         content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/accounts")]
@@ -96,8 +97,7 @@ async fn list_accounts(
     tag = "Accounts",
     request_body = NewAccountRequest,
     responses(
-        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
-         content_type = "application/problem+json"),
+        NotAdministrator,
         (status = 201, description = "The account, with its secret shown once", body = AccountWithSecret,
          headers(("Location" = String, description = "The new account"))),
         (status = 400, description = "Invalid input, or an unknown organisation", body = Problem,
@@ -178,14 +178,13 @@ async fn get_account(
     ),
     request_body(content = AccountPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
-         content_type = "application/problem+json"),
+        NotAdministrator,
         (status = 200, description = "The changed account", body = AccountView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The change would lock the administrator out", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[patch("/accounts/{accountId}")]
@@ -231,12 +230,11 @@ async fn update_account(
         ("If-Match" = String, Header, description = "The account's ETag"),
     ),
     responses(
-        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
-         content_type = "application/problem+json"),
+        NotAdministrator,
         (status = 200, description = "The account, with its new secret shown once", body = AccountWithSecret),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[post("/accounts/{accountId}/secret")]

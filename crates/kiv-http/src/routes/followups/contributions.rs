@@ -9,6 +9,7 @@ use super::views::{ContributionBody, ContributionQuery, ContributionView};
 use crate::auth::{Auth, Reporting};
 use crate::extract::{expected_version, page_and_sort, ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::NoVisibleFollowUp;
 use crate::respond::{created, single, Collection};
 use crate::AppState;
 
@@ -27,7 +28,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     params(("followUpId" = String, Path), ContributionQuery),
     responses(
         (status = 200, description = "One page of contributions", body = Collection<ContributionView>),
-        (status = 404, description = "No such follow-up (or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+        NoVisibleFollowUp,
     )
 )]
 #[get("/followUps/{followUpId}/contributions")]
@@ -106,7 +107,7 @@ async fn get_contribution(
         (status = 201, description = "The new contribution", body = ContributionView, headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Invalid input, or organisationId is not a partner in the action", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another organisation's contribution (missingPermission), or not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such follow-up (or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+        NoVisibleFollowUp,
         (status = 409, description = "The follow-up is submitted or approved", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The contribution changed since its ETag was read, or there is none to replace", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "The contribution exists and If-Match is missing", body = Problem, content_type = "application/problem+json"),

@@ -17,6 +17,10 @@ use crate::extract::{
 };
 use crate::periods::parse_period;
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    FollowUpChangedSinceRead, IfMatchRequired, InvalidInput, InvalidTransition, MalformedParameter,
+    NoSuchFollowUp, NoVisibleFollowUp, NotCoordinator,
+};
 use crate::render::ReportFormat;
 use crate::respond::{created, single, utc, Collection};
 use crate::views::ActionView;
@@ -48,7 +52,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
             (Collection<FollowUpView> = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        MalformedParameter,
     )
 )]
 #[get("/followUps")]
@@ -146,7 +150,7 @@ async fn create_follow_up(
     responses(
         (status = 200, description = "The follow-up", body = FollowUpView, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
-        (status = 404, description = "No such follow-up (or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+        NoVisibleFollowUp,
     )
 )]
 #[get("/followUps/{followUpId}")]
@@ -180,12 +184,12 @@ async fn get_follow_up(
     request_body(content = FollowUpPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed follow-up", body = FollowUpView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
         (status = 403, description = "The caller's organisation does not lead the action (missingPermission)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+        NoSuchFollowUp,
         (status = 409, description = "The follow-up is submitted or approved", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        FollowUpChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[patch("/followUps/{followUpId}")]
@@ -263,10 +267,10 @@ fn nonblank(note: Option<String>) -> Option<String> {
     responses(
         (status = 200, description = "The submitted follow-up", body = FollowUpView),
         (status = 403, description = "The caller's organisation does not lead the action (missingPermission)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NoSuchFollowUp,
+        InvalidTransition,
+        FollowUpChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/followUps/{followUpId}/submit")]
@@ -302,10 +306,10 @@ async fn submit(
     responses(
         (status = 200, description = "The approved follow-up", body = FollowUpView),
         (status = 403, description = "Not a coordinator (missingScope); the caller wrote or submitted this revision (missingPermission, four-eyes rule)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NoSuchFollowUp,
+        InvalidTransition,
+        FollowUpChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/followUps/{followUpId}/approve")]
@@ -341,10 +345,10 @@ async fn approve(
         (status = 200, description = "The returned follow-up", body = FollowUpView),
         (status = 400, description = "The reviewNote is missing or blank", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator (missingScope); the caller wrote or submitted this revision (missingPermission, four-eyes rule)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NoSuchFollowUp,
+        InvalidTransition,
+        FollowUpChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/followUps/{followUpId}/return")]
@@ -387,11 +391,11 @@ async fn return_follow_up(
     request_body(content = Option<Review>),
     responses(
         (status = 200, description = "The reopened follow-up, a draft", body = FollowUpView),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed from the current state (invalidTransition)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The follow-up changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchFollowUp,
+        InvalidTransition,
+        FollowUpChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/followUps/{followUpId}/reopen")]
@@ -422,7 +426,7 @@ async fn reopen(
     params(("followUpId" = String, Path), FollowUpHistoryQuery),
     responses(
         (status = 200, description = "One page of the history", body = Collection<FollowUpEventView>),
-        (status = 404, description = "No such follow-up", body = Problem, content_type = "application/problem+json"),
+        NoSuchFollowUp,
     )
 )]
 #[get("/followUps/{followUpId}/history")]
@@ -463,7 +467,7 @@ async fn history(
     params(MissingQuery),
     responses(
         (status = 200, description = "One page of actions without a report", body = Collection<ActionView>),
-        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        MalformedParameter,
     )
 )]
 #[get("/followUps/missing")]

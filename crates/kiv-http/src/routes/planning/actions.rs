@@ -10,6 +10,10 @@ use super::views::{ActionPatch, ActionQuery, HistoryQuery, NewAction, SyncedActi
 use crate::auth::{Auth, Coordinator, Reporting};
 use crate::extract::{expected_version, page_and_sort, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    IdempotencyKeyReused, IfMatchRequired, InvalidInput, MalformedOrOutOfRange, NoSuchAction,
+    NotCoordinator,
+};
 use crate::respond::{created, single, Collection};
 use crate::views::ActionView;
 use crate::views::AuditEventView;
@@ -34,7 +38,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     params(ActionQuery, ("Accept-Language" = Option<String>, Header, description = "Adds a `label` in this language")),
     responses(
         (status = 200, description = "One page of actions", body = Collection<ActionView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/actions")]
@@ -77,9 +81,9 @@ async fn list_actions(
     responses(
         (status = 201, description = "The action", body = ActionView, headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Invalid input (dates outside the plan: periodOutsidePlan), or a reference to nothing", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
         (status = 409, description = "The code or the external id is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+        IdempotencyKeyReused,
     )
 )]
 #[post("/actions")]
@@ -128,7 +132,7 @@ async fn create_action(
     responses(
         (status = 200, description = "The action, replaced (or unchanged)", body = ActionView),
         (status = 201, description = "The action, created", body = ActionView, headers(("Location" = String))),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
         (status = 403, description = "Another organisation's action (missingPermission), or not a coordinator or reporter (missingScope)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken in the objective", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The action changed since the ETag in If-Match", body = Problem, content_type = "application/problem+json"),
@@ -188,7 +192,7 @@ async fn sync_action(
     responses(
         (status = 200, description = "The action", body = ActionView, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
-        (status = 404, description = "No such action", body = Problem, content_type = "application/problem+json"),
+        NoSuchAction,
     )
 )]
 #[get("/actions/{actionId}")]
@@ -221,12 +225,12 @@ async fn get_action(
     request_body(content = ActionPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed action", body = ActionView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such action", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
+        NotCoordinator,
+        NoSuchAction,
         (status = 409, description = "The code or the external id is taken", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The action changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[patch("/actions/{actionId}")]
@@ -256,11 +260,11 @@ async fn update_action(
     params(("actionId" = String, Path), ("If-Match" = String, Header, description = "The action's ETag")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such action", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchAction,
         (status = 409, description = "Something depends on the action; the detail says what", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The action changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[delete("/actions/{actionId}")]

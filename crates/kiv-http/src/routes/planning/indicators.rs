@@ -9,6 +9,10 @@ use super::views::{IndicatorPatch, IndicatorQuery, IndicatorView, NewIndicator};
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{expected_version, page_and_sort, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    IdempotencyKeyReused, IfMatchRequired, InvalidInput, MalformedOrOutOfRange, NoSuchIndicator,
+    NotCoordinator,
+};
 use crate::respond::{created, single, Collection};
 use crate::AppState;
 
@@ -28,7 +32,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     params(IndicatorQuery, ("Accept-Language" = Option<String>, Header, description = "Adds a `label` in this language")),
     responses(
         (status = 200, description = "One page of indicators", body = Collection<IndicatorView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/indicators")]
@@ -69,8 +73,8 @@ async fn list_indicators(
     responses(
         (status = 201, description = "The indicator", body = IndicatorView, headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Invalid input (target periods outside the plan: periodOutsidePlan), or a reference to nothing", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        IdempotencyKeyReused,
     )
 )]
 #[post("/indicators")]
@@ -105,7 +109,7 @@ async fn create_indicator(
     responses(
         (status = 200, description = "The indicator", body = IndicatorView, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
-        (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
+        NoSuchIndicator,
     )
 )]
 #[get("/indicators/{indicatorId}")]
@@ -138,11 +142,11 @@ async fn get_indicator(
     request_body(content = IndicatorPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed indicator", body = IndicatorView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
+        NotCoordinator,
+        NoSuchIndicator,
         (status = 412, description = "The indicator changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[patch("/indicators/{indicatorId}")]
@@ -176,11 +180,11 @@ async fn update_indicator(
     params(("indicatorId" = String, Path), ("If-Match" = String, Header, description = "The indicator's ETag")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchIndicator,
         (status = 409, description = "Follow-ups report values of the indicator (conflict)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The indicator changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[delete("/indicators/{indicatorId}")]

@@ -9,6 +9,10 @@ use super::views::{NewObjective, ObjectivePatch, ObjectiveQuery, ObjectiveView};
 use crate::auth::{Auth, Coordinator};
 use crate::extract::{expected_version, page_and_sort, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    IdempotencyKeyReused, IfMatchRequired, InvalidInput, MalformedOrOutOfRange, NoSuchObjective,
+    NotCoordinator,
+};
 use crate::respond::{created, single, Collection};
 use crate::AppState;
 
@@ -28,7 +32,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     params(ObjectiveQuery, ("Accept-Language" = Option<String>, Header, description = "Adds a `label` in this language")),
     responses(
         (status = 200, description = "One page of objectives", body = Collection<ObjectiveView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/objectives")]
@@ -70,9 +74,9 @@ async fn list_objectives(
     responses(
         (status = 201, description = "The objective", body = ObjectiveView, headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Invalid input, or a reference to nothing", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
         (status = 409, description = "The plan has an objective with this code", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+        IdempotencyKeyReused,
     )
 )]
 #[post("/objectives")]
@@ -108,7 +112,7 @@ async fn create_objective(
     responses(
         (status = 200, description = "The objective", body = ObjectiveView, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
-        (status = 404, description = "No such objective", body = Problem, content_type = "application/problem+json"),
+        NoSuchObjective,
     )
 )]
 #[get("/objectives/{objectiveId}")]
@@ -141,12 +145,12 @@ async fn get_objective(
     request_body(content = ObjectivePatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed objective", body = ObjectiveView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such objective", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
+        NotCoordinator,
+        NoSuchObjective,
         (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The objective changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[patch("/objectives/{objectiveId}")]
@@ -180,11 +184,11 @@ async fn update_objective(
     params(("objectiveId" = String, Path), ("If-Match" = String, Header, description = "The objective's ETag")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such objective", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchObjective,
         (status = 409, description = "Something depends on the objective; the detail says what", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The objective changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[delete("/objectives/{objectiveId}")]

@@ -24,6 +24,10 @@ use crate::extract::{
 use crate::patch_schemas::LocalizedTextPatch;
 use crate::periods::parse_period;
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    ChangedSinceRead, IfMatchRequired, InvalidInput, MalformedParameter, NoSuchClusterFollowUp,
+    NotCoordinator,
+};
 use crate::respond::{created, single, Collection};
 use crate::routes::collection_query;
 use crate::AppState;
@@ -60,7 +64,7 @@ collection_query! {
     params(ClusterFollowUpQuery),
     responses(
         (status = 200, description = "One page of cluster follow-ups", body = Collection<ClusterFollowUpView>),
-        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        MalformedParameter,
     )
 )]
 #[get("/clusterFollowUps")]
@@ -118,7 +122,7 @@ pub struct NewClusterFollowUp {
     responses(
         (status = 201, description = "The draft", body = ClusterFollowUpView, headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Invalid input: unknown plan or organisation, a cluster outside the plan, a period outside the plan or not begun", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
         (status = 409, description = "The cluster has a follow-up for this period", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -224,12 +228,12 @@ pub struct ClusterFollowUpPatch {
     request_body(content = ClusterFollowUpPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed draft", body = ClusterFollowUpView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
+        NotCoordinator,
+        NoSuchClusterFollowUp,
         (status = 409, description = "It is published", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[patch("/clusterFollowUps/{clusterFollowUpId}")]
@@ -306,11 +310,11 @@ async fn take_step(
     request_body(content = Option<StepNote>),
     responses(
         (status = 200, description = "The published follow-up, with its figures", body = ClusterFollowUpView),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchClusterFollowUp,
         (status = 409, description = "It is published already", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/clusterFollowUps/{clusterFollowUpId}/publish")]
@@ -343,11 +347,11 @@ async fn publish_cluster_follow_up(
     request_body(content = Option<StepNote>),
     responses(
         (status = 200, description = "The draft of the next revision", body = ClusterFollowUpView),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchClusterFollowUp,
         (status = 409, description = "It is a draft", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/clusterFollowUps/{clusterFollowUpId}/revise")]
@@ -378,7 +382,7 @@ async fn revise_cluster_follow_up(
     params(("clusterFollowUpId" = String, Path), PublicationHistoryQuery),
     responses(
         (status = 200, description = "One page of the history", body = Collection<PublicationEventView>),
-        (status = 404, description = "No such cluster follow-up", body = Problem, content_type = "application/problem+json"),
+        NoSuchClusterFollowUp,
     )
 )]
 #[get("/clusterFollowUps/{clusterFollowUpId}/history")]

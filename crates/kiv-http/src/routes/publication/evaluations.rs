@@ -31,6 +31,10 @@ use crate::extract::{
 };
 use crate::patch_schemas::{LocalizedTextPatch, PeriodRangePatch, ScoresPatch};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    ChangedSinceRead, IfMatchRequired, InvalidInput, MalformedParameter, NoSuchEvaluation,
+    NoVisibleEvaluation, NotCoordinator,
+};
 use crate::respond::{created, single, Collection};
 use crate::routes::collection_query;
 use crate::AppState;
@@ -67,7 +71,7 @@ collection_query! {
     params(EvaluationQuery),
     responses(
         (status = 200, description = "One page of evaluations", body = Collection<EvaluationView>),
-        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        MalformedParameter,
     )
 )]
 #[get("/evaluations")]
@@ -134,7 +138,7 @@ fn scores(raw: &BTreeMap<String, Score>) -> Result<BTreeMap<Criterion, Score>, A
     responses(
         (status = 201, description = "The draft", body = EvaluationView, headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Invalid input: scores outside 1-4, unknown criteria, evidence from another plan, cluster or period, unknown references", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
         (status = 409, description = "An evaluation of this plan, subject, round and period exists", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -175,7 +179,7 @@ async fn create_evaluation(
     responses(
         (status = 200, description = "The evaluation", body = EvaluationView, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
-        (status = 404, description = "No such evaluation (or none the caller may see)", body = Problem, content_type = "application/problem+json"),
+        NoVisibleEvaluation,
     )
 )]
 #[get("/evaluations/{evaluationId}")]
@@ -243,12 +247,12 @@ pub struct EvaluationPatch {
     request_body(content = EvaluationPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed draft", body = EvaluationView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such evaluation", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
+        NotCoordinator,
+        NoSuchEvaluation,
         (status = 409, description = "It is published, or the change would duplicate another evaluation", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[patch("/evaluations/{evaluationId}")]
@@ -319,11 +323,11 @@ async fn take_step(
     responses(
         (status = 200, description = "The published evaluation", body = EvaluationView),
         (status = 400, description = "Its evidence no longer holds", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such evaluation", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchEvaluation,
         (status = 409, description = "Published already, or incomplete", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/evaluations/{evaluationId}/publish")]
@@ -356,11 +360,11 @@ async fn publish_evaluation(
     request_body(content = Option<StepNote>),
     responses(
         (status = 200, description = "The draft of the next revision", body = EvaluationView),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such evaluation", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
+        NoSuchEvaluation,
         (status = 409, description = "It is a draft", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[post("/evaluations/{evaluationId}/revise")]
@@ -391,7 +395,7 @@ async fn revise_evaluation(
     params(("evaluationId" = String, Path), PublicationHistoryQuery),
     responses(
         (status = 200, description = "One page of the history", body = Collection<PublicationEventView>),
-        (status = 404, description = "No such evaluation", body = Problem, content_type = "application/problem+json"),
+        NoSuchEvaluation,
     )
 )]
 #[get("/evaluations/{evaluationId}/history")]
@@ -425,7 +429,7 @@ async fn evaluation_history(
     params(("evaluationId" = String, Path)),
     responses(
         (status = 200, description = "The context", body = EvaluationContext),
-        (status = 404, description = "No such evaluation (or none the caller may see)", body = Problem, content_type = "application/problem+json"),
+        NoVisibleEvaluation,
     )
 )]
 #[get("/evaluations/{evaluationId}/context")]

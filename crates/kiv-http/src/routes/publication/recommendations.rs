@@ -23,6 +23,10 @@ use crate::extract::{
 };
 use crate::patch_schemas::LocalizedTextPatch;
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{
+    ChangedSinceRead, IfMatchRequired, InvalidInput, MalformedOrOutOfRange, NoSuchEvaluation,
+    NoVisibleEvaluation, NotCoordinator,
+};
 use crate::respond::{created, single, Collection};
 use crate::routes::collection_query;
 use crate::AppState;
@@ -72,7 +76,7 @@ collection_query! {
     params(RecommendationRegisterQuery),
     responses(
         (status = 200, description = "One page of recommendations", body = Collection<RecommendationView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/recommendations")]
@@ -124,7 +128,7 @@ collection_query! {
     params(("evaluationId" = String, Path), RecommendationQuery),
     responses(
         (status = 200, description = "One page of recommendations", body = Collection<RecommendationView>),
-        (status = 404, description = "No such evaluation (or none the caller may see)", body = Problem, content_type = "application/problem+json"),
+        NoVisibleEvaluation,
     )
 )]
 #[get("/evaluations/{evaluationId}/recommendations")]
@@ -170,9 +174,9 @@ pub struct NewRecommendation {
     request_body = NewRecommendation,
     responses(
         (status = 201, description = "The recommendation", body = RecommendationView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such evaluation", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
+        NotCoordinator,
+        NoSuchEvaluation,
         (status = 409, description = "The evaluation is published", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -284,12 +288,12 @@ pub struct RecommendationPatch {
     request_body(content = RecommendationPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed recommendation", body = RecommendationView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
         (status = 403, description = "Neither a coordinator nor a reporter (missingScope); a reporter of an organisation it is not addressed to, or one changing more than status and statusNote (missingPermission)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such recommendation (or none the caller may see)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The evaluation is published and the change touches the content", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[patch("/recommendations/{recommendationId}")]
@@ -336,11 +340,11 @@ async fn update_recommendation(
     params(("recommendationId" = String, Path), ("If-Match" = String, Header, description = "The recommendation's ETag")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not a coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
+        NotCoordinator,
         (status = 404, description = "No such recommendation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The evaluation is published", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        ChangedSinceRead,
+        IfMatchRequired,
     )
 )]
 #[delete("/recommendations/{recommendationId}")]

@@ -8,6 +8,7 @@ use super::views::{ClusterQuery, ClusterView};
 use crate::auth::Auth;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::MalformedOrOutOfRange;
 use crate::respond::Collection;
 use crate::AppState;
 
@@ -23,8 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(ClusterQuery),
     responses(
         (status = 200, description = "One page of clusters", body = Collection<ClusterView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem,
-         content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/clusters")]

@@ -13,6 +13,7 @@ use super::views::{NewOrganisationRequest, OrganisationPatch, OrganisationQuery}
 use crate::auth::{Admin, Auth};
 use crate::extract::{expected_version, page_and_sort, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{IfMatchRequired, MalformedOrOutOfRange, NotAdministrator};
 use crate::respond::{single, Collection};
 use crate::views::OrganisationView;
 use crate::AppState;
@@ -32,8 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(OrganisationQuery),
     responses(
         (status = 200, description = "One page of organisations", body = Collection<OrganisationView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem,
-         content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/organisations")]
@@ -101,8 +101,7 @@ async fn get_organisation(
     tag = "Reference data",
     request_body = NewOrganisationRequest,
     responses(
-        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
-         content_type = "application/problem+json"),
+        NotAdministrator,
         (status = 201, description = "The organisation", body = OrganisationView,
          headers(("Location" = String, description = "The new organisation"))),
         (status = 400, description = "Invalid input, or an unknown parent", body = Problem,
@@ -145,14 +144,13 @@ async fn create_organisation(
     ),
     request_body(content = OrganisationPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 403, description = "The caller is not an administrator (missingScope)", body = Problem,
-         content_type = "application/problem+json"),
+        NotAdministrator,
         (status = 200, description = "The changed organisation", body = OrganisationView),
         (status = 400, description = "Invalid input, or an unknown parent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The parent would make a cycle", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The organisation changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[patch("/organisations/{organisationId}")]

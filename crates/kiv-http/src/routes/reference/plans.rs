@@ -9,6 +9,7 @@ use super::views::{NewPlan, PlanPatch, PlanQuery, PlanView};
 use crate::auth::{Admin, Auth};
 use crate::extract::{expected_version, page_and_sort, required, ApiJson, ApiPatch, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::problem_responses::{IfMatchRequired, InvalidInput, MalformedOrOutOfRange, NoSuchPlan};
 use crate::respond::{created, single, Collection};
 use crate::AppState;
 
@@ -27,8 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(PlanQuery),
     responses(
         (status = 200, description = "One page of plans", body = Collection<PlanView>),
-        (status = 400, description = "A parameter is malformed or out of range", body = Problem,
-         content_type = "application/problem+json"),
+        MalformedOrOutOfRange,
     )
 )]
 #[get("/plans")]
@@ -66,8 +66,7 @@ async fn list_plans(
         (status = 200, description = "The plan", body = PlanView,
          headers(("ETag" = String, description = "Entity tag of this version"))),
         (status = 304, description = "Not modified since the entity tag sent in If-None-Match"),
-        (status = 404, description = "No such plan", body = Problem,
-         content_type = "application/problem+json"),
+        NoSuchPlan,
     )
 )]
 #[get("/plans/{planId}")]
@@ -139,12 +138,12 @@ async fn create_plan(
     request_body(content = PlanPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed plan", body = PlanView),
-        (status = 400, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        InvalidInput,
         (status = 403, description = "Not an administrator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        NoSuchPlan,
         (status = 409, description = "The plan's content would no longer fit", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The plan changed since its ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[patch("/plans/{planId}")]
