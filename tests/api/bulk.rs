@@ -441,7 +441,7 @@ async fn an_export_imports_back_unchanged() {
         (json!(1), json!(39))
     );
     let via_query = app
-        .request(Method::GET, "/followUps?format=csv", &token)
+        .request(Method::GET, "/followUps.csv", &token)
         .send()
         .await
         .unwrap()
@@ -724,7 +724,7 @@ async fn an_export_carries_every_field_and_imports_back_exactly() {
     }
 
     let exported = app
-        .request(Method::GET, "/followUps?period=2018S1&format=csv", &token)
+        .request(Method::GET, "/followUps.csv?period=2018S1", &token)
         .send()
         .await
         .unwrap()
@@ -919,7 +919,7 @@ async fn texts_that_look_like_formulas_are_kept_as_data() {
         json!([{"indicatorId": q, "value": "n.v.t."}])
     );
     let exported = app
-        .request(Method::GET, "/followUps?format=csv", &token)
+        .request(Method::GET, "/followUps.csv", &token)
         .send()
         .await
         .unwrap()

@@ -216,22 +216,18 @@ async fn the_served_document_is_the_committed_one_and_every_path_answers() {
             .replace("{clusterId}", "6")
             .replace("{themeId}", "identityFraud")
             .replace("{organisationId}", "fod-justitie");
-        // Required query parameters.
-        let concrete = concrete
-            .replace("/followUps/missing", "/followUps/missing?period=2017S2")
-            .replace(
-                "/reports/progress",
-                "/reports/progress?planId=kiv-2016-2019",
-            )
-            .replace("/reports/trend", "/reports/trend?planId=kiv-2016-2019")
-            .replace(
-                "/reports/indicators",
-                "/reports/indicators?planId=kiv-2016-2019",
-            )
-            .replace(
-                "/reports/compliance",
-                "/reports/compliance?planId=kiv-2016-2019&period=2017S2",
-            );
+        // Required query parameters, after the path (downloads end in their extension).
+        let report = |name: &str| format!("{}/reports/{name}", "/kiv/v1");
+        let required = if path.starts_with(&report("compliance")) {
+            "?planId=kiv-2016-2019&period=2017S2"
+        } else if path.starts_with(&report("")) && !path.starts_with(&report("links")) {
+            "?planId=kiv-2016-2019"
+        } else if path.ends_with("/followUps/missing") {
+            "?period=2017S2"
+        } else {
+            ""
+        };
+        let concrete = format!("{concrete}{required}");
         let concrete = concrete
             .split('/')
             .map(|segment| {

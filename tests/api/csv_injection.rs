@@ -131,7 +131,7 @@ async fn every_csv_neutralises_formulas_and_the_export_imports_back_unchanged() 
     let (a, b) = (&data.actions[0], &data.actions[1]);
 
     // The follow-up export: texts behind a quote, the number as it is.
-    let exported = get_text(&fod, "/followUps?format=csv&period=2017S1").await;
+    let exported = get_text(&fod, "/followUps.csv?period=2017S1").await;
     let rows = parse_csv(&exported);
     assert_no_formula("followUps", &rows);
     let header = rows[0].clone();
@@ -259,7 +259,7 @@ async fn every_csv_neutralises_formulas_and_the_export_imports_back_unchanged() 
     let progress = parse_csv(
         &get_text(
             &fod,
-            "/reports/progress?planId=kiv-2016-2019&period=2017S1&format=csv",
+            "/reports/progress.csv?planId=kiv-2016-2019&period=2017S1",
         )
         .await,
     );
@@ -271,7 +271,7 @@ async fn every_csv_neutralises_formulas_and_the_export_imports_back_unchanged() 
         "{progress:?}"
     );
     let indicators =
-        parse_csv(&get_text(&fod, "/reports/indicators?planId=kiv-2016-2019&format=csv").await);
+        parse_csv(&get_text(&fod, "/reports/indicators.csv?planId=kiv-2016-2019").await);
     assert_no_formula("indicators", &indicators);
     let line = |indicator: &str, period: &str| {
         indicators
@@ -293,8 +293,8 @@ async fn every_csv_neutralises_formulas_and_the_export_imports_back_unchanged() 
         "{qualitative:?}"
     );
     for path in [
-        "/reports/trend?planId=kiv-2016-2019&format=csv",
-        "/reports/compliance?planId=kiv-2016-2019&period=2017S1&format=csv",
+        "/reports/trend.csv?planId=kiv-2016-2019",
+        "/reports/compliance.csv?planId=kiv-2016-2019&period=2017S1",
     ] {
         assert_no_formula(path, &parse_csv(&get_text(&fod, path).await));
     }

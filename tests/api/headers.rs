@@ -134,9 +134,7 @@ async fn html_pages_cannot_be_framed() {
         Some("frame-ancestors 'none'")
     );
 
-    let report = app
-        .get("/reports/progress?planId=kiv-2016-2019&format=html")
-        .await;
+    let report = app.get("/reports/progress.html?planId=kiv-2016-2019").await;
     assert_eq!(report.status().as_u16(), 200);
     assert!(header(&report, "content-type")
         .unwrap()

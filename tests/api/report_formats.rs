@@ -196,7 +196,7 @@ async fn the_progress_report_as_json_and_csv_matches_its_snapshots() {
 
     let response = fetch(
         &app,
-        &format!("{PROGRESS}&format=csv"),
+        &PROGRESS.replacen("progress?", "progress.csv?", 1),
         &[("Accept-Language", "fr-BE")],
     )
     .await;
@@ -342,7 +342,7 @@ async fn the_workbook_holds_the_reports_numbers_as_numbers() {
     );
 
     // The other reports: one sheet of the CSV's rows.
-    let response = fetch(&app, "/reports/trend?planId=kiv-2016-2019&format=xlsx", &[]).await;
+    let response = fetch(&app, "/reports/trend.xlsx?planId=kiv-2016-2019", &[]).await;
     assert_eq!(
         header(&response, "content-disposition"),
         "attachment; filename=\"trend.xlsx\""
@@ -406,7 +406,7 @@ async fn trend_compliance_and_indicators_come_as_csv_rows() {
 
     let compliance = fetch(
         &app,
-        "/reports/compliance?planId=kiv-2016-2019&period=2017S2&format=csv",
+        "/reports/compliance.csv?planId=kiv-2016-2019&period=2017S2",
         &[("Accept-Language", "de")],
     )
     .await
@@ -423,12 +423,7 @@ async fn trend_compliance_and_indicators_come_as_csv_rows() {
         ]
     );
 
-    let indicators = fetch(
-        &app,
-        "/reports/indicators?planId=kiv-2016-2019&format=csv",
-        &[],
-    )
-    .await;
+    let indicators = fetch(&app, "/reports/indicators.csv?planId=kiv-2016-2019", &[]).await;
     let indicators = data.stable(&indicators.text().await.unwrap());
     let lines: Vec<&str> = indicators.lines().collect();
     assert_eq!(
@@ -448,7 +443,7 @@ async fn trend_compliance_and_indicators_come_as_csv_rows() {
 }
 
 #[actix_web::test]
-async fn formats_are_negotiated_by_parameter_and_accept() {
+async fn formats_are_negotiated_by_accept_and_downloaded_by_their_operations() {
     let app = TestApp::spawn().await;
     build(&app).await;
     let kind = |r: &reqwest::Response| header(r, "content-type").to_owned();
@@ -480,36 +475,36 @@ async fn formats_are_negotiated_by_parameter_and_accept() {
             assert_eq!(response.status().as_u16(), 200, "{report} {accept}");
             assert_eq!(kind(&response), expected, "{report} {accept}");
         }
+        // Each file format has its own operation, which answers only that format.
         for (format, expected) in [
-            ("json", "application/json"),
             ("csv", "text/csv; charset=utf-8"),
             ("xlsx", XLSX),
             ("html", "text/html; charset=utf-8"),
         ] {
-            // The parameter wins over Accept.
-            let response = fetch(
-                &app,
-                &format!("{report}&format={format}"),
-                &[("Accept", "text/csv")],
+            let download = report.replacen('?', &format!(".{format}?"), 1);
+            for accept in [None, Some("*/*"), Some(expected)] {
+                let headers: Vec<(&str, &str)> =
+                    accept.map(|a| ("Accept", a)).into_iter().collect();
+                let response = fetch(&app, &download, &headers).await;
+                assert_eq!(response.status().as_u16(), 200, "{download} {accept:?}");
+                assert_eq!(kind(&response), expected, "{download} {accept:?}");
+            }
+            assert_problem(
+                fetch(&app, &download, &[("Accept", "application/json")]).await,
+                406,
+                "notAcceptable",
             )
             .await;
-            assert_eq!(response.status().as_u16(), 200, "{report} {format}");
-            assert_eq!(kind(&response), expected, "{report} {format}");
         }
+        // `format` is no parameter of the JSON operations: generated clients never get a file
+        // where they expect JSON.
         let body = assert_problem(
-            fetch(&app, &format!("{report}&format=pdf"), &[]).await,
+            fetch(&app, &format!("{report}&format=csv"), &[]).await,
             400,
             "badRequest",
         )
         .await;
-        assert_eq!(
-            (
-                body["issues"][0]["name"].clone(),
-                body["issues"][0]["in"].clone(),
-                body["issues"][0]["value"].clone()
-            ),
-            (json!("format"), json!("query"), json!("pdf"))
-        );
+        assert_eq!(body["issues"][0]["name"], json!("format"), "{body}");
         assert_problem(
             fetch(&app, report, &[("Accept", "application/pdf")]).await,
             406,
@@ -534,12 +529,7 @@ async fn formats_are_negotiated_by_parameter_and_accept() {
         "labels in French"
     );
     assert!(html.contains("Politique intégrale et intégrée actualisée en matière de drogues"));
-    let default = fetch(
-        &app,
-        "/reports/progress?planId=kiv-2016-2019&format=csv",
-        &[],
-    )
-    .await;
+    let default = fetch(&app, "/reports/progress.csv?planId=kiv-2016-2019", &[]).await;
     assert_eq!(header(&default, "content-language"), "nl");
     let json = fetch(
         &app,
@@ -721,11 +711,15 @@ async fn the_printable_page_renders_in_a_browser() {
     // Text from data is escaped.
     let fod = Session::new(&app, "demo-coordinator").await;
     fod.ok(Method::POST, "/objectives", Some(json!({"planId": "kiv-2016-2019", "code": "9.9", "clusterId": "9", "level": "strategic", "title": {"nl": "<script>alert('x')</script> & co"}})), None).await;
-    let tricky = fetch(&app, &format!("{PROGRESS}&format=html"), &[])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let tricky = fetch(
+        &app,
+        &PROGRESS.replacen("progress?", "progress.html?", 1),
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert!(tricky.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
     assert_self_contained(&tricky);
 

@@ -146,7 +146,7 @@ async fn the_trend_is_the_progress_report_of_each_period_at_one_moment() {
     let page = app
         .client
         .get(app.url(&format!(
-            "/reports/progress?planId={PLAN}&clusterId=3&period=2017S2&format=html"
+            "/reports/progress.html?planId={PLAN}&clusterId=3&period=2017S2"
         )))
         .bearer_auth(&evaluator.token)
         .send()

@@ -277,7 +277,7 @@ async fn the_progress_report_states_the_expected_figures() {
     let csv = app
         .request(
             Method::GET,
-            "/reports/progress?planId=kiv-2016-2019&period=2017S2&format=csv",
+            "/reports/progress.csv?planId=kiv-2016-2019&period=2017S2",
             &evaluator.token,
         )
         .header("Accept-Language", "fr-BE")

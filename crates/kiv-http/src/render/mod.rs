@@ -14,8 +14,7 @@ pub mod xlsx;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use kiv_domain::{InputIssue, IssueLocation, Language};
-use serde_json::Value;
+use kiv_domain::Language;
 
 use crate::problem::ApiError;
 
@@ -31,22 +30,26 @@ pub enum ReportFormat {
 /// Media type of Excel workbooks (Office Open XML).
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// An Excel workbook in the OpenAPI document: a binary file, not a JSON value.
+/// A downloaded file in the OpenAPI document: bytes in the response's media type (CSV, an Excel
+/// workbook or an HTML page), so that generated clients hand them over as bytes instead of
+/// parsing them.
 #[derive(Debug)]
-pub struct Spreadsheet;
+pub struct ReportFile;
 
-impl utoipa::PartialSchema for Spreadsheet {
+impl utoipa::PartialSchema for ReportFile {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .description(Some("An Excel workbook (Office Open XML)"))
+            .description(Some(
+                "A file: CSV (UTF-8), an Excel workbook (Office Open XML) or an HTML page",
+            ))
             .into()
     }
 }
 
-impl utoipa::ToSchema for Spreadsheet {}
+impl utoipa::ToSchema for ReportFile {}
 
 impl ReportFormat {
     /// Every format, JSON first (the default).
@@ -87,37 +90,12 @@ impl ReportFormat {
     }
 }
 
-/// The format a client asks for: `?format=` when given (for links, where headers cannot be
-/// set), else the best of `offered` by `Accept` (quality values honoured; on a tie, the earlier
-/// in `Accept`, then the earlier in `offered`). Without `Accept`, or with `*/*`, the first of
-/// `offered` (JSON). An unknown `format` is a `badRequest` naming the parameter; an `Accept` that
-/// none of `offered` satisfies is `406 Not Acceptable`.
-pub fn negotiate(
-    req: &HttpRequest,
-    format: Option<&str>,
-    offered: &[ReportFormat],
-) -> Result<ReportFormat, ApiError> {
-    let names = || {
-        offered
-            .iter()
-            .map(|f| f.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if let Some(asked) = format {
-        return offered
-            .iter()
-            .find(|f| f.name() == asked.trim().to_ascii_lowercase())
-            .copied()
-            .ok_or_else(|| {
-                ApiError::bad_request(vec![InputIssue::invalid(
-                    IssueLocation::Query,
-                    "format",
-                    Some(Value::from(asked)),
-                    format!("format is one of {}", names()),
-                )])
-            });
-    }
+/// The format a client asks for by `Accept`: the best of `offered` (quality values honoured; on
+/// a tie, the earlier in `Accept`, then the earlier in `offered`). Without `Accept`, or with
+/// `*/*`, the first of `offered`. An `Accept` that none of `offered` satisfies is
+/// `406 Not Acceptable`. Operations that answer one file format (the downloads) offer only it,
+/// so that their `Accept` is checked the same way.
+pub fn negotiate(req: &HttpRequest, offered: &[ReportFormat]) -> Result<ReportFormat, ApiError> {
     let first = offered
         .first()
         .copied()
@@ -187,15 +165,7 @@ pub fn negotiate(
         let types: Vec<&str> = offered.iter().map(|f| f.media_type()).collect();
         ApiError::Status {
             status: StatusCode::NOT_ACCEPTABLE,
-            detail: format!(
-                "This resource is available as {} (Accept, or ?format={})",
-                types.join(", "),
-                offered
-                    .iter()
-                    .map(|f| f.name())
-                    .collect::<Vec<_>>()
-                    .join("|")
-            ),
+            detail: format!("This resource is available as {}", types.join(", ")),
         }
     })
 }
@@ -275,46 +245,37 @@ mod tests {
     use super::*;
     use actix_web::test::TestRequest;
 
-    fn negotiated(accept: Option<&str>, format: Option<&str>) -> Result<ReportFormat, u16> {
+    fn negotiated(accept: Option<&str>) -> Result<ReportFormat, u16> {
         let mut request = TestRequest::default();
         if let Some(accept) = accept {
             request = request.insert_header((header::ACCEPT, accept));
         }
-        negotiate(&request.to_http_request(), format, &ReportFormat::ALL)
+        negotiate(&request.to_http_request(), &ReportFormat::ALL)
             .map_err(|e| actix_web::ResponseError::status_code(&e).as_u16())
     }
 
     #[test]
-    fn negotiates_by_parameter_then_accept() {
+    fn negotiates_by_accept() {
         use ReportFormat::*;
-        assert_eq!(negotiated(None, None), Ok(Json));
-        assert_eq!(negotiated(Some("*/*"), None), Ok(Json));
-        assert_eq!(negotiated(Some("text/csv"), None), Ok(Csv));
+        assert_eq!(negotiated(None), Ok(Json));
+        assert_eq!(negotiated(Some("*/*")), Ok(Json));
+        assert_eq!(negotiated(Some("text/csv")), Ok(Csv));
+        assert_eq!(negotiated(Some("text/csv, application/json")), Ok(Csv));
+        assert_eq!(negotiated(Some("application/json, text/csv")), Ok(Json));
         assert_eq!(
-            negotiated(Some("text/csv, application/json"), None),
-            Ok(Csv)
-        );
-        assert_eq!(
-            negotiated(Some("application/json, text/csv"), None),
+            negotiated(Some("text/csv;q=0.5, application/json;q=0.9")),
             Ok(Json)
         );
         assert_eq!(
-            negotiated(Some("text/csv;q=0.5, application/json;q=0.9"), None),
-            Ok(Json)
-        );
-        assert_eq!(
-            negotiated(
-                Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
-                None
-            ),
+            negotiated(Some(
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+            )),
             Ok(Html)
         );
-        assert_eq!(negotiated(Some(XLSX), None), Ok(Xlsx));
-        assert_eq!(negotiated(Some("text/*"), None), Ok(Csv));
-        assert_eq!(negotiated(Some("text/csv"), Some("xlsx")), Ok(Xlsx));
-        assert_eq!(negotiated(Some("image/png"), None), Err(406));
-        assert_eq!(negotiated(Some("*/*;q=0"), None), Err(406));
-        assert_eq!(negotiated(None, Some("pdf")), Err(400));
+        assert_eq!(negotiated(Some(XLSX)), Ok(Xlsx));
+        assert_eq!(negotiated(Some("text/*")), Ok(Csv));
+        assert_eq!(negotiated(Some("image/png")), Err(406));
+        assert_eq!(negotiated(Some("*/*;q=0")), Err(406));
     }
 
     #[test]

@@ -71,7 +71,8 @@ pub struct NewLink {
     /// `progress`, `trend`, `compliance` or `indicators`.
     #[schema(pattern = r"^(progress|trend|compliance|indicators)$")]
     pub report: String,
-    /// The report's query parameters, as its GET takes them.
+    /// The report's query parameters, as its GET takes them, and `format` (`json`, the default,
+    /// `csv`, `xlsx` or `html`): which of the report's operations the link opens.
     pub parameters: BTreeMap<String, String>,
     /// How long the link works: default 7 days, at most 30.
     #[serde(default = "default_link_seconds")]
@@ -197,6 +198,20 @@ async fn create_link(
             "planId is required",
         )]));
     }
+    // The file formats are operations of their own (`/reports/progress.csv`); `format` picks one.
+    let extension = match body.parameters.get("format").map(String::as_str) {
+        None | Some("json") => "",
+        Some("csv") => ".csv",
+        Some("xlsx") => ".xlsx",
+        Some("html") => ".html",
+        Some(other) => {
+            return Err(body_issue(
+                "parameters.format",
+                Value::from(other),
+                "format is one of json, csv, xlsx, html".into(),
+            ))
+        }
+    };
     if body.expires_in_seconds == 0 || body.expires_in_seconds > MAX_LINK_SECONDS {
         return Err(body_issue(
             "expiresInSeconds",
@@ -220,13 +235,13 @@ async fn create_link(
         })
         .await?;
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in &body.parameters {
+    for (key, value) in body.parameters.iter().filter(|(key, _)| *key != "format") {
         query.append_pair(key, value);
     }
     query.append_pair(crate::links::EXPIRES, &expires.to_string());
     query.append_pair(crate::links::LINK, &link.id);
     let query = query.finish();
-    let path = format!("{}/reports/{report}", crate::BASE_PATH);
+    let path = format!("{}/reports/{report}{extension}", crate::BASE_PATH);
     let key = state.link_key().await?;
     let signature = crate::links::sign(&key, &path, &query)
         .ok_or_else(|| ApiError::Internal("cannot sign a report link".into()))?;

@@ -15,16 +15,118 @@ use crate::auth::ReportAccess;
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
 use crate::problem_responses::{
-    NoAcceptableFormat, NoSuchPlan, ReportersPullNoReports, RevokedLink,
+    MalformedParameter, NoAcceptableFormat, NoSuchPlan, ReportersPullNoReports, RevokedLink,
 };
-use crate::render::{self, html, table, xlsx, ReportFormat, Spreadsheet};
+use crate::render::{self, html, table, xlsx, ReportFile, ReportFormat};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(progress_report)
+        .service(progress_report_csv)
+        .service(progress_report_xlsx)
+        .service(progress_report_html)
         .service(trend_report)
+        .service(trend_report_csv)
+        .service(trend_report_xlsx)
+        .service(trend_report_html)
         .service(compliance_report)
-        .service(indicator_report);
+        .service(compliance_report_csv)
+        .service(compliance_report_xlsx)
+        .service(compliance_report_html)
+        .service(indicator_report)
+        .service(indicator_report_csv)
+        .service(indicator_report_xlsx)
+        .service(indicator_report_html);
+}
+
+/// The download operations of a report: the same parameters and figures as its JSON operation,
+/// one operation per file format, each answering only its own media type as bytes. Generated
+/// clients get a function that hands over the file; browsers, curl and links get a URL
+/// (`/reports/progress.csv?planId=...`).
+macro_rules! downloads {
+    (
+        $report:literal, $query:ty, $answer:ident;
+        $( $handler:ident = $path:literal, $format:ident, $media:literal, $summary:literal; )*
+    ) => {$(
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = concat!(
+            "The ", $report, " report of the same parameters as its JSON operation, as a file ",
+            "(`Content-Disposition` names it). In CSV a text that would start a spreadsheet ",
+            "formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers as ",
+            "numbers; in Excel every text is a text cell, never a formula. Names are in the ",
+            "language `Accept-Language` prefers (Dutch by default; `Content-Language` says which)."
+        )]
+        #[utoipa::path(
+            tag = "Reports",
+            params($query),
+            responses(
+                (status = 200, description = $summary, content((ReportFile = $media)), headers(
+                    ("Content-Disposition" = String, description = "The file's name"),
+                    ("Content-Language" = String, description = "The language of its names"),
+                )),
+                NoAcceptableFormat,
+                MalformedParameter,
+                ReportersPullNoReports,
+                RevokedLink,
+                NoSuchPlan,
+            )
+        )]
+        #[get($path)]
+        async fn $handler(
+            req: HttpRequest,
+            state: web::Data<AppState>,
+            _access: ReportAccess,
+            ApiQuery(query): ApiQuery<$query>,
+        ) -> Result<HttpResponse, ApiError> {
+            let format = render::negotiate(&req, &[ReportFormat::$format])?;
+            $answer(&req, &state, query, format).await
+        }
+    )*};
+}
+
+downloads! {
+    "progress", ProgressQuery, answer_progress;
+    progress_report_csv = "/reports/progress.csv", Csv, "text/csv",
+        "Progress report as CSV: the totals, each cluster, each objective, one row each";
+    progress_report_xlsx = "/reports/progress.xlsx", Xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Progress report as an Excel workbook: sheets summary, clusters, objectives, indicators";
+    progress_report_html = "/reports/progress.html", Html, "text/html",
+        "Progress report as a printable HTML page with charts";
+}
+
+downloads! {
+    "trend", TrendQuery, answer_trend;
+    trend_report_csv = "/reports/trend.csv", Csv, "text/csv",
+        "Trend report as CSV: one row per reporting period";
+    trend_report_xlsx = "/reports/trend.xlsx", Xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Trend report as an Excel workbook: one row per reporting period";
+    trend_report_html = "/reports/trend.html", Html, "text/html",
+        "Trend report as a printable HTML page: a line chart and a table";
+}
+
+downloads! {
+    "compliance", ComplianceQuery, answer_compliance;
+    compliance_report_csv = "/reports/compliance.csv", Csv, "text/csv",
+        "Compliance report as CSV: one row per organisation, worst first";
+    compliance_report_xlsx = "/reports/compliance.xlsx", Xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Compliance report as an Excel workbook: one row per organisation, worst first";
+    compliance_report_html = "/reports/compliance.html", Html, "text/html",
+        "Compliance report as a printable HTML page";
+}
+
+downloads! {
+    "indicator", IndicatorQuery, answer_indicators;
+    indicator_report_csv = "/reports/indicators.csv", Csv, "text/csv",
+        "Indicator report as CSV: one row per indicator and period with a value";
+    indicator_report_xlsx = "/reports/indicators.xlsx", Xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Indicator report as an Excel workbook: one row per indicator and period with a value";
+    indicator_report_html = "/reports/indicators.html", Html, "text/html",
+        "Indicator report as a printable HTML page";
 }
 
 /// Which report.
@@ -48,13 +150,6 @@ pub struct ProgressQuery {
     pub theme_id: Option<String>,
     /// Actions this organisation leads.
     pub organisation_id: Option<String>,
-    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
-    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
-    /// as numbers; in Excel every text is a text cell, never a formula.
-    #[param(example = "csv")]
-    #[param(pattern = r"^(json|csv|xlsx|html)$")]
-    pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
@@ -155,12 +250,7 @@ fn period_parameter(text: &str) -> Result<ReportingPeriod, ApiError> {
     tag = "Reports",
     params(ProgressQuery),
     responses(
-        (status = 200, description = "The report as JSON; as CSV (the totals, each cluster, each objective: one row each), as an Excel workbook (sheets summary, clusters, objectives, indicators) or as a printable HTML page with charts", content(
-            (ProgressReport = "application/json"),
-            (String = "text/csv"),
-            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (String = "text/html"),
-        )),
+        (status = 200, description = "The report", body = ProgressReport),
         NoAcceptableFormat,
         (status = 400, description = "A parameter is malformed, or the period is not the plan's", body = Problem, content_type = "application/problem+json"),
         ReportersPullNoReports,
@@ -175,7 +265,17 @@ async fn progress_report(
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<ProgressQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
+    let format = render::negotiate(&req, &ReportFormat::ALL)?;
+    answer_progress(&req, &state, query, format).await
+}
+
+/// The progress report in `format`, for the JSON operation and its downloads alike.
+async fn answer_progress(
+    req: &HttpRequest,
+    state: &AppState,
+    query: ProgressQuery,
+    format: ReportFormat,
+) -> Result<HttpResponse, ApiError> {
     let as_of = report_moment(query.as_of.as_deref())?;
     let period = query.period.as_deref().map(period_parameter).transpose()?;
     let request = ReportRequest {
@@ -194,7 +294,7 @@ async fn progress_report(
             reports::progress(conn, &request, with_trend)
         })
         .await?;
-    let language = render::language(&req);
+    let language = render::language(req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
         ReportFormat::Csv => render::attachment(
@@ -233,13 +333,6 @@ pub struct TrendQuery {
     /// date means now) or an RFC 3339 time, not in the future. Default: now.
     #[param(example = "2018-01-15", schema_with = as_of_schema)]
     pub as_of: Option<String>,
-    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
-    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
-    /// as numbers; in Excel every text is a text cell, never a formula.
-    #[param(example = "csv")]
-    #[param(pattern = r"^(json|csv|xlsx|html)$")]
-    pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
@@ -256,13 +349,6 @@ pub struct IndicatorQuery {
     #[param(example = "kiv-2016-2019")]
     pub plan_id: String,
     pub cluster_id: Option<String>,
-    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
-    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
-    /// as numbers; in Excel every text is a text cell, never a formula.
-    #[param(example = "csv")]
-    #[param(pattern = r"^(json|csv|xlsx|html)$")]
-    pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
@@ -282,14 +368,9 @@ pub struct IndicatorQuery {
     tag = "Reports",
     params(TrendQuery),
     responses(
-        (status = 200, description = "One point per reporting period (JSON); one row per period (CSV, Excel); a line chart and table (HTML)", content(
-            (TrendReport = "application/json"),
-            (String = "text/csv"),
-            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (String = "text/html"),
-        )),
+        (status = 200, description = "One point per reporting period", body = TrendReport),
         NoAcceptableFormat,
-        (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
         ReportersPullNoReports,
         RevokedLink,
         NoSuchPlan,
@@ -302,7 +383,17 @@ async fn trend_report(
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<TrendQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
+    let format = render::negotiate(&req, &ReportFormat::ALL)?;
+    answer_trend(&req, &state, query, format).await
+}
+
+/// The trend report in `format`, for the JSON operation and its downloads alike.
+async fn answer_trend(
+    req: &HttpRequest,
+    state: &AppState,
+    query: TrendQuery,
+    format: ReportFormat,
+) -> Result<HttpResponse, ApiError> {
     let as_of = report_moment(query.as_of.as_deref())?;
     let request = ReportRequest {
         scope: Scope {
@@ -319,7 +410,7 @@ async fn trend_report(
             reports::trend(conn, &request)
         })
         .await?;
-    let language = render::language(&req);
+    let language = render::language(req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
         ReportFormat::Csv => {
@@ -346,13 +437,6 @@ pub struct ComplianceQuery {
     #[param(example = "2017S2")]
     #[param(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
-    /// The answer's format: `json` (default), `csv`, `xlsx` or `html`; for links, where no
-    /// `Accept` header can be set. Without it, `Accept` decides. In CSV a text that would start
-    /// a spreadsheet formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers
-    /// as numbers; in Excel every text is a text cell, never a formula.
-    #[param(example = "csv")]
-    #[param(pattern = r"^(json|csv|xlsx|html)$")]
-    pub format: Option<String>,
     /// Set by a signed report link (`POST /reports/links`): its expiry, in Unix seconds.
     pub expires: Option<i64>,
     /// Set by a signed report link: its signature.
@@ -370,12 +454,7 @@ pub struct ComplianceQuery {
     tag = "Reports",
     params(ComplianceQuery),
     responses(
-        (status = 200, description = "Per organisation, worst first (JSON); one row per organisation (CSV, Excel, HTML)", content(
-            (ComplianceReport = "application/json"),
-            (String = "text/csv"),
-            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (String = "text/html"),
-        )),
+        (status = 200, description = "Per organisation, worst first", body = ComplianceReport),
         NoAcceptableFormat,
         (status = 400, description = "The period is malformed or not the plan's", body = Problem, content_type = "application/problem+json"),
         ReportersPullNoReports,
@@ -390,14 +469,24 @@ async fn compliance_report(
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
+    let format = render::negotiate(&req, &ReportFormat::ALL)?;
+    answer_compliance(&req, &state, query, format).await
+}
+
+/// The compliance report in `format`, for the JSON operation and its downloads alike.
+async fn answer_compliance(
+    req: &HttpRequest,
+    state: &AppState,
+    query: ComplianceQuery,
+    format: ReportFormat,
+) -> Result<HttpResponse, ApiError> {
     let period = period_parameter(&query.period)?;
     let report: ComplianceReport = state
         .run_report_on("plan", query.plan_id, move |conn, plan_id| {
             reports::compliance(conn, plan_id, period)
         })
         .await?;
-    let language = render::language(&req);
+    let language = render::language(req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
         ReportFormat::Csv => render::attachment(
@@ -429,14 +518,9 @@ async fn compliance_report(
     tag = "Reports",
     params(IndicatorQuery),
     responses(
-        (status = 200, description = "The indicators (JSON); one row per indicator and period with a value (CSV, Excel, HTML)", content(
-            (IndicatorReport = "application/json"),
-            (String = "text/csv"),
-            (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (String = "text/html"),
-        )),
+        (status = 200, description = "The indicators", body = IndicatorReport),
         NoAcceptableFormat,
-        (status = 400, description = "A parameter is malformed, or `format` is not one of json, csv, xlsx, html", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
         ReportersPullNoReports,
         RevokedLink,
         NoSuchPlan,
@@ -449,13 +533,23 @@ async fn indicator_report(
     _access: ReportAccess,
     ApiQuery(query): ApiQuery<IndicatorQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = render::negotiate(&req, query.format.as_deref(), &ReportFormat::ALL)?;
+    let format = render::negotiate(&req, &ReportFormat::ALL)?;
+    answer_indicators(&req, &state, query, format).await
+}
+
+/// The indicators report in `format`, for the JSON operation and its downloads alike.
+async fn answer_indicators(
+    req: &HttpRequest,
+    state: &AppState,
+    query: IndicatorQuery,
+    format: ReportFormat,
+) -> Result<HttpResponse, ApiError> {
     let report: IndicatorReport = state
         .run_report_on("plan", query.plan_id, move |conn, plan_id| {
             reports::indicators(conn, plan_id, query.cluster_id.as_deref())
         })
         .await?;
-    let language = render::language(&req);
+    let language = render::language(req);
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
         ReportFormat::Csv => render::attachment(

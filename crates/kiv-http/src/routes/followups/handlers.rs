@@ -19,7 +19,7 @@ use crate::periods::parse_period;
 use crate::problem::{ApiError, Problem};
 use crate::problem_responses::{
     FollowUpChangedSinceRead, IfMatchRequired, InvalidInput, InvalidTransition, MalformedParameter,
-    NoSuchFollowUp, NoVisibleFollowUp, NotCoordinator,
+    NoAcceptableFormat, NoSuchFollowUp, NoVisibleFollowUp, NotCoordinator,
 };
 use crate::render::ReportFormat;
 use crate::respond::{created, single, utc, Collection};
@@ -30,6 +30,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     // `missing` before `{followUpId}`: routes are tried in order.
     cfg.service(missing_follow_ups)
         .service(list_follow_ups)
+        .service(export_follow_ups)
         .service(create_follow_up)
         .service(get_follow_up)
         .service(update_follow_up)
@@ -43,15 +44,13 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 /// List the follow-ups
 ///
 /// Newest period first. Reporters see the follow-ups of the actions their organisation leads or
-/// takes part in; coordinators, evaluators and administrators see all.
+/// takes part in; coordinators, evaluators and administrators see all. A client that asks for
+/// `Accept: text/csv` gets the CSV export instead (see `GET /followUps.csv`).
 #[utoipa::path(
     tag = "Follow-up",
     params(FollowUpQuery),
     responses(
-        (status = 200, description = "One page of follow-ups (JSON), or all matching ones (CSV)", content(
-            (Collection<FollowUpView> = "application/json"),
-            (String = "text/csv"),
-        )),
+        (status = 200, description = "One page of follow-ups", body = Collection<FollowUpView>),
         MalformedParameter,
     )
 )]
@@ -62,9 +61,50 @@ async fn list_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<FollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = crate::render::negotiate(&req, &[ReportFormat::Json, ReportFormat::Csv])?;
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
-    let caller = auth.caller();
-    let filter = FollowUpFilter {
+    let filter = follow_up_filter(query, auth.caller())?;
+    if format == ReportFormat::Csv {
+        return export(&state, filter).await;
+    }
+    let found = state
+        .run(move |conn| followups::list(conn, &filter, page))
+        .await?;
+    Ok(Collection::new(&req, page, found, |f| FollowUpView::new(&req, f)).respond())
+}
+
+/// Export the follow-ups as CSV
+///
+/// Every follow-up the filters match (up to 100,000; `page` and `pageSize` do not apply), in the
+/// columns `POST /imports/followUps` reads, so that the file imports back unchanged: a text
+/// that would start a spreadsheet formula comes behind a `'`, which the import takes off again.
+/// Reporters export what they may list.
+#[utoipa::path(
+    tag = "Follow-up",
+    params(FollowUpQuery),
+    responses(
+        (status = 200, description = "The matching follow-ups, one row each", content((crate::render::ReportFile = "text/csv")), headers(
+            ("Content-Disposition" = String, description = "The file's name"),
+        )),
+        NoAcceptableFormat,
+        MalformedParameter,
+    )
+)]
+#[get("/followUps.csv")]
+async fn export_follow_ups(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<FollowUpQuery>,
+) -> Result<HttpResponse, ApiError> {
+    crate::render::negotiate(&req, &[ReportFormat::Csv])?;
+    let filter = follow_up_filter(query, auth.caller())?;
+    export(&state, filter).await
+}
+
+/// What the filters of the collection select, of what `caller` may read.
+fn follow_up_filter(query: FollowUpQuery, caller: &Caller) -> Result<FollowUpFilter, ApiError> {
+    Ok(FollowUpFilter {
         action_id: query.action_id,
         period: query
             .period
@@ -76,28 +116,21 @@ async fn list_follow_ups(
         organisation_id: query.organisation_id,
         plan_id: query.plan_id,
         involving: caller.follow_ups_readable_by().map(str::to_owned),
+    })
+}
+
+/// The CSV export of what `filter` selects.
+async fn export(state: &AppState, filter: FollowUpFilter) -> Result<HttpResponse, ApiError> {
+    let everything = kiv_domain::PageRequest {
+        page: 1,
+        page_size: CSV_EXPORT_LIMIT,
     };
-    if crate::render::negotiate(
-        &req,
-        query.format.as_deref(),
-        &[ReportFormat::Json, ReportFormat::Csv],
-    )? == ReportFormat::Csv
-    {
-        let everything = kiv_domain::PageRequest {
-            page: 1,
-            page_size: CSV_EXPORT_LIMIT,
-        };
-        let (follow_ups, actions) = state
-            .run(move |conn| followups::list_with_actions(conn, &filter, everything))
-            .await?;
-        // Up to 100,000 follow-ups: written off the I/O workers, like the import reads them.
-        let body = web::block(move || super::bulk::export(&follow_ups, &actions)).await??;
-        return Ok(super::bulk::csv_response(body, "followUps.csv"));
-    }
-    let found = state
-        .run(move |conn| followups::list(conn, &filter, page))
+    let (follow_ups, actions) = state
+        .run(move |conn| followups::list_with_actions(conn, &filter, everything))
         .await?;
-    Ok(Collection::new(&req, page, found, |f| FollowUpView::new(&req, f)).respond())
+    // Up to 100,000 follow-ups: written off the I/O workers, like the import reads them.
+    let body = web::block(move || super::bulk::export(&follow_ups, &actions)).await??;
+    Ok(super::bulk::csv_response(body, "followUps.csv"))
 }
 
 /// Most follow-ups in one CSV export.

@@ -127,12 +127,6 @@ collection_query! {
         /// The reporting organisation.
         pub organisation_id: Option<String>,
         pub plan_id: Option<String>,
-        /// `csv` for the CSV export (as `Accept: text/csv`): every matching follow-up, in the
-        /// columns `POST /imports/followUps` reads. A text that would start a spreadsheet
-        /// formula comes behind a `'`, which the import takes off again: the file imports back
-        /// unchanged.
-        #[param(pattern = r"^(json|csv)$")]
-        pub format: Option<String>,
     }
 }
 
