@@ -140,13 +140,14 @@ async fn a_json_batch_applies_all_or_each() {
     let r = register(&app, 3);
     let token = app.token("demo-federale-politie").await;
     let row = |i: usize, progress: i64| json!({"actionId": r.action_ids[i], "period": "2017S1", "status": "onTrack", "progress": progress});
-    let post = |mode: &str, body: Value| {
+    // The documented body is an object; the rows are what each case varies.
+    let post = |mode: &str, rows: Value| {
         app.request(
             Method::POST,
             &format!("/followUps/batch?mode={mode}"),
             &token,
         )
-        .json(&body)
+        .json(&json!({ "followUps": rows }))
         .send()
     };
 
@@ -199,6 +200,29 @@ async fn a_json_batch_applies_all_or_each() {
         .unwrap();
     assert_eq!(again["unchanged"], 3);
     assert_eq!(total(&app, &token).await, 3);
+    // A bare array, as earlier versions took, is read the same way.
+    let bare: Value = app
+        .request(Method::POST, "/followUps/batch", &token)
+        .json(&json!([row(0, 10), row(1, 20), row(2, 35)]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bare["unchanged"], 3, "{bare}");
+    // Anything else beside the rows is refused, naming it.
+    let problem = assert_problem(
+        app.request(Method::POST, "/followUps/batch", &token)
+            .json(&json!({"followUps": [], "mode": "partial"}))
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "badRequest",
+    )
+    .await;
+    assert_eq!(problem["issues"][0]["name"], "mode", "{problem}");
 
     let too_many: Vec<Value> = (0..1001).map(|_| row(0, 10)).collect();
     let problem = assert_problem(
@@ -319,6 +343,62 @@ async fn a_csv_file_imports_by_external_id_in_both_modes() {
         report["rows"][0]["issues"][0]["type"],
         "urn:problem-type:belgif:missingPermission"
     );
+    app.stop().await;
+}
+
+/// A form with the parts `(name, content)`, as a browser or a generated client uploads a file.
+fn form(parts: &[(&str, &str)]) -> (String, String) {
+    let boundary = "kiv-test-boundary-7f3a";
+    let mut body = String::new();
+    for (name, content) in parts {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.csv\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[actix_web::test]
+async fn a_csv_file_uploads_as_the_part_file_of_a_form_too() {
+    let app = TestApp::spawn().await;
+    register(&app, 2);
+    let token = app.token("demo-federale-politie").await;
+    let csv = "actionExternalId,organisationId,period,status,progress\nFGP-0,federale-politie,2017S1,onTrack,40\nFGP-1,federale-politie,2017S1,delayed,10\n";
+    let upload = |parts: &[(&str, &str)]| {
+        let (content_type, body) = form(parts);
+        app.request(Method::POST, "/imports/followUps", &token)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+
+    // A form without the part `file` names it, and changes nothing.
+    let problem = assert_problem(
+        upload(&[("attachment", csv)]).await.unwrap(),
+        400,
+        "badRequest",
+    )
+    .await;
+    assert_eq!(problem["issues"][0]["name"], "file", "{problem}");
+    assert_eq!(total(&app, &token).await, 0);
+
+    // The part `file` is read as the body would be, beside other parts.
+    let report: Value = upload(&[("note", "ignored"), ("file", csv)])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(total(&app, &token).await, 2);
+    // The same file as text/csv finds it applied.
+    let again: Value = import(&app, &token, "atomic", csv)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["unchanged"], 2, "{again}");
     app.stop().await;
 }
 
@@ -479,13 +559,13 @@ fn write_csv(rows: &[Vec<String>]) -> String {
     String::from_utf8(writer.into_inner().unwrap()).unwrap()
 }
 
-async fn post_batch(app: &TestApp, token: &str, mode: &str, body: Value) -> reqwest::Response {
+async fn post_batch(app: &TestApp, token: &str, mode: &str, rows: Value) -> reqwest::Response {
     app.request(
         Method::POST,
         &format!("/followUps/batch?mode={mode}"),
         token,
     )
-    .json(&body)
+    .json(&json!({ "followUps": rows }))
     .send()
     .await
     .unwrap()

@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// `client_credentials` for agency systems, `password` for people.
-    #[schema(example = "client_credentials")]
+    #[schema(example = "client_credentials", required = true, value_type = GrantType)]
     pub grant_type: Option<String>,
     /// The agency system's client id (or send it with HTTP Basic authentication).
     #[schema(example = "demo-federale-politie")]
@@ -39,6 +39,16 @@ pub struct TokenRequest {
     pub password: Option<String>,
     /// Ignored: a token always carries all of the account's roles.
     pub scope: Option<String>,
+}
+
+/// How a token is asked for (RFC 6749): an agency system with its client credentials, a person
+/// with a password. Another grant type is answered `unsupported_grant_type`.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // documents the field's values; the field stays text so that RFC 6749's errors answer the rest
+pub enum GrantType {
+    ClientCredentials,
+    Password,
 }
 
 impl TokenRequest {
@@ -141,12 +151,12 @@ fn parse_request(req: &HttpRequest, body: &[u8]) -> Option<TokenRequest> {
 /// `429` with `Retry-After` and its secret is not checked; the right secret after the wait
 /// succeeds. An address where the account logged in successfully within 30 days is slowed only
 /// by its own failures, never by guessing from elsewhere.
+///
+/// The body is a form, as RFC 6749 has it, and as OAuth libraries send it; the same fields as a
+/// JSON object are accepted too, for clients that can only send JSON.
 #[utoipa::path(
     tag = "Authentication",
-    request_body(content(
-        (TokenRequest = "application/x-www-form-urlencoded"),
-        (TokenRequest = "application/json"),
-    )),
+    request_body(content((TokenRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "An access token", body = TokenResponse,
          headers(("Cache-Control" = String, description = "no-store"))),

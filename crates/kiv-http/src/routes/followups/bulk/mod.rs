@@ -3,9 +3,10 @@
 
 mod columns;
 mod export;
+mod upload;
 
 use actix_web::http::header;
-use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use kiv_domain::{InputIssue, IssueLocation, ReportingPeriod};
 use kiv_store::followups::{self, BulkRow, FollowUpInput, ImportMode, RowOutcome, RowResult};
 use serde::{Deserialize, Serialize};
@@ -160,9 +161,19 @@ fn input_of(follow_up: NewFollowUp) -> BulkRow {
     })
 }
 
+/// Follow-ups sent together.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Batch {
+    /// The follow-ups, at most 1,000; issues name them `rows[1]`, `rows[2]`, ... in this order.
+    #[schema(max_items = 1000)]
+    pub follow_ups: Vec<NewFollowUp>,
+}
+
 /// Create or update follow-ups in a batch
 ///
-/// Up to 1,000 follow-ups as a JSON array, each as `POST /followUps` takes it. A follow-up for an
+/// Up to 1,000 follow-ups in `followUps`, each as `POST /followUps` takes it (a bare JSON array
+/// of them, as earlier versions took, is still read). A follow-up for an
 /// action and period that exists is updated if it is a draft or returned, and left as it is if
 /// it already says the same: sending a batch twice changes nothing. `mode=atomic` (default)
 /// applies all or none; `mode=partial` applies each row on its own. Two rows for the same action
@@ -172,7 +183,7 @@ fn input_of(follow_up: NewFollowUp) -> BulkRow {
 #[utoipa::path(
     tag = "Follow-up",
     params(ModeQuery),
-    request_body(content = Vec<NewFollowUp>, description = "At most 1,000 follow-ups"),
+    request_body(content = Batch, description = "At most 1,000 follow-ups"),
     responses(
         (status = 200, description = "What happened to each row", body = BulkReport),
         (status = 400, description = "Malformed, too large, or (atomic) a row was refused, two rows for one follow-up among them: nothing was applied; each issue names its row (`rows[3].progress`)", body = Problem, content_type = "application/problem+json"),
@@ -190,10 +201,15 @@ async fn batch(
     if !is_json(&req) {
         return Err(ApiError::Status {
             status: actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            detail: "The body must be a JSON array (Content-Type: application/json)".into(),
+            detail: "The body must be a JSON object (Content-Type: application/json)".into(),
         });
     }
-    let follow_ups: Vec<NewFollowUp> = parse_json(&body)?;
+    let bare_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let follow_ups: Vec<NewFollowUp> = if bare_array {
+        parse_json(&body)?
+    } else {
+        parse_json::<Batch>(&body)?.follow_ups
+    };
     if follow_ups.len() > MAX_BATCH {
         return Err(ApiError::bad_request(vec![InputIssue::invalid(
             IssueLocation::Body,
@@ -227,7 +243,8 @@ async fn batch(
 
 /// Import follow-ups from a CSV file
 ///
-/// `Content-Type: text/csv`, UTF-8, comma-separated, with a header row. Columns: `actionId` (or
+/// `Content-Type: text/csv` (or the file as the part `file` of a `multipart/form-data` form),
+/// UTF-8, comma-separated, with a header row. Columns: `actionId` (or
 /// `actionExternalId` with the lead `organisationId`; when both are given they must name the
 /// same action), `period`, `status`, `progress`, `narrativeNl`, `narrativeFr`, `narrativeDe`,
 /// `narrativeEn`, and per indicator `indicator:<indicatorId>` (its value) with
@@ -261,13 +278,15 @@ async fn batch(
 #[utoipa::path(
     tag = "Follow-up",
     params(ModeQuery),
-    request_body(content = String, content_type = "text/csv", description = "The follow-ups, one per line after the header",
-        example = "actionExternalId,organisationId,period,status,progress,narrativeNl\nFGP-2016-044,federale-politie,2017S1,onTrack,40,Twee eenheden operationeel\n"),
+    request_body(description = "The follow-ups, one per line after the header: the CSV file as the body, or as the part `file` of a form", content(
+        (String = "text/csv", example = "actionExternalId,organisationId,period,status,progress,narrativeNl\nFGP-2016-044,federale-politie,2017S1,onTrack,40,Twee eenheden operationeel\n"),
+        (upload::CsvUpload = "multipart/form-data"),
+    )),
     responses(
         (status = 200, description = "What happened to each line", body = BulkReport),
         (status = 400, description = "Not UTF-8, not comma-separated, a wrong header (more than 10,022 columns or 2,000 indicators: `header`), more than 50,000 lines, or (atomic) a refused line, two lines for one follow-up among them: nothing was applied", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reporter or coordinator (missingScope)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither text/csv nor multipart/form-data", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The import outlasted the request timeout and was stopped and rolled back (unless it was already committing): send the same file again", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -279,17 +298,7 @@ async fn import_csv(
     ApiQuery(query): ApiQuery<ModeQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let is_csv = req
-        .mime_type()
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.type_() == "text" && m.subtype() == "csv");
-    if !is_csv {
-        return Err(ApiError::Status {
-            status: actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            detail: "The body must be a CSV file (Content-Type: text/csv)".into(),
-        });
-    }
+    let body = upload::csv_file(&req, body).await?;
     let deadline = crate::limits::deadline(&req);
     let after = crate::limits::of(&req).request_timeout;
     // Reading the file is CPU work in proportion to its size: off the I/O workers, so that they
