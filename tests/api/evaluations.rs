@@ -265,10 +265,10 @@ async fn cluster_follow_ups_freeze_their_figures_and_are_read_as_published() {
             .unwrap();
         assert_problem(response, status, problem).await;
     }
-    // If-Match must be entity tags: anything else is a bad request; a tag that is well formed
-    // but can never be ours (weak, or several) fails the precondition.
+    // If-Match must be entity tags (or a bare version): anything else is a bad request; a tag
+    // that is well formed but can never be ours (weak, or several) fails the precondition.
     for (if_match, status, problem) in [
-        ("2", 400, "badRequest"),
+        ("two", 400, "badRequest"),
         ("", 400, "badRequest"),
         ("\"2", 400, "badRequest"),
         ("W/\"2\"", 412, "kiv:preconditionFailed"),

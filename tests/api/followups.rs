@@ -893,3 +893,82 @@ async fn missing_reports_are_the_active_actions_without_one() {
     .await;
     app.stop().await;
 }
+
+/// Clients that cannot read headers: every representation carries its `version`, the `ETag`
+/// without quotes, in its body and in collections, and `If-Match` takes it bare.
+#[actix_web::test]
+async fn the_version_in_the_body_is_the_etag_and_guards_changes() {
+    let app = TestApp::spawn().await;
+    let fod = Client::new(&app, "demo-coordinator").await;
+    let f = fixture(&fod).await;
+    let reporter = Client::new(&app, "demo-reporter").await;
+
+    for path in [
+        format!("/actions/{}", f.action["id"].as_str().unwrap()),
+        format!("/indicators/{}", f.number_indicator["id"].as_str().unwrap()),
+        format!("/objectives/{}", f.action["objectiveId"].as_str().unwrap()),
+        "/plans/kiv-2016-2019".to_owned(),
+        "/clusters/3".to_owned(),
+        "/organisations/federale-politie".to_owned(),
+    ] {
+        let response = fod.send(Method::GET, &path, None, None).await;
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        let body: Value = response.json().await.unwrap();
+        let version = body["version"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path}: {body}"));
+        assert_eq!(
+            etag.trim_matches('"').split('@').next(),
+            Some(version),
+            "{path}"
+        );
+    }
+
+    let draft = reporter
+        .ok(Method::POST, "/followUps", Some(json!({"actionId": f.action["id"], "period": "2017S1", "status": "onTrack", "progress": 40})), None)
+        .await;
+    let path = format!("/followUps/{}", draft["id"].as_str().unwrap());
+    let listed = reporter
+        .ok(
+            Method::GET,
+            &format!("/followUps?actionId={}", f.action["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"][0]["version"], draft["version"]);
+
+    let version = draft["version"].as_str().unwrap().to_owned();
+    let submitted = reporter
+        .ok(
+            Method::POST,
+            &format!("{path}/submit"),
+            None,
+            Some(&version),
+        )
+        .await;
+    assert_ne!(submitted["version"], draft["version"]);
+    // The old version, bare, is refused as stale; nothing changes.
+    assert_problem(
+        fod.send(
+            Method::POST,
+            &format!("{path}/approve"),
+            None,
+            Some(&version),
+        )
+        .await,
+        412,
+        "kiv:preconditionFailed",
+    )
+    .await;
+    let approved = fod
+        .ok(
+            Method::POST,
+            &format!("{path}/approve"),
+            None,
+            Some(submitted["version"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(approved["state"], "approved");
+    app.stop().await;
+}

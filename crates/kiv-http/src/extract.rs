@@ -232,10 +232,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// What an `If-Match` header may hold (RFC 9110): `*`, or a comma-separated list of entity tags,
-/// each `"..."` or `W/"..."` of visible ASCII characters other than `"`. The OpenAPI document
-/// gives it as the header's pattern, and [`expected_version`] refuses anything else with 400.
-pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
+/// What an `If-Match` header may hold: `*`, or a comma-separated list of entity tags, each
+/// `"..."` or `W/"..."` of visible ASCII characters other than `"` (RFC 9110), or a
+/// representation's `version` as its body shows it (`3`, `3-5e0c41d2a1b4c7f0`). The OpenAPI
+/// document gives it as the header's pattern, and [`expected_version`] refuses anything else
+/// with 400.
+pub const IF_MATCH_PATTERN: &str =
+    r#"^(\*|[0-9]+(-[0-9a-f]{16})?|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
 
 /// The state a change expects, from `If-Match`: the validator of the entity tag the caller
 /// read (`"3"`, `"3-5e0c41d2a1b4c7f0"`; a language a body was in, `"3@fr"`, does not matter to
@@ -252,7 +255,7 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError
             IssueLocation::Header,
             "If-Match",
             value.to_str().ok().map(|v| Value::String(v.to_owned())),
-            "If-Match is * or entity tags such as \"3\" (the ETag of the resource as read)",
+            "If-Match is * or entity tags such as \"3\" (the ETag of the resource as read, or its version)",
         )])
     };
     let text = value
@@ -261,6 +264,11 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError
         .trim_matches([' ', '\t']);
     if text == "*" {
         return Ok(None);
+    }
+    // The `version` of a representation as it stands in the body, unquoted: what a generated
+    // client that cannot read headers sends.
+    if let Ok(version) = text.parse::<Validator>() {
+        return Ok(Some(version));
     }
     let tags = entity_tags(text).ok_or_else(malformed)?;
     let [tag] = tags.as_slice() else {

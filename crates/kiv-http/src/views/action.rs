@@ -16,6 +16,10 @@ pub struct ActionView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub objective_id: String,
     /// The objective's plan.
     pub plan_id: String,
@@ -63,6 +67,7 @@ impl crate::respond::Representation for ActionView {
 
 impl ActionView {
     pub(crate) fn new(req: &HttpRequest, action: Action) -> Self {
+        let version = kiv_domain::Tagged::validator(&action).to_string();
         let Action {
             id,
             objective_id,
@@ -84,6 +89,7 @@ impl ActionView {
             updated_at,
         } = action;
         ActionView {
+            version,
             href: href(req, &format!("actions/{id}")),
             label: label(req, &title),
             id,

@@ -20,6 +20,10 @@ use crate::respond::href;
 pub struct OrganisationView {
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub name: LocalizedText,
     pub kind: OrganisationKind,
     /// Coordinators (FOD Justitie, FOD Binnenlandse Zaken) review follow-ups and write
@@ -34,6 +38,7 @@ impl crate::respond::Representation for OrganisationView {}
 
 impl OrganisationView {
     pub(crate) fn new(req: &HttpRequest, organisation: Organisation) -> Self {
+        let version = kiv_domain::Tagged::validator(&organisation).to_string();
         let Organisation {
             id,
             name,
@@ -44,6 +49,7 @@ impl OrganisationView {
             updated_at: _,
         } = organisation;
         OrganisationView {
+            version,
             href: href(req, &format!("organisations/{id}")),
             id,
             name,

@@ -25,6 +25,10 @@ pub struct AccountView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub kind: AccountKind,
     /// A person's username (persons only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,6 +48,7 @@ impl crate::respond::Representation for AccountView {}
 
 impl AccountView {
     pub(super) fn new(req: &HttpRequest, account: Account) -> Self {
+        let version = kiv_domain::Tagged::validator(&account).to_string();
         let Account {
             id,
             kind,
@@ -61,6 +66,7 @@ impl AccountView {
             AccountKind::Client => (None, Some(login)),
         };
         AccountView {
+            version,
             href: href(req, &format!("accounts/{id}")),
             id,
             kind,

@@ -24,6 +24,10 @@ pub struct FollowUpView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub action_id: String,
     /// A reporting period of the action's plan: `2017S1`.
     #[schema(example = "2017S1")]
@@ -67,6 +71,7 @@ impl crate::respond::Representation for ContributionView {}
 
 impl FollowUpView {
     pub(super) fn new(req: &HttpRequest, follow_up: FollowUp) -> Self {
+        let version = kiv_domain::Tagged::validator(&follow_up).to_string();
         let FollowUp {
             id,
             action_id,
@@ -88,6 +93,7 @@ impl FollowUpView {
             updated_at,
         } = follow_up;
         FollowUpView {
+            version,
             href: href(req, &format!("followUps/{id}")),
             contributions_href: href(req, &format!("followUps/{id}/contributions")),
             id,
@@ -229,6 +235,10 @@ pub struct ContributionView {
     /// UUID (the audit trail's `entityId`).
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub follow_up_id: String,
     pub follow_up_href: String,
     /// The partner organisation.
@@ -248,8 +258,10 @@ pub struct ContributionView {
 
 impl ContributionView {
     pub(super) fn new(req: &HttpRequest, record: Contribution) -> Self {
+        let version = kiv_domain::Tagged::validator(&record).to_string();
         let follow_up_path = format!("followUps/{}", record.follow_up_id);
         ContributionView {
+            version,
             href: href(
                 req,
                 &format!("{follow_up_path}/contributions/{}", record.organisation_id),

@@ -30,6 +30,10 @@ pub struct ObjectiveView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub plan_id: String,
     /// The cluster; absent for a transversal objective.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +65,7 @@ impl crate::respond::Representation for ObjectiveView {
 
 impl ObjectiveView {
     pub(super) fn new(req: &HttpRequest, objective: Objective) -> Self {
+        let version = kiv_domain::Tagged::validator(&objective).to_string();
         let Objective {
             id,
             plan_id,
@@ -77,6 +82,7 @@ impl ObjectiveView {
             updated_at,
         } = objective;
         ObjectiveView {
+            version,
             href: href(req, &format!("objectives/{id}")),
             label: label(req, &title),
             id,
@@ -352,6 +358,10 @@ pub struct IndicatorView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     /// The objective it measures (or `actionId`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_id: Option<String>,
@@ -383,6 +393,7 @@ impl crate::respond::Representation for IndicatorView {
 
 impl IndicatorView {
     pub(super) fn new(req: &HttpRequest, indicator: Indicator) -> Self {
+        let version = kiv_domain::Tagged::validator(&indicator).to_string();
         let Indicator {
             id,
             objective_id,
@@ -398,6 +409,7 @@ impl IndicatorView {
             updated_at,
         } = indicator;
         IndicatorView {
+            version,
             href: href(req, &format!("indicators/{id}")),
             label: label(req, &name),
             id,

@@ -82,6 +82,10 @@ pub struct ClusterFollowUpView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     #[schema(example = "kiv-2016-2019")]
     pub plan_id: String,
     #[schema(example = "3")]
@@ -122,7 +126,9 @@ impl crate::respond::Representation for ClusterFollowUpView {}
 
 impl ClusterFollowUpView {
     pub fn new(req: &HttpRequest, record: ClusterFollowUp) -> Self {
+        let version = kiv_domain::Tagged::validator(&record).to_string();
         ClusterFollowUpView {
+            version,
             href: href(req, &format!("clusterFollowUps/{}", record.id)),
             id: record.id,
             plan_id: record.plan_id,
@@ -193,6 +199,10 @@ pub struct EvaluationView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     #[schema(example = "kiv-2016-2019")]
     pub plan_id: String,
     /// The cluster evaluated; absent when a theme is.
@@ -233,8 +243,10 @@ impl crate::respond::Representation for EvaluationView {}
 
 impl EvaluationView {
     pub fn new(req: &HttpRequest, record: Evaluation) -> Self {
+        let version = kiv_domain::Tagged::validator(&record).to_string();
         let path = format!("evaluations/{}", record.id);
         EvaluationView {
+            version,
             href: href(req, &path),
             recommendations_href: href(req, &format!("{path}/recommendations")),
             context_href: href(req, &format!("{path}/context")),
@@ -270,6 +282,10 @@ pub struct RecommendationView {
     /// UUID.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub evaluation_id: String,
     pub evaluation_href: String,
     /// The plan of the evaluation.
@@ -304,7 +320,9 @@ impl crate::respond::Representation for RecommendationView {}
 
 impl RecommendationView {
     pub fn new(req: &HttpRequest, record: Recommendation, evaluation: &Evaluation) -> Self {
+        let version = kiv_domain::Tagged::validator(&record).to_string();
         RecommendationView {
+            version,
             href: href(req, &format!("recommendations/{}", record.id)),
             evaluation_href: href(req, &format!("evaluations/{}", evaluation.id)),
             id: record.id,

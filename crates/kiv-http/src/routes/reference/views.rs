@@ -38,6 +38,10 @@ pub struct PlanView {
     /// Readable id: `kiv-2016-2019`, `nvp-2016-2019`.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub kind: PlanKind,
     pub title: LocalizedText,
     /// First day of the plan period; follow-up outside the period is refused.
@@ -58,6 +62,7 @@ impl crate::respond::Representation for PlanView {}
 
 impl PlanView {
     pub(super) fn new(req: &HttpRequest, plan: Plan) -> Self {
+        let version = kiv_domain::Tagged::validator(&plan).to_string();
         let reporting_periods = plan
             .reporting_periods()
             .iter()
@@ -76,6 +81,7 @@ impl PlanView {
             updated_at: _,
         } = plan;
         PlanView {
+            version,
             href: href(req, &format!("plans/{id}")),
             id,
             kind,
@@ -163,6 +169,10 @@ pub struct ClusterView {
     /// The cluster's number as a string, `"1"` to `"10"` in the order of the plan text.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     pub number: i32,
     /// A lowerCamelCase code, accepted in paths in place of the id.
     pub code: String,
@@ -176,6 +186,7 @@ impl crate::respond::Representation for ClusterView {}
 
 impl ClusterView {
     pub(super) fn new(req: &HttpRequest, cluster: Cluster) -> Self {
+        let version = kiv_domain::Tagged::validator(&cluster).to_string();
         let Cluster {
             id,
             number,
@@ -186,6 +197,7 @@ impl ClusterView {
             updated_at: _,
         } = cluster;
         ClusterView {
+            version,
             href: href(req, &format!("clusters/{id}")),
             id,
             number,
@@ -218,6 +230,10 @@ pub struct ThemeView {
     /// The theme's lowerCamelCase code.
     pub id: String,
     pub href: String,
+    /// This representation's version, the `ETag` without its quotes: send it back in `If-Match`
+    /// (quoted or not) so that a change applies only to what was read.
+    #[schema(example = "3")]
+    pub version: String,
     /// Order of the theme in the plan text, from 1.
     pub position: i32,
     pub name: LocalizedText,
@@ -227,6 +243,7 @@ impl crate::respond::Representation for ThemeView {}
 
 impl ThemeView {
     pub(super) fn new(req: &HttpRequest, theme: Theme) -> Self {
+        let version = kiv_domain::Tagged::validator(&theme).to_string();
         let Theme {
             id,
             position,
@@ -235,6 +252,7 @@ impl ThemeView {
             updated_at: _,
         } = theme;
         ThemeView {
+            version,
             href: href(req, &format!("themes/{id}")),
             id,
             position,
