@@ -43,6 +43,30 @@ pub struct LeftOut {
     pub no_progress: usize,
 }
 
+/// How many actions have each status, every status always present.
+///
+/// `Figures::by_status` as the OpenAPI document shows it: each status named, so that generated
+/// clients get a typed object rather than an open map.
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // describes the serialised map, is never built
+pub struct ActionsByStatus {
+    #[schema(minimum = 0)]
+    not_started: usize,
+    #[schema(minimum = 0)]
+    on_track: usize,
+    #[schema(minimum = 0)]
+    delayed: usize,
+    #[schema(minimum = 0)]
+    completed: usize,
+    #[schema(minimum = 0)]
+    cancelled: usize,
+    /// Actions without an approved follow-up.
+    #[schema(minimum = 0)]
+    not_reported: usize,
+}
+
 /// The figures of a set of actions, the same at every level of a report and frozen as such into
 /// a published cluster follow-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,7 +75,7 @@ pub struct LeftOut {
 pub struct Figures {
     pub actions: usize,
     /// Actions per status, `notReported` included (zeros included).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object, example = json!({"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2})))]
+    #[cfg_attr(feature = "openapi", schema(value_type = ActionsByStatus, example = json!({"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2})))]
     pub by_status: BTreeMap<String, usize>,
     /// Weighted mean progress (0-100, two decimals) of the actions that have one; absent when
     /// none has.
@@ -275,6 +299,22 @@ mod tests {
         assert_eq!(figures.by_status["notReported"], 2);
         assert_eq!(figures.by_status["notStarted"], 0);
         assert_eq!(figures.by_status.len(), ActionStatus::ALL.len());
+        #[cfg(feature = "openapi")]
+        {
+            // The document names exactly the statuses the map holds.
+            use utoipa::PartialSchema;
+            let schema = serde_json::to_value(ActionsByStatus::schema()).unwrap();
+            let mut documented: Vec<&str> = schema["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            documented.sort_unstable();
+            let mut held: Vec<&str> = figures.by_status.keys().map(String::as_str).collect();
+            held.sort_unstable();
+            assert_eq!(documented, held);
+        }
         assert_eq!(figures.reporting_rate, Some(0.4));
     }
 
