@@ -384,6 +384,9 @@ async fn the_register_filters_sorts_pages_and_hides_drafts() {
         ("?sort=priority", vec!["b", "c", "a", "e"]),
         ("?sort=status", vec!["a", "e", "c", "b"]),
         ("?sort=-status,-priority", vec!["b", "a", "e", "c"]),
+        // Repeated, as belgif's col-sort has it: the same order.
+        ("?sort=-status&sort=-priority", vec!["b", "a", "e", "c"]),
+        ("?sort=-priority&sort=-status", vec!["a", "e", "c", "b"]),
         ("?sort=-dueDate", vec!["e", "a", "b", "c"]),
         ("?sort=dueDate", vec!["b", "a", "e", "c"]),
     ] {

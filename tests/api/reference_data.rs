@@ -205,6 +205,28 @@ async fn pages_link_to_each_other_and_keep_the_filters() {
 
     let sorted = app.get_json("/clusters?sort=-number&pageSize=2", 200).await;
     assert_eq!(strings(&sorted["items"], "id"), ["10", "9"]);
+    // `sort` repeated reads as its values joined by commas; the next page keeps the order.
+    let sorted = app
+        .get_json("/clusters?sort=-number&pageSize=2&sort=code", 200)
+        .await;
+    assert_eq!(strings(&sorted["items"], "id"), ["10", "9"]);
+    let next = sorted["next"].as_str().unwrap().to_owned();
+    let second: Value = app
+        .client
+        .get(&next)
+        .bearer_auth(&app.reader)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(strings(&second["items"], "id"), ["8", "7"], "{next}");
+    // No other parameter may be given twice.
+    assert_eq!(
+        app.get("/clusters?page=1&page=2").await.status().as_u16(),
+        400
+    );
     // A key named again cannot change the order and is left out, so a long sort is as quick as
     // a short one (each repeat used to double the database's work).
     let repeated = ["-number ", " code", "+number"].repeat(20).join(",");

@@ -39,6 +39,7 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             Some(Value::String(value.into_owned())),
         )]));
     }
+    let query = &join_repeated_sort(query);
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -49,6 +50,34 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         });
         ApiError::bad_request(vec![issue])
     })
+}
+
+/// The one parameter that may be repeated: `sort=code&sort=-plannedEnd` (belgif `col-sort`) reads
+/// as `sort=code,-plannedEnd`. Any other parameter given twice stays twice, and is refused.
+const REPEATABLE: &str = "sort";
+
+/// The query with the values of a repeated `sort` joined by commas into the first one's place.
+fn join_repeated_sort(query: &str) -> std::borrow::Cow<'_, str> {
+    let pairs: Vec<_> = form_urlencoded::parse(query.as_bytes()).collect();
+    if pairs.iter().filter(|(key, _)| key == REPEATABLE).count() < 2 {
+        return query.into();
+    }
+    let keys: Vec<&str> = pairs
+        .iter()
+        .filter(|(key, _)| key == REPEATABLE)
+        .map(|(_, value)| value.as_ref())
+        .collect();
+    let mut joined = form_urlencoded::Serializer::new(String::new());
+    let mut written = false;
+    for (key, value) in &pairs {
+        if key != REPEATABLE {
+            joined.append_pair(key, value);
+        } else if !written {
+            joined.append_pair(key, &keys.join(","));
+            written = true;
+        }
+    }
+    joined.finish().into()
 }
 
 /// An issue from a deserialization error, naming the field by its path (`a.b[0].c`).

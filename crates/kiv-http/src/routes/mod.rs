@@ -47,7 +47,9 @@ macro_rules! collection_query {
             $(#[$meta])*
             pub struct $name {
                 $( $(#[$fmeta])* pub $field: $ty, )*
-                /// Sort keys separated by commas; prefix `-` for descending (`-number`).
+                /// Sort keys, the first deciding first; prefix `-` for descending (`-number`).
+                /// Separate them by commas (`sort=code,-plannedEnd`) or repeat the parameter
+                /// (`sort=code&sort=-plannedEnd`).
                 #[param(pattern = $pattern)]
                 pub sort: Option<String>,
             }
