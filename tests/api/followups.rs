@@ -972,3 +972,43 @@ async fn the_version_in_the_body_is_the_etag_and_guards_changes() {
     assert_eq!(approved["state"], "approved");
     app.stop().await;
 }
+
+/// belgif `hyp-links`: a reference to another resource comes with its link, which leads to it.
+#[actix_web::test]
+async fn references_carry_links_that_lead_to_what_they_name() {
+    let app = TestApp::spawn().await;
+    let fod = Client::new(&app, "demo-coordinator").await;
+    let f = fixture(&fod).await;
+    let reporter = Client::new(&app, "demo-reporter").await;
+    let follow_up = reporter
+        .ok(
+            Method::POST,
+            "/followUps",
+            Some(json!({"actionId": f.action["id"], "period": "2017S1", "status": "notStarted"})),
+            None,
+        )
+        .await;
+    let mut checked = Vec::new();
+    for (body, references) in [
+        (
+            &f.action,
+            &["objective", "plan", "cluster", "leadOrganisation"][..],
+        ),
+        (&f.number_indicator, &["action"][..]),
+        (&f.qualitative_indicator, &["objective"][..]),
+        (&follow_up, &["action", "organisation"][..]),
+    ] {
+        for reference in references {
+            let id = body[format!("{reference}Id")].as_str().unwrap();
+            let link = body[format!("{reference}Href")].as_str().unwrap();
+            let path = link.split("/kiv/v1").nth(1).unwrap();
+            let target = fod.ok(Method::GET, path, None, None).await;
+            assert_eq!(target["id"], json!(id), "{reference}Href {link}");
+            checked.push(*reference);
+        }
+    }
+    assert_eq!(checked.len(), 8);
+    // An absent reference has no link either.
+    assert!(f.number_indicator.get("objectiveHref").is_none());
+    app.stop().await;
+}

@@ -21,11 +21,18 @@ pub struct ActionView {
     #[schema(example = "3")]
     pub version: String,
     pub objective_id: String,
+    /// The link to `objectiveId`.
+    pub objective_href: String,
     /// The objective's plan.
     pub plan_id: String,
+    /// The link to `planId`.
+    pub plan_href: String,
     /// The objective's cluster; absent for a transversal objective.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// The link to `clusterId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_href: Option<String>,
     /// Unique within the objective.
     pub code: String,
     pub title: LocalizedText,
@@ -37,6 +44,8 @@ pub struct ActionView {
     pub label: Option<String>,
     /// The organisation that leads the action and reports on it.
     pub lead_organisation_id: String,
+    /// The link to `leadOrganisationId`.
+    pub lead_organisation_href: String,
     /// Organisations taking part; their reporters may report on it too.
     pub partner_organisation_ids: Vec<String>,
     pub theme_ids: Vec<String>,
@@ -93,12 +102,18 @@ impl ActionView {
             href: href(req, &format!("actions/{id}")),
             label: label(req, &title),
             id,
+            objective_href: href(req, &format!("objectives/{objective_id}")),
             objective_id,
+            plan_href: href(req, &format!("plans/{plan_id}")),
             plan_id,
+            cluster_href: cluster_id
+                .as_ref()
+                .map(|id| href(req, &format!("clusters/{id}"))),
             cluster_id,
             code,
             title,
             description,
+            lead_organisation_href: href(req, &format!("organisations/{lead_organisation_id}")),
             lead_organisation_id,
             partner_organisation_ids,
             theme_ids,

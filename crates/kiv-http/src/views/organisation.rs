@@ -32,6 +32,9 @@ pub struct OrganisationView {
     /// The organisation this one belongs to; every police zone belongs to `lokale-politie`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+    /// The link to `parentId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_href: Option<String>,
 }
 
 impl crate::respond::Representation for OrganisationView {}
@@ -55,6 +58,9 @@ impl OrganisationView {
             name,
             kind,
             coordinator,
+            parent_href: parent_id
+                .as_ref()
+                .map(|id| href(req, &format!("organisations/{id}"))),
             parent_id,
         }
     }

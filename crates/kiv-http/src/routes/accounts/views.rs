@@ -37,6 +37,8 @@ pub struct AccountView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     pub organisation_id: String,
+    /// The link to `organisationId`.
+    pub organisation_href: String,
     pub roles: Vec<Role>,
     /// A disabled account cannot obtain tokens, and those it has stop working within seconds.
     pub disabled: bool,
@@ -72,6 +74,7 @@ impl AccountView {
             kind,
             username,
             client_id,
+            organisation_href: href(req, &format!("organisations/{organisation_id}")),
             organisation_id,
             roles,
             disabled,

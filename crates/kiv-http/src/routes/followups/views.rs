@@ -29,6 +29,8 @@ pub struct FollowUpView {
     #[schema(example = "3")]
     pub version: String,
     pub action_id: String,
+    /// The link to `actionId`.
+    pub action_href: String,
     /// A reporting period of the action's plan: `2017S1`.
     #[schema(example = "2017S1")]
     #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
@@ -46,6 +48,8 @@ pub struct FollowUpView {
     pub allowed_transitions: Vec<String>,
     /// The organisation that reports: the action's lead. Read-only.
     pub organisation_id: String,
+    /// The link to `organisationId`.
+    pub organisation_href: String,
     /// The partner organisations' contributions to this follow-up
     /// (`GET`, and `PUT .../contributions/{organisationId}`).
     pub contributions_href: String,
@@ -97,6 +101,7 @@ impl FollowUpView {
             href: href(req, &format!("followUps/{id}")),
             contributions_href: href(req, &format!("followUps/{id}/contributions")),
             id,
+            action_href: href(req, &format!("actions/{action_id}")),
             action_id,
             period: period.to_string(),
             status,
@@ -108,6 +113,7 @@ impl FollowUpView {
                 .map(|t| t.as_str().to_owned())
                 .collect(),
             state,
+            organisation_href: href(req, &format!("organisations/{organisation_id}")),
             organisation_id,
             created_by,
             submitted_at: submitted_at.map(utc),
@@ -243,6 +249,8 @@ pub struct ContributionView {
     pub follow_up_href: String,
     /// The partner organisation.
     pub organisation_id: String,
+    /// The link to `organisationId`.
+    pub organisation_href: String,
     /// What the partner did for the action in the period.
     pub narrative: LocalizedText,
     /// The partner's own values of the action's (or its objective's) indicators. They stand
@@ -269,6 +277,7 @@ impl ContributionView {
             follow_up_href: href(req, &follow_up_path),
             id: record.id,
             follow_up_id: record.follow_up_id,
+            organisation_href: href(req, &format!("organisations/{}", record.organisation_id)),
             organisation_id: record.organisation_id,
             narrative: record.narrative,
             indicator_values: record.indicator_values,

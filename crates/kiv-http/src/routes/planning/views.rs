@@ -35,12 +35,20 @@ pub struct ObjectiveView {
     #[schema(example = "3")]
     pub version: String,
     pub plan_id: String,
+    /// The link to `planId`.
+    pub plan_href: String,
     /// The cluster; absent for a transversal objective.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// The link to `clusterId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_href: Option<String>,
     /// The strategic objective above an operational one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+    /// The link to `parentId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_href: Option<String>,
     /// Unique within the plan: `3.2`.
     pub code: String,
     pub level: ObjectiveLevel,
@@ -86,8 +94,15 @@ impl ObjectiveView {
             href: href(req, &format!("objectives/{id}")),
             label: label(req, &title),
             id,
+            plan_href: href(req, &format!("plans/{plan_id}")),
             plan_id,
+            cluster_href: cluster_id
+                .as_ref()
+                .map(|id| href(req, &format!("clusters/{id}"))),
             cluster_id,
+            parent_href: parent_id
+                .as_ref()
+                .map(|id| href(req, &format!("objectives/{id}"))),
             parent_id,
             code,
             level,
@@ -365,9 +380,15 @@ pub struct IndicatorView {
     /// The objective it measures (or `actionId`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_id: Option<String>,
+    /// The link to `objectiveId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective_href: Option<String>,
     /// The action it measures (or `objectiveId`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
+    /// The link to `actionId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_href: Option<String>,
     pub name: LocalizedText,
     /// The name in the language of `Accept-Language` (falling back to Dutch); only when the
     /// request names a language.
@@ -413,7 +434,13 @@ impl IndicatorView {
             href: href(req, &format!("indicators/{id}")),
             label: label(req, &name),
             id,
+            objective_href: objective_id
+                .as_ref()
+                .map(|id| href(req, &format!("objectives/{id}"))),
             objective_id,
+            action_href: action_id
+                .as_ref()
+                .map(|id| href(req, &format!("actions/{id}"))),
             action_id,
             name,
             unit,

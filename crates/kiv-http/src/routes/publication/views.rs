@@ -88,8 +88,12 @@ pub struct ClusterFollowUpView {
     pub version: String,
     #[schema(example = "kiv-2016-2019")]
     pub plan_id: String,
+    /// The link to `planId`.
+    pub plan_href: String,
     #[schema(example = "3")]
     pub cluster_id: String,
+    /// The link to `clusterId`.
+    pub cluster_href: String,
     #[schema(example = "2017S2")]
     #[schema(pattern = r"^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$")]
     pub period: String,
@@ -131,7 +135,9 @@ impl ClusterFollowUpView {
             version,
             href: href(req, &format!("clusterFollowUps/{}", record.id)),
             id: record.id,
+            plan_href: href(req, &format!("plans/{}", record.plan_id)),
             plan_id: record.plan_id,
+            cluster_href: href(req, &format!("clusters/{}", record.cluster_id)),
             cluster_id: record.cluster_id,
             period: record.period.to_string(),
             assessment: record.assessment,
@@ -205,12 +211,20 @@ pub struct EvaluationView {
     pub version: String,
     #[schema(example = "kiv-2016-2019")]
     pub plan_id: String,
+    /// The link to `planId`.
+    pub plan_href: String,
     /// The cluster evaluated; absent when a theme is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// The link to `clusterId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_href: Option<String>,
     /// The transversal theme evaluated; absent when a cluster is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme_id: Option<String>,
+    /// The link to `themeId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme_href: Option<String>,
     pub round: EvaluationRound,
     pub period: PeriodRangeBody,
     pub evaluating_organisation_ids: Vec<String>,
@@ -251,8 +265,17 @@ impl EvaluationView {
             recommendations_href: href(req, &format!("{path}/recommendations")),
             context_href: href(req, &format!("{path}/context")),
             id: record.id,
+            plan_href: href(req, &format!("plans/{}", record.plan_id)),
             plan_id: record.plan_id,
+            cluster_href: record
+                .cluster_id
+                .as_ref()
+                .map(|id| href(req, &format!("clusters/{id}"))),
             cluster_id: record.cluster_id,
+            theme_href: record
+                .theme_id
+                .as_ref()
+                .map(|id| href(req, &format!("themes/{id}"))),
             theme_id: record.theme_id,
             round: record.round,
             period: PeriodRangeBody {
@@ -291,12 +314,20 @@ pub struct RecommendationView {
     /// The plan of the evaluation.
     #[schema(example = "kiv-2016-2019")]
     pub plan_id: String,
+    /// The link to `planId`.
+    pub plan_href: String,
     /// The cluster the evaluation judged; absent when it judged a theme.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// The link to `clusterId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_href: Option<String>,
     /// The transversal theme the evaluation judged; absent when it judged a cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme_id: Option<String>,
+    /// The link to `themeId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme_href: Option<String>,
     /// The evaluation's round.
     pub round: EvaluationRound,
     pub text: LocalizedText,
@@ -327,8 +358,17 @@ impl RecommendationView {
             evaluation_href: href(req, &format!("evaluations/{}", evaluation.id)),
             id: record.id,
             evaluation_id: record.evaluation_id,
+            plan_href: href(req, &format!("plans/{}", evaluation.plan_id)),
             plan_id: evaluation.plan_id.clone(),
+            cluster_href: evaluation
+                .cluster_id
+                .as_ref()
+                .map(|id| href(req, &format!("clusters/{id}"))),
             cluster_id: evaluation.cluster_id.clone(),
+            theme_href: evaluation
+                .theme_id
+                .as_ref()
+                .map(|id| href(req, &format!("themes/{id}"))),
             theme_id: evaluation.theme_id.clone(),
             round: evaluation.round,
             text: record.text,
