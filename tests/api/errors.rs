@@ -284,3 +284,54 @@ async fn nul_in_path_ids_and_log_in_names_is_a_400() {
     }
     app.stop().await;
 }
+
+/// A localized text is an object of languages: an array in its place (which serde would read as
+/// the struct's fields in order) is refused naming it, and so is a language kiv does not have;
+/// an If-Match shaped like a version but beyond any version fails the precondition.
+#[actix_web::test]
+async fn texts_are_objects_and_versions_numbers_kiv_gave_out() {
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let fod = common::Session::new(&app, "demo-coordinator").await;
+    for (title, detail) in [
+        (json!(["Drugs", null]), "map"),
+        (json!({"nl": "Drugs", "es": "Drogas"}), "`es`"),
+    ] {
+        let body = assert_problem(
+            fod.send(Method::POST, "/objectives", Some(json!({"planId": "kiv-2016-2019", "code": "9.1", "clusterId": "3", "level": "strategic", "title": title})), None)
+                .await,
+            400,
+            "badRequest",
+        )
+        .await;
+        assert!(
+            body["issues"][0]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("title"),
+            "{body}"
+        );
+        assert!(
+            body["issues"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains(detail),
+            "{body}"
+        );
+    }
+    let objective = app.objective().create(&fod).await;
+    let path = format!("/objectives/{}", objective["id"].as_str().unwrap());
+    assert_problem(
+        fod.send(
+            Method::DELETE,
+            &path,
+            None,
+            Some("130889285320132-84db64f2810d3db2"),
+        )
+        .await,
+        412,
+        "kiv:preconditionFailed",
+    )
+    .await;
+    app.stop().await;
+}

@@ -61,7 +61,7 @@ impl Language {
     feature = "openapi",
     schema(example = json!({"nl": "Verkeersveiligheid", "fr": "Sécurité routière", "de": "Verkehrssicherheit", "en": "Road safety"}))
 )]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "TextsByLanguage", deny_unknown_fields)]
 pub struct LocalizedText {
     /// Dutch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +75,35 @@ pub struct LocalizedText {
     /// English.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub en: Option<String>,
+}
+
+/// A localized text as it arrives: an object of languages. Read through a map so that only an
+/// object is one (serde would read a struct from an array too), and only kiv's languages are
+/// keys.
+#[derive(Deserialize)]
+struct TextsByLanguage(std::collections::BTreeMap<String, Option<String>>);
+
+impl TryFrom<TextsByLanguage> for LocalizedText {
+    type Error = String;
+
+    fn try_from(TextsByLanguage(texts): TextsByLanguage) -> Result<Self, String> {
+        let mut text = LocalizedText::default();
+        for (language, value) in texts {
+            let slot = match language.as_str() {
+                "nl" => &mut text.nl,
+                "fr" => &mut text.fr,
+                "de" => &mut text.de,
+                "en" => &mut text.en,
+                other => {
+                    return Err(format!(
+                        "unknown field `{other}`, expected one of `nl`, `fr`, `de`, `en`"
+                    ))
+                }
+            };
+            *slot = value;
+        }
+        Ok(text)
+    }
 }
 
 impl LocalizedText {

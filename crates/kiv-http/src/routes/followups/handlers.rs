@@ -75,9 +75,10 @@ async fn list_follow_ups(
 
 /// Export the follow-ups as CSV
 ///
-/// Every follow-up the filters match (up to 100,000; `page` and `pageSize` do not apply), in the
-/// columns `POST /imports/followUps` reads, so that the file imports back unchanged: a text
-/// that would start a spreadsheet formula comes behind a `'`, which the import takes off again.
+/// Every follow-up the filters match (up to 100,000; `page` and `pageSize`, checked as for the
+/// list, do not apply), in the columns `POST /imports/followUps` reads, so that the file imports
+/// back unchanged: a text that would start a spreadsheet formula comes behind a `'`, which the
+/// import takes off again.
 /// Reporters export what they may list.
 #[utoipa::path(
     tag = "Follow-up",
@@ -98,6 +99,8 @@ async fn export_follow_ups(
     ApiQuery(query): ApiQuery<FollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
     crate::render::negotiate(&req, &[ReportFormat::Csv])?;
+    // The collection's parameters, checked alike; the export is never paged.
+    page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = follow_up_filter(query, auth.caller())?;
     export(&state, filter).await
 }
