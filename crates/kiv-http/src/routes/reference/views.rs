@@ -123,6 +123,7 @@ pub struct NewPlan {
 /// title is merged language by language and lists are replaced. Its id never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"title": {"fr": "Note-cadre de sécurité intégrale 2016-2019"}, "themeIds": ["identityFraud", "internationalCooperation"]}))]
 pub struct PlanPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = PlanKind)]
