@@ -37,5 +37,6 @@ mod report_periods;
 mod reports;
 mod rights_withdrawal;
 mod rollup_property;
+mod swagger_ui;
 mod throttling;
 mod unique_keys;

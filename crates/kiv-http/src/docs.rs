@@ -103,7 +103,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, json: web::Bytes, yaml: web::Byte
     )
     .service(web::resource(PROBLEM_DOCS).route(web::get().to(problem_index)))
     .service(web::resource(format!("{PROBLEM_DOCS}/{{name}}")).route(web::get().to(problem_page)))
-    .service(SwaggerUi::new(format!("{BASE_PATH}/doc/{{_:.*}}")).config(Config::new([json_url])));
+    // `validatorUrl: "none"`: Swagger UI otherwise sends the document's URL to
+    // validator.swagger.io for a badge whenever the host is not a loopback name, the one
+    // request the page would make outside this service (its scripts and styles are served here).
+    .service(
+        SwaggerUi::new(format!("{BASE_PATH}/doc/{{_:.*}}"))
+            .config(Config::new([json_url]).validator_url("none")),
+    );
 }
 
 fn redirect(location: &str) -> HttpResponse {

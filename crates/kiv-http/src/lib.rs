@@ -269,7 +269,12 @@ impl AppState {
             (`503 serviceUnavailable`) and `pageSize` up to 100; these are the defaults, and a \
             deployment may configure others. Health and metrics are never rate limited.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+        contact(name = "kiv maintainers", url = "https://example.invalid/kiv"),
     ),
+    // Relative: the document is served by the service it describes, under whatever host name
+    // it is reached at; the paths carry the base path /kiv/v1 (see the README's "Deviations
+    // from the belgif REST guide").
+    servers((url = "/", description = "This service, at the host the document was read from")),
     tags(
         (name = "Authentication", description = "Access tokens for agency systems (client credentials) and people (password)."),
         (name = "Accounts", description = "People and agency systems, their organisation and roles."),
@@ -304,6 +309,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = api().split_for_parts().1;
     auth::openapi::declare(&mut document);
     openapi_common::declare(&mut document);
+    openapi_common::conform(&mut document);
     // Last: every answer, the shared ones too, carries the trace id header.
     observe::declare(&mut document);
     document

@@ -1,12 +1,14 @@
 //! What every operation shares, declared once in the OpenAPI document instead of on each
 //! handler: the answers the extractors and the middleware give whatever the route (bad query
 //! parameters, bodies that are too large or not JSON, the rate limit, an unavailable database),
-//! the syntax of `If-Match`, and the bounds of paging.
+//! the syntax of `If-Match`, and the bounds of paging; and what the belgif REST guide and the
+//! linters ask of the document as a whole (`conform`).
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::Response;
-use utoipa::openapi::schema::SchemaType;
+use utoipa::openapi::schema::{ArrayItems, SchemaType};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema, Type};
 
 use crate::BASE_PATH;
@@ -226,5 +228,218 @@ pub fn cap_page_size(document: &mut OpenApi, max_page_size: u32) {
                 }
             }
         }
+    }
+}
+
+/// The name utoipa gives the schema of `Collection<T>`: `Collection_` and the item's schema.
+const COLLECTION_PREFIX: &str = "Collection_";
+
+/// Brings the document in line with the belgif REST guide and the linters' rules (see the
+/// README's "Deviations from the belgif REST guide" for what stays different), after every other
+/// part is declared: lowerCamelCase operation ids, collection schemas named after their items and
+/// referring to them, closed sets of query values as enums, the anonymous alternative on the
+/// operations that need no token, and a problem as the default answer.
+pub fn conform(document: &mut OpenApi) {
+    name_collections(document);
+    let default_problem = problem(
+        "Any other failure, as a problem: `type`, `title`, `status`, `detail` and `traceId` say \
+         what went wrong",
+    );
+    for (path, item) in document.paths.paths.iter_mut() {
+        let relative = path.strip_prefix(BASE_PATH).unwrap_or(path);
+        let public = crate::auth::openapi::PUBLIC_PATHS.contains(&relative);
+        for operation in operations(item).into_iter().flatten() {
+            if let Some(id) = operation.operation_id.as_mut() {
+                *id = lower_camel_case(id);
+            }
+            if public {
+                // Stated, not left out: no token is needed here.
+                operation.security = Some(Vec::new());
+            } else if signed_link(operation) {
+                // A report opened by its signed link needs no token: the empty requirement says
+                // that a token is one way in, not the only one.
+                operation
+                    .security
+                    .get_or_insert_with(Vec::new)
+                    .push(SecurityRequirement::default());
+            }
+            operation
+                .responses
+                .responses
+                .entry("default".into())
+                .or_insert_with(|| default_problem.clone().into());
+            for parameter in inline_parameters(operation) {
+                if parameter.parameter_in != ParameterIn::Query {
+                    continue;
+                }
+                if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                    if let Some(values) = schema.pattern.as_deref().and_then(closed_set) {
+                        schema.enum_values = Some(values.into_iter().map(Into::into).collect());
+                        schema.pattern = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether the operation is a report that a signed link opens (it takes `signature`).
+fn signed_link(operation: &Operation) -> bool {
+    operation.parameters.iter().flatten().any(|p| {
+        matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query && p.name == "signature")
+    })
+}
+
+/// `list_accounts` → `listAccounts`.
+fn lower_camel_case(snake: &str) -> String {
+    let mut camel = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = !camel.is_empty();
+        } else if upper {
+            camel.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            camel.push(c);
+        }
+    }
+    camel
+}
+
+/// The values of a pattern that lists them, `^(json|csv)$`, or `None` for any other pattern.
+fn closed_set(pattern: &str) -> Option<Vec<String>> {
+    let inner = pattern.strip_prefix("^(")?.strip_suffix(")$")?;
+    let values: Vec<String> = inner.split('|').map(str::to_owned).collect();
+    let plain = |v: &String| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric());
+    values.iter().all(plain).then_some(values)
+}
+
+/// `Collection_AccountView` → `AccountCollection`: the component names are UpperCamelCase
+/// without `_` (belgif), every reference follows, and each collection's `items` refers to the
+/// item's own schema instead of repeating it.
+fn name_collections(document: &mut OpenApi) {
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    let generic: Vec<String> = components
+        .schemas
+        .keys()
+        .filter(|name| name.starts_with(COLLECTION_PREFIX))
+        .cloned()
+        .collect();
+    let mut renamed = Vec::new();
+    for old in generic {
+        let Some(item) = old.strip_prefix(COLLECTION_PREFIX) else {
+            continue;
+        };
+        let new = format!("{}Collection", item.strip_suffix("View").unwrap_or(item));
+        let Some(mut schema) = components.schemas.remove(&old) else {
+            continue;
+        };
+        if let (RefOr::T(Schema::Object(collection)), Some(own)) =
+            (&mut schema, components.schemas.get(item))
+        {
+            if let Some(RefOr::T(Schema::Array(items))) = collection.properties.get_mut("items") {
+                if let ArrayItems::RefOrSchema(inline) = &mut items.items {
+                    if **inline == *own {
+                        **inline = RefOr::Ref(Ref::from_schema_name(item));
+                    }
+                }
+            }
+        }
+        components.schemas.insert(new.clone(), schema);
+        renamed.push((
+            format!("#/components/schemas/{old}"),
+            format!("#/components/schemas/{new}"),
+        ));
+    }
+    for item in document.paths.paths.values_mut() {
+        for operation in operations(item).into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                for content in response.content.values_mut() {
+                    let RefOr::T(content) = content else {
+                        continue;
+                    };
+                    if let Some(RefOr::Ref(reference)) = content.schema.as_mut() {
+                        if let Some((_, new)) = renamed
+                            .iter()
+                            .find(|(old, _)| *old == reference.ref_location)
+                        {
+                            reference.ref_location = new.clone();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_become_lower_camel_case() {
+        assert_eq!(lower_camel_case("list_accounts"), "listAccounts");
+        assert_eq!(lower_camel_case("get_health"), "getHealth");
+        assert_eq!(lower_camel_case("jwks"), "jwks");
+        assert_eq!(lower_camel_case("_private_x"), "privateX");
+    }
+
+    #[test]
+    fn only_patterns_listing_words_are_closed_sets() {
+        assert_eq!(
+            closed_set("^(json|csv|xlsx)$"),
+            Some(vec!["json".into(), "csv".into(), "xlsx".into()])
+        );
+        assert_eq!(closed_set("^[^\\x00]*$"), None);
+        assert_eq!(closed_set("^(19[0-9]{2}|2[0-9]{3})(S[12]|Q[1-4])?$"), None);
+    }
+
+    /// belgif `openapi-opid` and `oas-comp`, and the collections' items by reference.
+    #[test]
+    fn the_document_follows_the_naming_rules() {
+        let document = crate::openapi();
+        for item in document.paths.paths.clone().values_mut() {
+            for operation in operations(item).into_iter().flatten() {
+                let id = operation.operation_id.clone().unwrap_or_default();
+                assert!(
+                    id.starts_with(|c: char| c.is_ascii_lowercase())
+                        && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                    "{id}"
+                );
+                assert!(
+                    operation.responses.responses.contains_key("default"),
+                    "{id}"
+                );
+                assert!(operation.security.is_some(), "{id}");
+            }
+        }
+        let components = document.components.unwrap_or_default();
+        for (name, schema) in &components.schemas {
+            assert!(
+                name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{name}"
+            );
+            if name.ends_with("Collection") {
+                let RefOr::T(Schema::Object(collection)) = schema else {
+                    panic!("{name} is not an object");
+                };
+                let Some(RefOr::T(Schema::Array(items))) = collection.properties.get("items")
+                else {
+                    panic!("{name} has no items");
+                };
+                assert!(
+                    matches!(&items.items, ArrayItems::RefOrSchema(item) if matches!(**item, RefOr::Ref(_))),
+                    "the items of {name} are not a reference"
+                );
+            }
+        }
+        assert!(components.schemas.contains_key("AccountCollection"));
     }
 }

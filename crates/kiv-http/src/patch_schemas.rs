@@ -44,6 +44,7 @@ pub struct ScoresPatch {
 /// A merge patch of one criterion's score: `{"score": 3}` keeps the rationale.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"score": 3, "rationale": {"nl": "De doelgroep werd grotendeels bereikt."}}))]
 pub struct ScorePatch {
     /// 1 (poor) to 4 (good); required when the criterion has no score yet, never `null`.
     #[schema(minimum = 1, maximum = 4, required = false)]
@@ -56,6 +57,7 @@ pub struct ScorePatch {
 /// Both ends are required: neither can be `null`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "2018S2"}))]
 pub struct PeriodRangePatch {
     #[schema(
         example = "2016S1",
@@ -76,6 +78,7 @@ pub struct PeriodRangePatch {
 /// the whole baseline).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"year": 2016}))]
 pub struct BaselinePatch {
     #[schema(required = false)]
     pub value: IndicatorValue,

@@ -18,7 +18,7 @@ use crate::AppState;
 pub const PASSWORD_CLIENT_ID: &str = "kiv";
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(token).service(jwks);
+    cfg.service(issue_token).service(get_public_keys);
 }
 
 /// A token request (RFC 6749), as a form (`application/x-www-form-urlencoded`) or as JSON.
@@ -167,7 +167,7 @@ fn parse_request(req: &HttpRequest, body: &[u8]) -> Option<TokenRequest> {
     )
 )]
 #[post("/auth/token")]
-async fn token(
+async fn issue_token(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
@@ -309,7 +309,7 @@ async fn token(
                body = Object, example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "kXTwQ0jN5g9aY1r8v3sKxXg0C2mJz6nHq4Wb7uE1fPo", "use": "sig", "alg": "EdDSA"}]})))
 )]
 #[get("/auth/jwks.json")]
-async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+async fn get_public_keys(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/jwk-set+json")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))

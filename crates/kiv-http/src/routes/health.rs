@@ -13,7 +13,7 @@ use crate::AppState;
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health);
+    cfg.service(get_health);
 }
 
 /// Whether the service is usable (belgif health).
@@ -45,7 +45,7 @@ pub enum HealthStatus {
     )
 )]
 #[get("/health")]
-async fn health(state: web::Data<AppState>) -> HttpResponse {
+async fn get_health(state: web::Data<AppState>) -> HttpResponse {
     let db = state.db.clone();
     let ping = web::block(move || db.ping(PING_TIMEOUT));
     let up = matches!(

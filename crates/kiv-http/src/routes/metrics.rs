@@ -7,7 +7,7 @@ use crate::problem::ApiError;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(metrics);
+    cfg.service(get_metrics);
 }
 
 /// Metrics of the service
@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
 )]
 #[get("/metrics")]
-async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn get_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let metrics = state
         .metrics
         .as_ref()

@@ -50,13 +50,11 @@ macro_rules! downloads {
     ) => {$(
         #[doc = $summary]
         #[doc = ""]
-        #[doc = concat!(
-            "The ", $report, " report of the same parameters as its JSON operation, as a file ",
-            "(`Content-Disposition` names it). In CSV a text that would start a spreadsheet ",
-            "formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers as ",
-            "numbers; in Excel every text is a text cell, never a formula. Names are in the ",
-            "language `Accept-Language` prefers (Dutch by default; `Content-Language` says which)."
-        )]
+        #[doc = "The report of the same parameters as its JSON operation, as a file \
+            (`Content-Disposition` names it). In CSV a text that would start a spreadsheet \
+            formula (`=`, `+`, `-`, `@`, tab or CR first) comes behind a `'`, numbers as \
+            numbers; in Excel every text is a text cell, never a formula. Names are in the \
+            language `Accept-Language` prefers (Dutch by default; `Content-Language` says which)."]
         #[utoipa::path(
             tag = "Reports",
             params($query),

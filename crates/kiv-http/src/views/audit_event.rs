@@ -22,7 +22,8 @@ pub struct AuditEventView {
     /// `plan`, `objective`, `action` or `indicator`.
     pub entity_type: String,
     pub entity_id: String,
-    /// `create`, `update` or `delete`.
+    /// What the change did: `create`, `update` or `delete`.
+    #[schema(value_type = AuditOperation)]
     pub operation: String,
     /// The record before the change (absent for a creation).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,6 +31,16 @@ pub struct AuditEventView {
     /// The record after the change (absent for a deletion).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<Value>,
+}
+
+/// What a recorded change did to its record: `create` (no `before`), `update` (`before` and
+/// `after`) or `delete` (no `after`).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub enum AuditOperation {
+    Create,
+    Update,
+    Delete,
 }
 
 impl From<AuditEvent> for AuditEventView {

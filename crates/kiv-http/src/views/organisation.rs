@@ -13,6 +13,7 @@ use crate::respond::href;
 #[schema(example = json!({
     "id": "fod-justitie",
     "href": "http://127.0.0.1:8080/kiv/v1/organisations/fod-justitie",
+    "version": "1",
     "name": {"nl": "FOD Justitie", "fr": "SPF Justice", "de": "FÖD Justiz", "en": "FPS Justice"},
     "kind": "federalService",
     "coordinator": true

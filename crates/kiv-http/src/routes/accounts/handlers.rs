@@ -22,7 +22,7 @@ use crate::views::OrganisationView;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(me)
+    cfg.service(get_own_account)
         .service(list_accounts)
         .service(create_account)
         .service(get_account)
@@ -38,7 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses((status = 200, description = "The caller", body = Me))
 )]
 #[get("/me")]
-async fn me(
+async fn get_own_account(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,

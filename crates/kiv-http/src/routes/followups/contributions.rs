@@ -50,6 +50,10 @@ async fn list_contributions(
 }
 
 /// Read a partner's contribution to a follow-up
+///
+/// What partner organisation `organisationId` reported for the follow-up's action and period;
+/// `404` when it reported nothing yet or the caller may not see the follow-up. The `ETag` of the
+/// answer is the contribution's version, for `If-Match` when replacing it.
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("organisationId" = String, Path, description = "The partner organisation")),

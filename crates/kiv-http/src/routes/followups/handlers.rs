@@ -34,11 +34,11 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
         .service(create_follow_up)
         .service(get_follow_up)
         .service(update_follow_up)
-        .service(submit)
-        .service(approve)
+        .service(submit_follow_up)
+        .service(approve_follow_up)
         .service(return_follow_up)
-        .service(reopen)
-        .service(history);
+        .service(reopen_follow_up)
+        .service(follow_up_history);
 }
 
 /// List the follow-ups
@@ -180,6 +180,10 @@ async fn create_follow_up(
 }
 
 /// Read a follow-up
+///
+/// A follow-up the caller may not see (another organisation's draft, say) is answered `404`,
+/// like one that does not exist. The `ETag` of the answer is the follow-up's version: send it as
+/// `If-Match` to change, submit or review it.
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path, description = "UUID of the follow-up")),
@@ -310,7 +314,7 @@ fn nonblank(note: Option<String>) -> Option<String> {
     )
 )]
 #[post("/followUps/{followUpId}/submit")]
-async fn submit(
+async fn submit_follow_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     Reporting(caller): Reporting,
@@ -349,7 +353,7 @@ async fn submit(
     )
 )]
 #[post("/followUps/{followUpId}/approve")]
-async fn approve(
+async fn approve_follow_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
@@ -435,7 +439,7 @@ async fn return_follow_up(
     )
 )]
 #[post("/followUps/{followUpId}/reopen")]
-async fn reopen(
+async fn reopen_follow_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     Coordinator(caller): Coordinator,
@@ -466,7 +470,7 @@ async fn reopen(
     )
 )]
 #[get("/followUps/{followUpId}/history")]
-async fn history(
+async fn follow_up_history(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,

@@ -166,6 +166,7 @@ pub struct NewFollowUp {
 /// language and `indicatorValues` is replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"status": "onTrack", "progress": 55, "narrative": {"fr": "Deux unités régionales sont opérationnelles."}}))]
 pub struct FollowUpPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = FollowUpStatus)]
@@ -186,6 +187,7 @@ pub struct FollowUpPatch {
 /// A coordinator's note on a review.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"reviewNote": "Goedgekeurd; de cijfers stemmen overeen met het jaarverslag."}))]
 pub struct Review {
     /// Why: required when returning a follow-up, optional otherwise. Kept in the history.
     pub review_note: Option<String>,
@@ -194,6 +196,7 @@ pub struct Review {
 /// Why a follow-up is returned to its reporter.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"reviewNote": "De indicatorwaarden voor 2017S1 ontbreken; vul ze aan."}))]
 pub struct ReturnReview {
     /// What the reporter must change; not blank. Kept in the history.
     #[schema(min_length = 1, pattern = r"\S")]

@@ -103,6 +103,10 @@ async fn create_indicator(
 }
 
 /// Read an indicator
+///
+/// Any signed-in account may read it. The `ETag` of the answer is the indicator's version: send
+/// it as `If-Match` to change or delete the indicator, or as `If-None-Match` to get a `304` when
+/// it has not changed since.
 #[utoipa::path(
     tag = "Planning",
     params(("indicatorId" = String, Path, description = "UUID of the indicator")),

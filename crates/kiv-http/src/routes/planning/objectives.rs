@@ -106,6 +106,10 @@ async fn create_objective(
 }
 
 /// Read an objective
+///
+/// Any signed-in account may read it. The `ETag` of the answer is the objective's version: send
+/// it as `If-Match` to change or delete the objective, or as `If-None-Match` to get a `304` when
+/// it has not changed since.
 #[utoipa::path(
     tag = "Planning",
     params(("objectiveId" = String, Path, description = "UUID of the objective")),

@@ -158,6 +158,7 @@ pub struct NewObjective {
 /// replaced. The plan never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"title": {"fr": "Réduire l'offre de drogues"}, "themeIds": ["proceedsOfCrime"]}))]
 pub struct ObjectivePatch {
     /// `null` makes the objective transversal.
     #[serde(default, deserialize_with = "patch_field")]
@@ -266,6 +267,7 @@ pub struct NewAction {
 /// in the path.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "code": "3.1.1", "title": {"nl": "Regionale drugsteams oprichten"}, "partnerOrganisationIds": ["lokale-politie"], "plannedStart": "2016-07-01", "plannedEnd": "2018-12-31", "weight": 2}))]
 pub struct SyncedAction {
     pub objective_id: String,
     #[schema(pattern = r"^[A-Za-z0-9._-]{1,32}$")]
@@ -289,6 +291,7 @@ pub struct SyncedAction {
 /// replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"plannedEnd": "2019-06-30", "partnerOrganisationIds": ["lokale-politie", "fod-justitie"]}))]
 pub struct ActionPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = String)]
@@ -492,6 +495,7 @@ pub struct NewIndicator {
 /// and `targets` is replaced. What it is attached to never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"unit": "labs", "targets": [{"period": "2017S2", "value": 30}, {"period": "2019S2", "value": 45}]}))]
 pub struct IndicatorPatch {
     /// Merged into the stored name: `{"fr": "..."}` changes the French name only.
     #[serde(default, deserialize_with = "patch_field")]

@@ -191,6 +191,7 @@ async fn get_cluster_follow_up(
 /// (a text whose last language is removed is removed) and `organisationIds` is replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"assessment": "attention", "obstacles": {"fr": "Manque de personnel dans deux zones."}}))]
 pub struct ClusterFollowUpPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Assessment)]

@@ -244,6 +244,7 @@ async fn get_recommendation(
 /// and `organisationIds` is replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"status": "inProgress", "statusNote": {"nl": "Uitbreiding naar drie arrondissementen gestart."}}))]
 pub struct RecommendationPatch {
     /// Merged into the stored text: `{"en": "..."}` changes the English text only.
     #[serde(default, deserialize_with = "patch_field")]

@@ -25,6 +25,7 @@ use crate::routes::collection_query;
 #[schema(example = json!({
     "id": "kiv-2016-2019",
     "href": "http://127.0.0.1:8080/kiv/v1/plans/kiv-2016-2019",
+    "version": "1",
     "kind": "frameworkNote",
     "title": {"nl": "Kadernota Integrale Veiligheid 2016-2019"},
     "periodStart": "2016-01-01",
@@ -129,6 +130,7 @@ pub struct NewPlan {
 /// title is merged language by language and lists are replaced. Its id never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"title": {"fr": "Note-cadre de sécurité intégrale 2016-2019"}, "themeIds": ["identityFraud", "internationalCooperation"]}))]
 pub struct PlanPatch {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = PlanKind)]
@@ -160,6 +162,7 @@ pub struct PlanPatch {
 #[schema(example = json!({
     "id": "9",
     "href": "http://127.0.0.1:8080/kiv/v1/clusters/9",
+    "version": "1",
     "number": 9,
     "code": "roadSafety",
     "name": {"nl": "Verkeersveiligheid", "fr": "Sécurité routière", "de": "Verkehrssicherheit", "en": "Road safety"},
@@ -223,6 +226,7 @@ collection_query! {
 #[schema(example = json!({
     "id": "proceedsOfCrime",
     "href": "http://127.0.0.1:8080/kiv/v1/themes/proceedsOfCrime",
+    "version": "1",
     "position": 4,
     "name": {"nl": "De buitgerichte aanpak", "en": "The proceeds-of-crime approach"}
 }))]

@@ -22,7 +22,7 @@ use crate::respond::href;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(batch).service(import_csv);
+    cfg.service(batch_follow_ups).service(import_follow_ups);
 }
 
 pub use columns::{MAX_CSV_COLUMNS, MAX_CSV_INDICATORS, MAX_CSV_ROWS};
@@ -191,7 +191,7 @@ pub struct Batch {
     )
 )]
 #[post("/followUps/batch")]
-async fn batch(
+async fn batch_follow_ups(
     req: HttpRequest,
     state: web::Data<AppState>,
     Reporting(caller): Reporting,
@@ -291,7 +291,7 @@ async fn batch(
     )
 )]
 #[post("/imports/followUps")]
-async fn import_csv(
+async fn import_follow_ups(
     req: HttpRequest,
     state: web::Data<AppState>,
     Reporting(caller): Reporting,
