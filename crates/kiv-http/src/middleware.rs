@@ -232,7 +232,8 @@ mod tests {
     }
 }
 
-/// The span of each request in the logs: its `BelGov-Trace-Id`, method, route, path and status,
+/// The span of each request in the logs: its trace ids (kiv's own `BelGov-Trace-Id`, and the
+/// caller's as `related_trace_id` when it sent one), method, route, path and status,
 /// but never the query string, which may carry a report link's signature (a credential). Every
 /// line logged while the request is handled carries the span, so grepping the trace id finds them
 /// all.
@@ -241,14 +242,15 @@ pub struct RequestSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> tracing::Span {
-        let trace_id = request
+        let trace = request
             .extensions()
             .get::<crate::observe::TraceId>()
-            .map(|id| id.0.clone())
-            .unwrap_or_default();
+            .cloned();
+        let (trace_id, related) = trace.map_or_else(Default::default, |t| (t.id, t.related));
         tracing::info_span!(
             "HTTP request",
             trace_id = %trace_id,
+            related_trace_id = related.as_deref().unwrap_or_default(),
             http.method = %request.method(),
             http.route = %request.match_pattern().unwrap_or_default(),
             http.path = %request.path(),
