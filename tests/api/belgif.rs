@@ -5,7 +5,17 @@
 
 use crate::common;
 
-use common::{assert_problem, TestApp};
+use common::{assert_problem, Session, TestApp};
+use kiv_http::limits::Limits;
+use reqwest::Method;
+use serde_json::json;
+
+fn pool() -> kiv_store::PoolOptions {
+    kiv_store::PoolOptions {
+        max_size: 4,
+        acquire_timeout: std::time::Duration::from_secs(2),
+    }
+}
 
 fn header(response: &reqwest::Response, name: &str) -> Option<String> {
     response
@@ -82,5 +92,59 @@ async fn every_answer_has_its_own_trace_id_and_relates_the_callers() {
         headers.get("BelGov-Related-Trace-Id").is_some(),
         "{headers}"
     );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_missing_scope_challenges_with_the_scopes_that_would_be_admitted() {
+    let app = TestApp::spawn().await;
+    let reporter = Session::new(&app, "demo-reporter").await;
+    let evaluator = Session::new(&app, "demo-evaluator").await;
+    let cases = [
+        (
+            &reporter,
+            "/reports/links",
+            json!({"report": "progress", "parameters": {"planId": "kiv-2016-2019"}}),
+            "coordinator evaluator admin",
+        ),
+        (
+            &evaluator,
+            "/followUps",
+            json!({"actionId": "x", "period": "2017S1", "status": "onTrack"}),
+            "reporter coordinator",
+        ),
+    ];
+    for (session, path, body, scopes) in cases {
+        let response = session.send(Method::POST, path, Some(body), None).await;
+        assert_eq!(
+            header(&response, "www-authenticate").as_deref(),
+            Some(format!(r#"Bearer error="insufficient_scope", scope="{scopes}""#).as_str()),
+            "{path}"
+        );
+        assert_problem(response, 403, "missingScope").await;
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_payload_too_large_states_its_limit_as_a_member() {
+    let limits = Limits {
+        body_limit: 4096,
+        ..Limits::default()
+    };
+    let app = TestApp::spawn_limited(pool(), limits).await;
+    let coordinator = app.token("demo-coordinator").await;
+    let body = format!("{{\"narrative\": {{\"nl\": \"{}\"}}}}", "x".repeat(5000));
+    for path in ["/followUps", "/followUps/batch"] {
+        let response = app
+            .request(Method::POST, path, &coordinator)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(response, 413, "payloadTooLarge").await;
+        assert_eq!(problem["limit"], 4096, "{path}: {problem}");
+    }
     app.stop().await;
 }

@@ -70,6 +70,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e")]
     pub existing_id: Option<String>,
+    /// The largest request body accepted, in bytes (belgif `payloadTooLarge`): split what was
+    /// sent into requests no larger. Only on a 413.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 16777216)]
+    pub limit: Option<usize>,
 }
 
 /// One refused input value.
@@ -465,6 +470,10 @@ impl ApiError {
                 ApiError::Duplicate { existing_id, .. } => Some(existing_id.clone()),
                 _ => None,
             },
+            limit: match self {
+                ApiError::PayloadTooLarge { limit } => Some(*limit),
+                _ => None,
+            },
         }
     }
 
@@ -509,6 +518,19 @@ impl ApiError {
                     }
                 };
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            // RFC 6750 §3.1, as belgif asks of `missingScope`: the token is fine, its scopes are
+            // not, and the challenge names the scopes (kiv's roles) that would be admitted.
+            ApiError::MissingScope(roles) => {
+                let scopes = roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let challenge = format!(r#"Bearer error="insufficient_scope", scope="{scopes}""#);
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    response.insert_header((header::WWW_AUTHENTICATE, value));
+                }
             }
             ApiError::TooManyFailedRequests { retry_after }
             | ApiError::TooManyRequests { retry_after, .. } => {
