@@ -148,3 +148,97 @@ async fn a_payload_too_large_states_its_limit_as_a_member() {
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn unknown_query_parameters_are_refused_on_every_operation() {
+    let app = TestApp::spawn().await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    let action = app.action().create(&fod).await;
+    let action_path = format!("/actions/{}", action["id"].as_str().unwrap());
+    let cases = [
+        (Method::GET, "/clusters/1?colour=x".to_owned(), "colour"),
+        (
+            Method::GET,
+            "/clusters?colour=x&page=1".to_owned(),
+            "colour",
+        ),
+        (Method::GET, format!("{action_path}?expand=all"), "expand"),
+        (
+            Method::GET,
+            "/followUps/missing?period=2017S1&x=1".to_owned(),
+            "x",
+        ),
+        (
+            Method::GET,
+            "/reports/progress?planId=kiv-2016-2019&colour=x".to_owned(),
+            "colour",
+        ),
+        (Method::POST, "/followUps?dryRun=true".to_owned(), "dryRun"),
+        (Method::DELETE, format!("{action_path}?force=true"), "force"),
+    ];
+    for (method, path, name) in cases {
+        let response = fod
+            .send(method.clone(), &path, Some(json!({})), Some("\"1\""))
+            .await;
+        let problem = assert_problem(response, 400, "badRequest").await;
+        let issues = problem["issues"].as_array().unwrap();
+        assert_eq!(issues.len(), 1, "{method} {path}: {problem}");
+        assert_eq!(
+            issues[0]["type"], "urn:problem-type:belgif:input-validation:unknownInput",
+            "{method} {path}"
+        );
+        assert_eq!(issues[0]["in"], "query");
+        assert_eq!(issues[0]["name"], name);
+    }
+    // Two unknown parameters: an issue each.
+    let problem = assert_problem(app.get("/clusters/1?a=1&b=2&a=3").await, 400, "badRequest").await;
+    let names: Vec<&str> = problem["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    // The declared ones still work, and nothing changed.
+    assert_eq!(app.get("/clusters/1").await.status().as_u16(), 200);
+    assert_eq!(
+        app.get("/clusters?planId=kiv-2016-2019&page=1")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        fod.send(Method::GET, &action_path, None, None)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn unknown_body_properties_are_unknown_input_issues() {
+    let app = TestApp::spawn().await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    let action = app.action().create(&fod).await;
+    let response = fod
+        .send(
+            Method::POST,
+            "/followUps",
+            Some(json!({"actionId": action["id"], "period": "2017S1", "status": "onTrack", "colour": "red"})),
+            None,
+        )
+        .await;
+    let problem = assert_problem(response, 400, "badRequest").await;
+    let issue = &problem["issues"][0];
+    assert_eq!(
+        issue["type"], "urn:problem-type:belgif:input-validation:unknownInput",
+        "{problem}"
+    );
+    assert_eq!(issue["in"], "body");
+    assert_eq!(issue["name"], "colour");
+    assert_eq!(issue["value"], "red");
+    app.stop().await;
+}

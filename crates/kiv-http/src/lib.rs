@@ -376,11 +376,12 @@ pub fn build_app(
         .into_app()
         .default_service(web::to(middleware::fallback))
         // The last wrapped runs first: observe (trace id, metrics) → security headers → log span → rate limit →
-        // idempotency → timeout → NUL guard → problem rendering → the account behind the token →
-        // the route. None of them may hold a clone
+        // idempotency → timeout → NUL guard → problem rendering → unknown query parameters →
+        // the account behind the token → the route. None of them may hold a clone
         // of the request while the inner layers run: actix routes a request only while it holds
         // the one reference.
         .wrap(from_fn(auth::check_accounts))
+        .wrap(from_fn(middleware::known_parameters))
         .wrap(from_fn(middleware::problems))
         .wrap(from_fn(path_guard::refuse_nul))
         .wrap(from_fn(limits::timeout))
