@@ -231,7 +231,7 @@ async fn bad_accounts_are_refused_naming_the_field() {
         .send()
         .await
         .unwrap();
-    assert_problem(not_json, 415, "unsupportedMediaType").await;
+    assert_problem(not_json, 415, "kiv:unsupportedMediaType").await;
 
     assert_eq!(
         count().await,

@@ -242,3 +242,103 @@ async fn unknown_body_properties_are_unknown_input_issues() {
     assert_eq!(issue["value"], "red");
     app.stop().await;
 }
+
+/// The problem types the belgif REST guide defines: kiv uses the `belgif` namespace for these
+/// only.
+const BELGIF_TYPES: &[&str] = &[
+    "badRequest",
+    "noAccessToken",
+    "invalidAccessToken",
+    "expiredAccessToken",
+    "missingScope",
+    "missingPermission",
+    "resourceNotFound",
+    "payloadTooLarge",
+    "tooManyRequests",
+    "tooManyFailedRequests",
+    "internalServerError",
+    "badGateway",
+    "serviceUnavailable",
+];
+
+#[actix_web::test]
+async fn only_belgif_defined_problem_types_are_in_the_belgif_namespace() {
+    let app = TestApp::spawn().await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    // kiv's own types: 405, 415, 406, with their pages where they were.
+    let response = fod.send(Method::DELETE, "/clusters/6", None, None).await;
+    let problem = assert_problem(response, 405, "kiv:methodNotAllowed").await;
+    let page = app
+        .client
+        .get(problem["href"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("urn:problem-type:kiv:methodNotAllowed"));
+    let response = app
+        .request(Method::POST, "/followUps", &fod.token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 415, "kiv:unsupportedMediaType").await;
+
+    // Every type the service documents under belgif is one belgif defines.
+    let index = app.get("/doc/problems").await.text().await.unwrap();
+    let belgif: Vec<&str> = index
+        .split("urn:problem-type:belgif:")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap())
+        .collect();
+    assert!(belgif.contains(&"badRequest"), "{index}");
+    for name in &belgif {
+        assert!(
+            BELGIF_TYPES.contains(name),
+            "belgif:{name} is not a belgif type"
+        );
+    }
+    for name in ["methodNotAllowed", "notAcceptable", "unsupportedMediaType"] {
+        assert!(
+            index.contains(&format!("urn:problem-type:kiv:{name}")),
+            "{name}"
+        );
+        let page = app.get(&format!("/doc/problems/{name}")).await;
+        assert_eq!(page.status().as_u16(), 200, "{name}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_body_that_does_not_parse_names_no_field() {
+    let app = TestApp::spawn().await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    for body in [
+        r#"{"period": "2017S1", "status": "#,
+        r#"{"period": "2017S1", "status": onTrack}"#,
+        r#"{"period": "2017S1"} trailing"#,
+    ] {
+        let response = app
+            .request(Method::POST, "/followUps", &fod.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(response, 400, "badRequest").await;
+        let issues = problem["issues"].as_array().unwrap();
+        assert_eq!(issues.len(), 1, "{body}: {problem}");
+        assert_eq!(issues[0]["name"], "", "{body}: {problem}");
+        assert_eq!(issues[0]["in"], "body");
+        assert_eq!(
+            issues[0]["type"],
+            "urn:problem-type:belgif:input-validation:schemaViolation"
+        );
+    }
+    app.stop().await;
+}

@@ -513,7 +513,7 @@ async fn formats_are_negotiated_by_parameter_and_accept() {
         assert_problem(
             fetch(&app, report, &[("Accept", "application/pdf")]).await,
             406,
-            "notAcceptable",
+            "kiv:notAcceptable",
         )
         .await;
     }

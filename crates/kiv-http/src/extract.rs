@@ -199,6 +199,9 @@ fn nul_path(value: &Value, path: &str) -> Option<String> {
 
 /// Parses a JSON body, with issues naming the offending property.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // A body that does not parse is wrong as a whole, checked before its shape: where the parser
+    // stopped (or what a truncated body lacks) names no field the client could fix.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(malformed_json)?;
     // JSON can only carry NUL escaped; look closer only when the escape is there.
     if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
         if let Ok(raw) = serde_json::from_slice::<Value>(bytes) {
@@ -221,15 +224,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         });
         ApiError::bad_request(vec![issue])
     })?;
-    deserializer.end().map_err(|error| {
-        ApiError::bad_request(vec![InputIssue::schema_violation(
-            IssueLocation::Body,
-            "",
-            None,
-            error.to_string(),
-        )])
-    })?;
+    deserializer.end().map_err(malformed_json)?;
     Ok(value)
+}
+
+/// The problem for a body that is not JSON at all: one issue about the whole body.
+fn malformed_json(error: serde_json::Error) -> ApiError {
+    ApiError::bad_request(vec![InputIssue::schema_violation(
+        IssueLocation::Body,
+        "",
+        None,
+        format!("the body is not well-formed JSON: {error}"),
+    )])
 }
 
 /// What an `If-Match` header may hold (RFC 9110): `*`, or a comma-separated list of entity tags,

@@ -88,7 +88,8 @@ pub struct Issue {
     /// Where the value was: `body`, `query`, `path` or `header`.
     #[serde(rename = "in")]
     pub location: String,
-    /// The field, e.g. `pageSize` or `indicatorValues[0].value`.
+    /// The field, e.g. `pageSize` or `indicatorValues[0].value`; empty when the issue is about
+    /// the whole input (a body that is not JSON at all).
     pub name: String,
     /// The value as received.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -219,7 +220,9 @@ impl ApiError {
         }
     }
 
-    /// The problem type (`belgif:<name>` or `kiv:<name>`), its title and the answer's status.
+    /// The problem type, its title and the answer's status. `belgif:<name>` only for the types
+    /// the belgif REST guide defines (an integrator's belgif library maps those by name); every
+    /// type of kiv's own, the statuses belgif has no type for included, is `kiv:<name>`.
     fn kind(&self) -> (&'static str, &'static str, StatusCode) {
         match self {
             ApiError::BadRequest(_) => {
@@ -231,7 +234,7 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
             ),
             ApiError::MethodNotAllowed { .. } => (
-                "belgif:methodNotAllowed",
+                "kiv:methodNotAllowed",
                 "Method Not Allowed",
                 StatusCode::METHOD_NOT_ALLOWED,
             ),
@@ -298,9 +301,9 @@ impl ApiError {
             ),
             ApiError::Status { status, .. } => {
                 let name = match *status {
-                    StatusCode::NOT_ACCEPTABLE => "belgif:notAcceptable",
+                    StatusCode::NOT_ACCEPTABLE => "kiv:notAcceptable",
                     StatusCode::PAYLOAD_TOO_LARGE => "belgif:payloadTooLarge",
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "belgif:unsupportedMediaType",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "kiv:unsupportedMediaType",
                     StatusCode::TOO_MANY_REQUESTS => "belgif:tooManyRequests",
                     _ => "",
                 };
