@@ -342,3 +342,51 @@ async fn a_body_that_does_not_parse_names_no_field() {
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn if_match_star_does_not_bypass_optimistic_locking() {
+    let app = TestApp::spawn().await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    let reporter = Session::new(&app, "demo-reporter").await;
+    let action = app.action().create(&fod).await;
+    let draft = reporter
+        .ok(
+            Method::POST,
+            "/followUps",
+            Some(json!({"actionId": action["id"], "period": "2017S1", "status": "onTrack", "progress": 40})),
+            None,
+        )
+        .await;
+    let path = format!("/followUps/{}", draft["id"].as_str().unwrap());
+    let action_path = format!("/actions/{}", action["id"].as_str().unwrap());
+    let cases = [
+        (
+            &reporter,
+            Method::PATCH,
+            path.clone(),
+            Some(json!({"progress": 50})),
+        ),
+        (&reporter, Method::POST, format!("{path}/submit"), None),
+        (
+            &fod,
+            Method::PATCH,
+            action_path.clone(),
+            Some(json!({"weight": 2})),
+        ),
+        (&fod, Method::DELETE, action_path.clone(), None),
+    ];
+    for (session, method, target, body) in cases {
+        let response = session.send(method.clone(), &target, body, Some("*")).await;
+        let problem = assert_problem(response, 428, "kiv:preconditionRequired").await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("not *"),
+            "{method} {target}: {problem}"
+        );
+    }
+    // Nothing changed: the draft is still a draft at its first version.
+    let unchanged = reporter.ok(Method::GET, &path, None, None).await;
+    assert_eq!(unchanged["state"], "draft");
+    assert_eq!(unchanged["progress"], 40.0);
+    assert_eq!(reporter.etag(&path).await, "\"1\"");
+    app.stop().await;
+}

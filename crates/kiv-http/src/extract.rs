@@ -247,8 +247,10 @@ pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#
 /// read (`"3"`, `"3-5e0c41d2a1b4c7f0"`; a language a body was in, `"3@fr"`, does not matter to
 /// a change, which is compared with the stored state whatever language it was read in). 428
 /// without it, 400 when it is not an entity tag list at all; a well-formed tag that is not one
-/// of ours (weak, of another form, or a list of several) can match nothing, so 412. `*` matches
-/// whatever state is current.
+/// of ours (weak, of another form, or a list of several) can match nothing, so 412. `*` is
+/// refused as if the header were missing (428): it matches whatever state is current, so it
+/// would let a write overwrite a change it never saw, which optimistic locking is there to stop;
+/// every write names the version it read.
 pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError> {
     let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
         return Err(ApiError::PreconditionRequired);
@@ -266,7 +268,7 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError
         .map_err(|_| malformed())?
         .trim_matches([' ', '\t']);
     if text == "*" {
-        return Ok(None);
+        return Err(ApiError::PreconditionRequired);
     }
     let tags = entity_tags(text).ok_or_else(malformed)?;
     let [tag] = tags.as_slice() else {

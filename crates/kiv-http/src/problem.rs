@@ -367,7 +367,7 @@ impl ApiError {
                     .into()
             }
             ApiError::PreconditionRequired => {
-                "Send the resource's ETag in If-Match, so that concurrent changes are detected".into()
+                "Send the resource's ETag in If-Match (the version read, not *), so that concurrent changes are detected".into()
             }
             ApiError::PreconditionFailed => {
                 "The resource has changed since the ETag in If-Match; read it again and retry".into()
