@@ -332,8 +332,16 @@ async fn a_postgres_outage_is_503_in_bounded_time_and_kiv_recovers_by_itself() {
         let response = get(path, &format!("outage-probe-{i}")).await.unwrap();
         let elapsed = started.elapsed();
         assert!(elapsed < Duration::from_secs(10), "{path} took {elapsed:?}");
+        assert_eq!(
+            response.headers()["belgov-related-trace-id"],
+            format!("outage-probe-{i}").as_str()
+        );
+        let own = response.headers()["belgov-trace-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let problem = assert_problem(response, 503, "serviceUnavailable").await;
-        assert_eq!(problem["traceId"], format!("outage-probe-{i}"));
+        assert_eq!(problem["traceId"], own);
     }
     let started = Instant::now();
     let health = client.get(kiv.url("/health")).send().await.unwrap();
@@ -357,13 +365,14 @@ async fn a_postgres_outage_is_503_in_bounded_time_and_kiv_recovers_by_itself() {
     let health = client.get(kiv.url("/health")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 
-    // Every line logged about a request carries its trace id.
+    // Every line logged about a request carries its trace ids, kiv's and the caller's.
     let logs = kiv.logs();
     let line = logs
         .lines()
         .find(|line| line.contains("database unavailable"))
         .unwrap_or_else(|| panic!("no outage in the log:\n{logs}"));
-    assert!(line.contains("trace_id=outage-probe-"), "{line}");
+    assert!(line.contains("related_trace_id=outage-probe-"), "{line}");
+    assert_eq!(line.matches("trace_id=").count(), 2, "{line}");
 }
 
 #[actix_web::test]

@@ -231,7 +231,7 @@ async fn bad_accounts_are_refused_naming_the_field() {
         .send()
         .await
         .unwrap();
-    assert_problem(not_json, 415, "unsupportedMediaType").await;
+    assert_problem(not_json, 415, "kiv:unsupportedMediaType").await;
 
     assert_eq!(
         count().await,
@@ -329,9 +329,18 @@ async fn account_changes_need_the_current_etag() {
         .await
         .unwrap();
     let own = format!("/accounts/{}", me["account"]["id"].as_str().unwrap());
+    let own_tag = app
+        .request(Method::GET, &own, &admin)
+        .send()
+        .await
+        .unwrap()
+        .headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let response = app
         .request(Method::PATCH, &own, &admin)
-        .header("If-Match", "*")
+        .header("If-Match", own_tag)
         .json(&json!({"disabled": true}))
         .send()
         .await

@@ -451,7 +451,7 @@ async fn a_wrong_file_gets_one_problem_that_says_why() {
         .send()
         .await
         .unwrap();
-    assert_problem(response, 415, "unsupportedMediaType").await;
+    assert_problem(response, 415, "kiv:unsupportedMediaType").await;
     assert_eq!(total(&app, &token).await, 0);
     app.stop().await;
 }

@@ -159,7 +159,7 @@ async fn drafts_of_recommendations_show_only_once_published() {
             Method::PATCH,
             &added,
             Some(json!({"status": "inProgress"})),
-            Some("*"),
+            Some("\"1\""),
         )
         .await;
     assert_problem(response, 404, "resourceNotFound").await;

@@ -33,7 +33,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
         .await
         .unwrap();
     assert_eq!(response.headers()["allow"], "GET");
-    let body = assert_problem(response, 405, "methodNotAllowed").await;
+    let body = assert_problem(response, 405, "kiv:methodNotAllowed").await;
     assert!(body["detail"].as_str().unwrap().contains("DELETE"));
     let response = app
         .client
@@ -43,7 +43,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
         .await
         .unwrap();
     assert_eq!(response.headers()["allow"], "GET, POST");
-    assert_problem(response, 405, "methodNotAllowed").await;
+    assert_problem(response, 405, "kiv:methodNotAllowed").await;
     app.stop().await;
 }
 

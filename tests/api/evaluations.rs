@@ -253,7 +253,7 @@ async fn cluster_follow_ups_freeze_their_figures_and_are_read_as_published() {
         ("{\"note\": ", "application/json", 400, "badRequest"),
         ("{\"notes\": \"x\"}", "application/json", 400, "badRequest"),
         ("5e-324", "application/json", 400, "badRequest"),
-        ("note", "text/plain", 415, "unsupportedMediaType"),
+        ("note", "text/plain", 415, "kiv:unsupportedMediaType"),
     ] {
         let response = app
             .request(Method::POST, &format!("{path}/publish"), &fod.token)

@@ -1,6 +1,6 @@
 //! `Idempotency-Key` on POST: only a success is replayed, so a refused request (a stale
 //! `If-Match`, a bad body) can be corrected and retried with the same key; a replay carries the
-//! replaying request's trace id; two requests racing on one key do the work once.
+//! replaying request's trace ids; two requests racing on one key do the work once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use crate::common;
@@ -66,8 +66,13 @@ async fn a_412_is_not_replayed_the_retry_with_the_right_if_match_submits() {
         None,
     )
     .await;
+    assert_eq!(
+        header(&stale, "belgov-related-trace-id").as_deref(),
+        Some("trace-a")
+    );
+    let own = header(&stale, "belgov-trace-id");
     let problem = assert_problem(stale, 412, "kiv:preconditionFailed").await;
-    assert_eq!(problem["traceId"], "trace-a");
+    assert_eq!(problem["traceId"].as_str(), own.as_deref());
     let unchanged = reporter
         .ok(Method::GET, &format!("/followUps/{id}"), None, None)
         .await;
@@ -86,7 +91,7 @@ async fn a_412_is_not_replayed_the_retry_with_the_right_if_match_submits() {
     assert_eq!(retried.status().as_u16(), 200);
     assert_eq!(header(&retried, "idempotent-replayed"), None);
     assert_eq!(
-        header(&retried, "belgov-trace-id").as_deref(),
+        header(&retried, "belgov-related-trace-id").as_deref(),
         Some("trace-b")
     );
     assert_eq!(header(&retried, "etag").as_deref(), Some("\"2\""));
@@ -109,7 +114,7 @@ async fn a_412_is_not_replayed_the_retry_with_the_right_if_match_submits() {
         Some("true")
     );
     assert_eq!(
-        header(&replayed, "belgov-trace-id").as_deref(),
+        header(&replayed, "belgov-related-trace-id").as_deref(),
         Some("trace-c")
     );
     assert_eq!(header(&replayed, "etag").as_deref(), Some("\"2\""));
@@ -143,13 +148,23 @@ async fn a_400_releases_the_key_and_the_corrected_body_is_created_once() {
         Some(bad.clone()),
     )
     .await;
+    assert_eq!(
+        header(&refused, "belgov-related-trace-id").as_deref(),
+        Some("t-1")
+    );
+    let own = header(&refused, "belgov-trace-id");
     let problem = assert_problem(refused, 400, "badRequest").await;
-    assert_eq!(problem["traceId"], "t-1");
+    assert_eq!(problem["traceId"].as_str(), own.as_deref());
     // The same bad body again runs again (it is not a replay): its own trace id.
     let again = post(&reporter, "/followUps", "create-1", None, "t-2", Some(bad)).await;
     assert_eq!(header(&again, "idempotent-replayed"), None);
+    assert_eq!(
+        header(&again, "belgov-related-trace-id").as_deref(),
+        Some("t-2")
+    );
+    let own = header(&again, "belgov-trace-id");
     let problem = assert_problem(again, 400, "badRequest").await;
-    assert_eq!(problem["traceId"], "t-2");
+    assert_eq!(problem["traceId"].as_str(), own.as_deref());
 
     let created = post(
         &reporter,
@@ -170,7 +185,10 @@ async fn a_400_releases_the_key_and_the_corrected_body_is_created_once() {
         Some("true")
     );
     assert_eq!(header(&replayed, "location"), Some(location));
-    assert_eq!(header(&replayed, "belgov-trace-id").as_deref(), Some("t-4"));
+    assert_eq!(
+        header(&replayed, "belgov-related-trace-id").as_deref(),
+        Some("t-4")
+    );
     assert_eq!(replayed.json::<Value>().await.unwrap(), body);
     let page = reporter.ok(Method::GET, "/followUps", None, None).await;
     assert_eq!(page["total"], 1);

@@ -12,6 +12,7 @@ mod common;
 
 mod administration;
 mod auth;
+mod belgif;
 mod bulk;
 mod cli;
 mod contributions;

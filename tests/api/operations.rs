@@ -155,7 +155,14 @@ async fn a_request_over_the_timeout_is_503_in_time() {
         elapsed < Duration::from_secs(5),
         "answered after {elapsed:?}"
     );
-    assert_eq!(response.headers()["belgov-trace-id"], "timeout-probe");
+    assert_eq!(
+        response.headers()["belgov-related-trace-id"],
+        "timeout-probe"
+    );
+    let own = response.headers()["belgov-trace-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let problem = assert_problem(response, 503, "serviceUnavailable").await;
     assert!(
         problem["detail"]
@@ -164,7 +171,7 @@ async fn a_request_over_the_timeout_is_503_in_time() {
             .contains("longer than 1 seconds"),
         "{problem}"
     );
-    assert_eq!(problem["traceId"], "timeout-probe");
+    assert_eq!(problem["traceId"], own);
     drop(held);
     assert_eq!(app.get("/clusters").await.status().as_u16(), 200);
     app.stop().await;
@@ -219,10 +226,16 @@ async fn every_answer_carries_a_trace_id() {
         }
         request.send()
     };
-    // A well-formed id is echoed.
+    // A well-formed id is returned as the related one, beside kiv's own.
     let response = send("/clusters/6", Some("agency-42.req:7")).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.headers()["belgov-trace-id"], "agency-42.req:7");
+    assert_eq!(
+        response.headers()["belgov-related-trace-id"],
+        "agency-42.req:7"
+    );
+    assert!(uuid_like(
+        response.headers()["belgov-trace-id"].to_str().unwrap()
+    ));
     // Without one, the service makes one, and a problem repeats it.
     let response = send("/clusters/99", None).await.unwrap();
     let generated = response.headers()["belgov-trace-id"]
@@ -232,11 +245,12 @@ async fn every_answer_carries_a_trace_id() {
     assert!(uuid_like(&generated), "{generated}");
     let problem = assert_problem(response, 404, "resourceNotFound").await;
     assert_eq!(problem["traceId"], generated);
-    // A malformed or overlong one is replaced, never echoed.
+    // A malformed or overlong one is dropped, never echoed.
     for bad in ["two words", &"a".repeat(65)] {
         let response = send("/clusters", Some(bad)).await.unwrap();
         let id = response.headers()["belgov-trace-id"].to_str().unwrap();
         assert!(uuid_like(id), "{id}");
+        assert!(!response.headers().contains_key("belgov-related-trace-id"));
     }
     // Answers the framework gives (no route, an unauthenticated call) carry one too.
     let response = app.client.get(app.url("/nowhere")).send().await.unwrap();

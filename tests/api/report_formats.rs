@@ -492,7 +492,7 @@ async fn formats_are_negotiated_by_accept_and_downloaded_by_their_operations() {
             assert_problem(
                 fetch(&app, &download, &[("Accept", "application/json")]).await,
                 406,
-                "notAcceptable",
+                "kiv:notAcceptable",
             )
             .await;
         }
@@ -508,7 +508,7 @@ async fn formats_are_negotiated_by_accept_and_downloaded_by_their_operations() {
         assert_problem(
             fetch(&app, report, &[("Accept", "application/pdf")]).await,
             406,
-            "notAcceptable",
+            "kiv:notAcceptable",
         )
         .await;
     }

@@ -57,7 +57,7 @@ impl InputIssue {
         }
     }
 
-    /// A value that does not fit the schema: wrong type, malformed, unknown property.
+    /// A value that does not fit the schema: wrong type, malformed, a required one missing.
     pub fn schema_violation(
         location: IssueLocation,
         name: impl Into<String>,
@@ -67,6 +67,21 @@ impl InputIssue {
         Self {
             issue_type: format!("{BELGIF_INPUT}schemaViolation"),
             title: "Input isn't valid with respect to schema".into(),
+            ..Self::invalid(location, name, value, detail)
+        }
+    }
+
+    /// A parameter or property the operation does not know (belgif `unknownInput`): refused
+    /// rather than ignored, as a mistyped name would otherwise silently change nothing.
+    pub fn unknown_input(
+        location: IssueLocation,
+        name: impl Into<String>,
+        value: Option<Value>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            issue_type: format!("{BELGIF_INPUT}unknownInput"),
+            title: "Unknown input".into(),
             ..Self::invalid(location, name, value, detail)
         }
     }
@@ -113,9 +128,9 @@ impl InputIssue {
         message: String,
         value_of: impl Fn(&str) -> Option<Value>,
     ) -> Self {
-        let unknown = (message.starts_with("unknown field")
-            || message.starts_with("missing field"))
-        .then(|| message.split('`').nth(1).unwrap_or_default().to_owned());
+        let unknown_field = message.starts_with("unknown field");
+        let unknown = (unknown_field || message.starts_with("missing field"))
+            .then(|| message.split('`').nth(1).unwrap_or_default().to_owned());
         let name = match unknown {
             // Some deserializers already put the unknown field on the path, others stop at its
             // parent.
@@ -127,6 +142,10 @@ impl InputIssue {
             _ => path.to_owned(),
         };
         let value = value_of(&name);
-        Self::schema_violation(location, name, value, message)
+        if unknown_field {
+            Self::unknown_input(location, name, value, message)
+        } else {
+            Self::schema_violation(location, name, value, message)
+        }
     }
 }

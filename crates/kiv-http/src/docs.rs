@@ -9,13 +9,14 @@ use crate::problem::{ApiError, PROBLEM_DOCS};
 use crate::BASE_PATH;
 
 /// The problem types kiv answers with (namespace and name), and what an integrator should do
-/// about each.
+/// about each: `belgif:` for the types the belgif REST guide defines, `kiv:` for kiv's own. The
+/// page of each is under its name alone, whatever its namespace.
 pub const PROBLEM_TYPES: &[(&str, &str, &str)] = &[
     ("belgif:badRequest", "Bad Request",
      "The request was refused as it stands. Each entry of `issues` names one refused value (`in`, `name`, `value`) and why; fix them all and send the request again. Nothing was changed."),
     ("belgif:resourceNotFound", "Resource Not Found",
      "Nothing exists at this path, or no resource has the id it names. Check the id, or list the collection to find it."),
-    ("belgif:methodNotAllowed", "Method Not Allowed",
+    ("kiv:methodNotAllowed", "Method Not Allowed",
      "The resource exists but does not accept this HTTP method; the `Allow` header lists the methods it does accept."),
     ("belgif:noAccessToken", "No Access Token",
      "The resource needs an access token. Obtain one at `POST /kiv/v1/auth/token` and send it as `Authorization: Bearer <token>`."),
@@ -24,7 +25,7 @@ pub const PROBLEM_TYPES: &[(&str, &str, &str)] = &[
     ("belgif:expiredAccessToken", "Expired Access Token",
      "The access token has expired (they live 15 minutes by default). Obtain a new one with the same credentials."),
     ("belgif:missingScope", "Missing Scope",
-     "The caller's roles do not allow this operation; the detail names the role it needs."),
+     "The caller's roles do not allow this operation; the detail names the role it needs, and the `WWW-Authenticate` challenge (`error=\"insufficient_scope\"`) lists them as `scope`."),
     ("belgif:missingPermission", "Missing Permission",
      "The caller's role allows the operation, but not on this object (it belongs to another organisation)."),
     ("belgif:tooManyFailedRequests", "Too Many Failed Requests",
@@ -53,11 +54,11 @@ pub const PROBLEM_TYPES: &[(&str, &str, &str)] = &[
      "Two or more rows of one batch or CSV file are the follow-up of the same action (named by `actionId`, or by `actionExternalId` with `organisationId`) and period; the detail names them all. Send one row per action and period: each of them was refused."),
     ("kiv:periodOutsidePlan", "Period outside the plan",
      "A date or reporting period lies outside the period of the plan it belongs to. It is refused, never clamped: check the plan's `periodStart`, `periodEnd` and `reportingPeriods`."),
-    ("belgif:notAcceptable", "Not Acceptable",
+    ("kiv:notAcceptable", "Not Acceptable",
      "The resource cannot be represented in any media type the `Accept` header allows."),
     ("belgif:payloadTooLarge", "Payload Too Large",
-     "The request body is larger than the service accepts (16 MiB unless configured otherwise; the detail states the limit in force). Split it into smaller requests."),
-    ("belgif:unsupportedMediaType", "Unsupported Media Type",
+     "The request body is larger than the service accepts (16 MiB unless configured otherwise; the problem's `limit` states the limit in force, in bytes). Split it into smaller requests."),
+    ("kiv:unsupportedMediaType", "Unsupported Media Type",
      "The request body's `Content-Type` is not one this resource reads."),
     ("belgif:tooManyRequests", "Too Many Requests",
      "The client sent more requests in the last minute than the service allows one client (the token's subject, or the address without a token); the detail states the rate. Wait for the number of seconds in `Retry-After`."),

@@ -228,6 +228,9 @@ fn nul_path(value: &Value, path: &str) -> Option<String> {
 
 /// Parses a JSON body, with issues naming the offending property.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // A body that does not parse is wrong as a whole, checked before its shape: where the parser
+    // stopped (or what a truncated body lacks) names no field the client could fix.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(malformed_json)?;
     // JSON can only carry NUL escaped; look closer only when the escape is there.
     if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
         if let Ok(raw) = serde_json::from_slice::<Value>(bytes) {
@@ -250,15 +253,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         });
         ApiError::bad_request(vec![issue])
     })?;
-    deserializer.end().map_err(|error| {
-        ApiError::bad_request(vec![InputIssue::schema_violation(
-            IssueLocation::Body,
-            "",
-            None,
-            error.to_string(),
-        )])
-    })?;
+    deserializer.end().map_err(malformed_json)?;
     Ok(value)
+}
+
+/// The problem for a body that is not JSON at all: one issue about the whole body.
+fn malformed_json(error: serde_json::Error) -> ApiError {
+    ApiError::bad_request(vec![InputIssue::schema_violation(
+        IssueLocation::Body,
+        "",
+        None,
+        format!("the body is not well-formed JSON: {error}"),
+    )])
 }
 
 /// What an `If-Match` header may hold: `*`, or a comma-separated list of entity tags, each
@@ -285,8 +291,10 @@ fn bare_version_shaped(text: &str) -> bool {
 /// read (`"3"`, `"3-5e0c41d2a1b4c7f0"`; a language a body was in, `"3@fr"`, does not matter to
 /// a change, which is compared with the stored state whatever language it was read in). 428
 /// without it, 400 when it is not an entity tag list at all; a well-formed tag that is not one
-/// of ours (weak, of another form, or a list of several) can match nothing, so 412. `*` matches
-/// whatever state is current.
+/// of ours (weak, of another form, or a list of several) can match nothing, so 412. `*` is
+/// refused as if the header were missing (428): it matches whatever state is current, so it
+/// would let a write overwrite a change it never saw, which optimistic locking is there to stop;
+/// every write names the version it read.
 pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError> {
     let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
         return Err(ApiError::PreconditionRequired);
@@ -304,7 +312,7 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError
         .map_err(|_| malformed())?
         .trim_matches([' ', '\t']);
     if text == "*" {
-        return Ok(None);
+        return Err(ApiError::PreconditionRequired);
     }
     // The `version` of a representation as it stands in the body, unquoted: what a generated
     // client that cannot read headers sends.

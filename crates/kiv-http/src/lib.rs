@@ -258,11 +258,12 @@ impl AppState {
             Conventions (belgif): paths and JSON properties are lowerCamelCase; collections carry \
             `items`, `page`, `pageSize`, `total`, `self` and `next`; single resources carry an \
             `ETag`; every error is `application/problem+json`.\n\n\
-            Tracing: every answer carries a `BelGov-Trace-Id` header: the request's own \
-            `BelGov-Trace-Id` when it sent a well-formed one (1 to 64 letters, digits, `-`, `_`, \
-            `.` or `:`), a new UUID otherwise. The service logs every line about the request \
-            under that id, and problem answers repeat it as `traceId`: quote it when reporting \
-            a problem.\n\n\
+            Tracing (belgif): every answer carries a `BelGov-Trace-Id` header, a new UUID the \
+            service gives each request; when the request carried a well-formed \
+            `BelGov-Trace-Id` of its own (1 to 64 letters, digits, `-`, `_`, `.` or `:`), the \
+            answer repeats it as `BelGov-Related-Trace-Id`. The service logs every line about \
+            the request under both, and problem answers repeat the service's as `traceId`: \
+            quote it when reporting a problem.\n\n\
             Limits: request bodies up to 16 MiB (`413 payloadTooLarge`), 6,000 requests a minute \
             per client (`429 tooManyRequests` with `Retry-After`; the client is the token's \
             subject, or the address without a token), 30 seconds per request \
@@ -381,11 +382,12 @@ pub fn build_app(
         .into_app()
         .default_service(web::to(middleware::fallback))
         // The last wrapped runs first: observe (trace id, metrics) → security headers → log span → rate limit →
-        // idempotency → timeout → NUL guard → problem rendering → the account behind the token →
-        // the route. None of them may hold a clone
+        // idempotency → timeout → NUL guard → problem rendering → unknown query parameters →
+        // the account behind the token → the route. None of them may hold a clone
         // of the request while the inner layers run: actix routes a request only while it holds
         // the one reference.
         .wrap(from_fn(auth::check_accounts))
+        .wrap(from_fn(middleware::known_parameters))
         .wrap(from_fn(middleware::problems))
         .wrap(from_fn(path_guard::refuse_nul))
         .wrap(from_fn(limits::timeout))

@@ -15,17 +15,62 @@ use kiv_domain::{InputIssue, IssueLocation};
 
 use crate::problem::ApiError;
 
-/// Paths and methods of the API, taken from the OpenAPI document so that the 405 answers and the
-/// documentation can never disagree.
+/// Paths, methods and query parameters of the API, taken from the OpenAPI document so that the
+/// 405 answers, the refusal of unknown parameters and the documentation can never disagree.
 #[derive(Debug, Default)]
 pub struct RouteTable {
-    routes: Vec<(Vec<Segment>, Vec<Method>)>,
+    routes: Vec<Route>,
+}
+
+#[derive(Debug)]
+struct Route {
+    segments: Vec<Segment>,
+    methods: Vec<Method>,
+    /// The query parameters each method's operation declares.
+    query: Vec<(Method, Vec<String>)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
 enum Segment {
     Literal(String),
     Parameter,
+}
+
+impl Route {
+    fn matches(&self, parts: &[&str]) -> bool {
+        self.segments.len() == parts.len()
+            && self
+                .segments
+                .iter()
+                .zip(parts)
+                .all(|(segment, part)| match segment {
+                    Segment::Literal(literal) => literal == part,
+                    Segment::Parameter => !part.is_empty(),
+                })
+    }
+
+    fn literals(&self) -> usize {
+        self.segments
+            .iter()
+            .filter(|s| matches!(s, Segment::Literal(_)))
+            .count()
+    }
+}
+
+/// The names of the query parameters among `parameters`.
+fn query_names(
+    parameters: Option<&Vec<utoipa::openapi::RefOr<utoipa::openapi::path::Parameter>>>,
+) -> impl Iterator<Item = String> + '_ {
+    use utoipa::openapi::path::ParameterIn;
+    parameters
+        .into_iter()
+        .flatten()
+        .filter_map(|parameter| match parameter {
+            utoipa::openapi::RefOr::T(p) if p.parameter_in == ParameterIn::Query => {
+                Some(p.name.clone())
+            }
+            _ => None,
+        })
 }
 
 impl RouteTable {
@@ -45,7 +90,7 @@ impl RouteTable {
                         }
                     })
                     .collect();
-                let methods = [
+                let query: Vec<(Method, Vec<String>)> = [
                     (&item.get, Method::GET),
                     (&item.post, Method::POST),
                     (&item.put, Method::PUT),
@@ -53,31 +98,106 @@ impl RouteTable {
                     (&item.delete, Method::DELETE),
                 ]
                 .into_iter()
-                .filter_map(|(operation, method)| operation.as_ref().map(|_| method))
+                .filter_map(|(operation, method)| {
+                    operation.as_ref().map(|operation| {
+                        let names = query_names(item.parameters.as_ref())
+                            .chain(query_names(operation.parameters.as_ref()))
+                            .collect();
+                        (method, names)
+                    })
+                })
                 .collect();
-                (segments, methods)
+                Route {
+                    segments,
+                    methods: query.iter().map(|(method, _)| method.clone()).collect(),
+                    query,
+                }
             })
             .collect();
         Self { routes }
     }
 
-    /// The methods the API accepts on `path`, or `None` when no route has that path.
-    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
+    /// The route of `path`: of the templates that match it, the one with the most literal
+    /// segments (`/followUps/missing` rather than `/followUps/{followUpId}`).
+    fn route(&self, path: &str) -> Option<&Route> {
         let parts: Vec<&str> = path.split('/').collect();
         self.routes
             .iter()
-            .find(|(segments, _)| {
-                segments.len() == parts.len()
-                    && segments
-                        .iter()
-                        .zip(&parts)
-                        .all(|(segment, part)| match segment {
-                            Segment::Literal(literal) => literal == part,
-                            Segment::Parameter => !part.is_empty(),
-                        })
-            })
-            .map(|(_, methods)| methods.as_slice())
+            .filter(|route| route.matches(&parts))
+            .max_by_key(|route| route.literals())
     }
+
+    /// The methods the API accepts on `path`, or `None` when no route has that path.
+    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.route(path).map(|route| route.methods.as_slice())
+    }
+
+    /// The query parameters the operation `method` on `path` declares, or `None` when there is
+    /// no such operation (HEAD is read as GET).
+    pub fn query_parameters(&self, path: &str, method: &Method) -> Option<&[String]> {
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        self.route(path)?
+            .query
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, names)| names.as_slice())
+    }
+}
+
+/// Refuses, for every operation, query parameters it does not declare (belgif: unknown input is
+/// an error, not ignored): a mistyped filter must never silently answer as if it were absent,
+/// and a parameter sent to a single resource is as much a mistake as one sent to a collection.
+/// The declared parameters are the OpenAPI document's, so the rule and the documentation are
+/// one. 400 with an `unknownInput` issue per unknown name; requests no operation takes pass on
+/// to the fallback (404, 405).
+pub async fn known_parameters(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let issues = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| {
+            let declared = routes.query_parameters(req.path(), req.method())?;
+            Some(unknown_parameters(req.query_string(), declared))
+        })
+        .unwrap_or_default();
+    if issues.is_empty() {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    Ok(req
+        .error_response(ApiError::bad_request(issues))
+        .map_into_boxed_body())
+}
+
+/// An `unknownInput` issue for each parameter of `query` (once per name) not in `declared`.
+fn unknown_parameters(query: &str, declared: &[String]) -> Vec<InputIssue> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut issues = Vec::new();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if declared.iter().any(|d| *d == name) || seen.iter().any(|s| *s == name) {
+            continue;
+        }
+        let takes = if declared.is_empty() {
+            "none".to_owned()
+        } else {
+            declared.join(", ")
+        };
+        issues.push(InputIssue::unknown_input(
+            IssueLocation::Query,
+            name.as_ref(),
+            Some(serde_json::Value::String(value.into_owned())),
+            format!("{name} is not a parameter of this operation, which takes {takes}"),
+        ));
+        seen.push(name.into_owned());
+    }
+    issues
 }
 
 /// Answers requests no route takes: 405 with `Allow` when the path exists, 404 otherwise.
@@ -232,7 +352,8 @@ mod tests {
     }
 }
 
-/// The span of each request in the logs: its `BelGov-Trace-Id`, method, route, path and status,
+/// The span of each request in the logs: its trace ids (kiv's own `BelGov-Trace-Id`, and the
+/// caller's as `related_trace_id` when it sent one), method, route, path and status,
 /// but never the query string, which may carry a report link's signature (a credential). Every
 /// line logged while the request is handled carries the span, so grepping the trace id finds them
 /// all.
@@ -241,14 +362,15 @@ pub struct RequestSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> tracing::Span {
-        let trace_id = request
+        let trace = request
             .extensions()
             .get::<crate::observe::TraceId>()
-            .map(|id| id.0.clone())
-            .unwrap_or_default();
+            .cloned();
+        let (trace_id, related) = trace.map_or_else(Default::default, |t| (t.id, t.related));
         tracing::info_span!(
             "HTTP request",
             trace_id = %trace_id,
+            related_trace_id = %related.as_deref().unwrap_or_default(),
             http.method = %request.method(),
             http.route = %request.match_pattern().unwrap_or_default(),
             http.path = %request.path(),

@@ -17,33 +17,62 @@ use prometheus::{
 
 use crate::AppState;
 
-/// The belgif header that identifies a request across the systems it passes through.
+/// The belgif header that identifies a request across the systems it passes through (belgif
+/// `trc-header`): each system gives the request an id of its own.
 pub const TRACE_ID_HEADER: &str = "BelGov-Trace-Id";
+
+/// The belgif header that names the id the calling system gave the request, so that its logs
+/// and kiv's can be joined.
+pub const RELATED_TRACE_ID_HEADER: &str = "BelGov-Related-Trace-Id";
 
 /// The longest trace id taken from a client.
 pub const MAX_TRACE_ID_LENGTH: usize = 64;
 
-/// The trace id of a request: the client's `BelGov-Trace-Id` when it is well-formed (1 to 64
-/// letters, digits, `-`, `_`, `.` or `:`), otherwise a new UUID v4. Anything else a client sends
-/// is replaced rather than echoed, so that logs and answers never carry arbitrary text.
+/// The trace ids of a request (belgif `trc-header`): `id`, a new UUID v4 kiv generates for every
+/// request, answered as `BelGov-Trace-Id`; and `related`, the caller's own `BelGov-Trace-Id` when
+/// it sent a well-formed one (1 to 64 letters, digits, `-`, `_`, `.` or `:`), answered as
+/// `BelGov-Related-Trace-Id`. Anything else a client sends is dropped rather than echoed, so that
+/// logs and answers never carry arbitrary text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TraceId(pub String);
+pub struct TraceId {
+    pub id: String,
+    pub related: Option<String>,
+}
 
 impl TraceId {
     fn of(value: Option<&HeaderValue>) -> Self {
-        value
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|id| well_formed(id))
-            .map_or_else(
-                || TraceId(uuid::Uuid::new_v4().to_string()),
-                |id| TraceId(id.to_owned()),
-            )
+        TraceId {
+            id: uuid::Uuid::new_v4().to_string(),
+            related: value
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|id| well_formed(id))
+                .map(str::to_owned),
+        }
     }
 
-    /// The trace id of a request that passed through [`observe`].
+    /// kiv's own trace id of a request that passed through [`observe`].
     pub fn get(req: &HttpRequest) -> Option<String> {
-        req.extensions().get::<TraceId>().map(|id| id.0.clone())
+        req.extensions().get::<TraceId>().map(|id| id.id.clone())
+    }
+
+    /// Both trace ids of a request that passed through [`observe`].
+    pub fn of_request(req: &HttpRequest) -> Option<TraceId> {
+        req.extensions().get::<TraceId>().cloned()
+    }
+
+    /// Sets `BelGov-Trace-Id` and, when the caller sent one, `BelGov-Related-Trace-Id`.
+    fn answer(&self, headers: &mut actix_web::http::header::HeaderMap) {
+        let pairs = [
+            (TRACE_ID_HEADER, Some(&self.id)),
+            (RELATED_TRACE_ID_HEADER, self.related.as_ref()),
+        ];
+        for (name, value) in pairs {
+            let value = value.and_then(|v| HeaderValue::from_str(v).ok());
+            if let (Ok(name), Some(value)) = (HeaderName::try_from(name), value) {
+                headers.insert(name, value);
+            }
+        }
     }
 }
 
@@ -54,35 +83,50 @@ fn well_formed(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
-/// Declares `BelGov-Trace-Id` in the OpenAPI document: once as a component, and by reference on
-/// every response of every operation.
+/// Declares `BelGov-Trace-Id` and `BelGov-Related-Trace-Id` in the OpenAPI document: once each as
+/// a component, and by reference on every response of every operation.
 pub fn declare(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::path::Operation;
     use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Type};
 
-    let header = HeaderBuilder::new()
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .max_length(Some(MAX_TRACE_ID_LENGTH))
-                .pattern(Some("^[A-Za-z0-9._:-]{1,64}$")),
-        ))
-        .description(Some(
-            "Identifies the request in the service's logs: the request's own `BelGov-Trace-Id` \
-             when it sent a well-formed one, a new UUID otherwise. Quote it when reporting a \
-             problem.",
-        ))
-        .example(Some(serde_json::Value::from(
-            "3f2c0a4e-8d1b-4c5e-9a77-52b1f0d6e2aa",
-        )))
-        .build();
-    document
-        .components
-        .get_or_insert_with(Default::default)
-        .headers
-        .insert(TRACE_ID_HEADER.to_owned(), RefOr::T(header));
-    let reference = Ref::new(format!("#/components/headers/{TRACE_ID_HEADER}"));
+    let header = |description: &str, example: &str| {
+        HeaderBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(MAX_TRACE_ID_LENGTH))
+                    .pattern(Some("^[A-Za-z0-9._:-]{1,64}$")),
+            ))
+            .description(Some(description))
+            .example(Some(serde_json::Value::from(example)))
+            .build()
+    };
+    let headers = [
+        (
+            TRACE_ID_HEADER,
+            header(
+                "Identifies the request in the service's logs: a new UUID the service gives \
+                 every request. Quote it when reporting a problem.",
+                "3f2c0a4e-8d1b-4c5e-9a77-52b1f0d6e2aa",
+            ),
+        ),
+        (
+            RELATED_TRACE_ID_HEADER,
+            header(
+                "The `BelGov-Trace-Id` the request carried, when it was well formed (1 to 64 \
+                 letters, digits, `-`, `_`, `.` or `:`): the caller's own id of the request, \
+                 logged beside the service's.",
+                "agency-42.req:7",
+            ),
+        ),
+    ];
+    let components = document.components.get_or_insert_with(Default::default);
+    for (name, header) in &headers {
+        components
+            .headers
+            .insert((*name).to_owned(), RefOr::T(header.clone()));
+    }
     for item in document.paths.paths.values_mut() {
         let operations: [&mut Option<Operation>; 5] = [
             &mut item.get,
@@ -94,9 +138,12 @@ pub fn declare(document: &mut utoipa::openapi::OpenApi) {
         for operation in operations.into_iter().flatten() {
             for response in operation.responses.responses.values_mut() {
                 if let RefOr::T(response) = response {
-                    response
-                        .headers
-                        .insert(TRACE_ID_HEADER.to_owned(), RefOr::Ref(reference.clone()));
+                    for (name, _) in &headers {
+                        response.headers.insert(
+                            (*name).to_owned(),
+                            RefOr::Ref(Ref::new(format!("#/components/headers/{name}"))),
+                        );
+                    }
                 }
             }
         }
@@ -195,9 +242,8 @@ pub async fn observe(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
-    let trace_id = TraceId::of(req.headers().get(TRACE_ID_HEADER));
-    let header = HeaderValue::from_str(&trace_id.0).ok();
-    req.extensions_mut().insert(trace_id);
+    let trace = TraceId::of(req.headers().get(TRACE_ID_HEADER));
+    req.extensions_mut().insert(trace.clone());
     // Taken now: holding a clone of the request while the inner layers run would stop actix from
     // routing it.
     let method = req.method().as_str().to_owned();
@@ -218,22 +264,17 @@ pub async fn observe(
             started.elapsed().as_secs_f64(),
         );
     }
-    let name = HeaderName::from_static("belgov-trace-id");
     match result {
         Ok(response) => {
             let mut response = response.map_into_boxed_body();
-            if let Some(value) = header {
-                response.headers_mut().insert(name, value);
-            }
+            trace.answer(response.headers_mut());
             Ok(response)
         }
         // An error that an inner layer passed on as such (the timeout's answer): its response,
         // with the trace id too.
         Err(error) => {
             let mut response = error.error_response();
-            if let Some(value) = header {
-                response.headers_mut().insert(name, value);
-            }
+            trace.answer(response.headers_mut());
             Err(InternalError::from_response(error.to_string(), response).into())
         }
     }
@@ -244,19 +285,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn echoes_well_formed_ids_and_replaces_the_rest() {
-        let id = |v: &str| TraceId::of(Some(&HeaderValue::from_str(v).unwrap())).0;
-        assert_eq!(id("abc-123"), "abc-123");
-        assert_eq!(
-            id("0f7c5d0e-2b2a-4a53-a0d4-6b1c8f3e9a11"),
-            "0f7c5d0e-2b2a-4a53-a0d4-6b1c8f3e9a11"
-        );
-        for refused in ["", "a b", "<script>", "x\"y", &"a".repeat(65)] {
-            let generated = id(refused);
-            assert_ne!(generated, refused);
-            assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
+    fn generates_its_own_id_and_relates_well_formed_ones() {
+        let of = |v: &str| TraceId::of(Some(&HeaderValue::from_str(v).unwrap()));
+        for sent in ["abc-123", "0f7c5d0e-2b2a-4a53-a0d4-6b1c8f3e9a11"] {
+            let trace = of(sent);
+            assert_eq!(trace.related.as_deref(), Some(sent));
+            assert_ne!(trace.id, sent);
+            assert!(uuid::Uuid::parse_str(&trace.id).is_ok());
         }
-        assert!(uuid::Uuid::parse_str(&TraceId::of(None).0).is_ok());
+        for refused in ["", "a b", "<script>", "x\"y", &"a".repeat(65)] {
+            let trace = of(refused);
+            assert_eq!(trace.related, None, "{refused}");
+            assert!(uuid::Uuid::parse_str(&trace.id).is_ok(), "{}", trace.id);
+        }
+        assert_eq!(TraceId::of(None).related, None);
     }
 
     #[test]

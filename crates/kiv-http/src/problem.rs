@@ -70,6 +70,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e")]
     pub existing_id: Option<String>,
+    /// The largest request body accepted, in bytes (belgif `payloadTooLarge`): split what was
+    /// sent into requests no larger. Only on a 413.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 16777216)]
+    pub limit: Option<usize>,
 }
 
 /// One refused input value.
@@ -83,7 +88,8 @@ pub struct Issue {
     /// Where the value was: `body`, `query`, `path` or `header`.
     #[serde(rename = "in")]
     pub location: String,
-    /// The field, e.g. `pageSize` or `indicatorValues[0].value`.
+    /// The field, e.g. `pageSize` or `indicatorValues[0].value`; empty when the issue is about
+    /// the whole input (a body that is not JSON at all).
     pub name: String,
     /// The value as received.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,7 +220,9 @@ impl ApiError {
         }
     }
 
-    /// The problem type (`belgif:<name>` or `kiv:<name>`), its title and the answer's status.
+    /// The problem type, its title and the answer's status. `belgif:<name>` only for the types
+    /// the belgif REST guide defines (an integrator's belgif library maps those by name); every
+    /// type of kiv's own, the statuses belgif has no type for included, is `kiv:<name>`.
     fn kind(&self) -> (&'static str, &'static str, StatusCode) {
         match self {
             ApiError::BadRequest(_) => {
@@ -226,7 +234,7 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
             ),
             ApiError::MethodNotAllowed { .. } => (
-                "belgif:methodNotAllowed",
+                "kiv:methodNotAllowed",
                 "Method Not Allowed",
                 StatusCode::METHOD_NOT_ALLOWED,
             ),
@@ -293,9 +301,9 @@ impl ApiError {
             ),
             ApiError::Status { status, .. } => {
                 let name = match *status {
-                    StatusCode::NOT_ACCEPTABLE => "belgif:notAcceptable",
+                    StatusCode::NOT_ACCEPTABLE => "kiv:notAcceptable",
                     StatusCode::PAYLOAD_TOO_LARGE => "belgif:payloadTooLarge",
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "belgif:unsupportedMediaType",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "kiv:unsupportedMediaType",
                     StatusCode::TOO_MANY_REQUESTS => "belgif:tooManyRequests",
                     _ => "",
                 };
@@ -359,7 +367,7 @@ impl ApiError {
                     .into()
             }
             ApiError::PreconditionRequired => {
-                "Send the resource's ETag in If-Match, so that concurrent changes are detected".into()
+                "Send the resource's ETag in If-Match (the version read, not *), so that concurrent changes are detected".into()
             }
             ApiError::PreconditionFailed => {
                 "The resource has changed since the ETag in If-Match; read it again and retry".into()
@@ -465,6 +473,10 @@ impl ApiError {
                 ApiError::Duplicate { existing_id, .. } => Some(existing_id.clone()),
                 _ => None,
             },
+            limit: match self {
+                ApiError::PayloadTooLarge { limit } => Some(*limit),
+                _ => None,
+            },
         }
     }
 
@@ -509,6 +521,19 @@ impl ApiError {
                     }
                 };
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            // RFC 6750 §3.1, as belgif asks of `missingScope`: the token is fine, its scopes are
+            // not, and the challenge names the scopes (kiv's roles) that would be admitted.
+            ApiError::MissingScope(roles) => {
+                let scopes = roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let challenge = format!(r#"Bearer error="insufficient_scope", scope="{scopes}""#);
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    response.insert_header((header::WWW_AUTHENTICATE, value));
+                }
             }
             ApiError::TooManyFailedRequests { retry_after }
             | ApiError::TooManyRequests { retry_after, .. } => {
