@@ -88,13 +88,13 @@ def authenticated(token: str) -> Any:
 
 @step("log in with client credentials (demo-federale-politie)")
 def _() -> None:
-    from kiv_client.models import TokenRequest
+    from kiv_client.models import GrantType, TokenRequest
 
-    token = op("authentication.token")
+    token = op("authentication.issue_token")
     answer = token.sync_detailed(
         client=client(),
         body=TokenRequest(
-            grant_type="client_credentials",
+            grant_type=GrantType.CLIENT_CREDENTIALS,
             client_id="demo-federale-politie",
             client_secret="demo",
         ),
@@ -106,12 +106,12 @@ def _() -> None:
 
 @step("log in with a password (demo-coordinator)")
 def _() -> None:
-    from kiv_client.models import TokenRequest
+    from kiv_client.models import GrantType, TokenRequest
 
-    token = op("authentication.token")
+    token = op("authentication.issue_token")
     answer = token.sync_detailed(
         client=client(),
-        body=TokenRequest(grant_type="password", username="demo-coordinator", password="demo"),
+        body=TokenRequest(grant_type=GrantType.PASSWORD, username="demo-coordinator", password="demo"),
     )
     parsed = expect(answer, 200, "POST /auth/token")
     state["coordinator"] = authenticated(parsed.access_token)
@@ -134,7 +134,7 @@ fall_back_on_harness_tokens()
 
 @step("read the reporter's organisation (GET /me)", needs=("reporter",))
 def _() -> None:
-    me = op("accounts.me")
+    me = op("accounts.get_own_account")
     parsed = expect(me.sync_detailed(client=state["reporter"]), 200, "GET /me")
     state["organisation"] = parsed.organisation.id
 
@@ -255,7 +255,7 @@ def _() -> None:
 
 @step("submit the follow-up with If-Match (reporter)", needs=("reporter", "follow_up", "draft_etag"))
 def _() -> None:
-    submit = op("follow_up.submit")
+    submit = op("follow_up.submit_follow_up")
     answer = submit.sync_detailed(
         state["follow_up"], client=state["reporter"], if_match=state["draft_etag"]
     )
@@ -270,7 +270,7 @@ def _() -> None:
 def _() -> None:
     from kiv_client.models import Review
 
-    approve = op("follow_up.approve")
+    approve = op("follow_up.approve_follow_up")
     answer = approve.sync_detailed(
         state["follow_up"],
         client=state["coordinator"],
@@ -285,8 +285,8 @@ def _() -> None:
 # -- reports -------------------------------------------------------------------------------------
 
 
-def progress_report(**query: Any) -> Any:
-    report = op("reports.progress_report")
+def progress_report(operation: str = "progress_report", **query: Any) -> Any:
+    report = op(f"reports.{operation}")
     answer = report.sync_detailed(client=state["coordinator"], plan_id=PLAN, period=PERIOD, **query)
     return answer
 
@@ -297,7 +297,7 @@ def _() -> None:
     assert parsed.period == PERIOD, parsed.period
     totals = parsed.totals
     assert totals.actions >= 1, f"totals.actions = {totals.actions}"
-    counts = {status: int(count) for status, count in totals.by_status.additional_properties.items()}
+    counts = totals.by_status.to_dict()
     assert sum(counts.values()) == totals.actions, f"totals.byStatus {counts} for {totals.actions} actions"
     assert counts.get("onTrack", 0) >= 1, f"totals.byStatus = {counts}"
 
@@ -309,22 +309,23 @@ def _() -> None:
     assert len(ours) == 1, "the new objective is not in the report"
     assert ours[0].actions == 1, f"the objective's actions = {ours[0].actions}"
     assert ours[0].progress == 40.0, f"the objective's progress = {ours[0].progress}"
-    assert ours[0].by_status["onTrack"] == 1, f"the objective's byStatus = {ours[0].by_status}"
+    assert ours[0].by_status.on_track == 1, f"the objective's byStatus = {ours[0].by_status}"
 
 
 @step("download the progress report as CSV", needs=("coordinator",))
 def _() -> None:
-    answer = progress_report(format_="csv")
-    expect(answer, 200, "GET /reports/progress?format=csv")
-    header = answer.content.decode("utf-8").splitlines()[0]
+    answer = progress_report("progress_report_csv")
+    csv = expect(answer, 200, "GET /reports/progress.csv")
+    assert isinstance(csv, str), type(csv)
+    header = csv.splitlines()[0]
     assert header.startswith("level,clusterId,objectiveId,code,name,actions,"), header
 
 
 @step("download the progress report as xlsx", needs=("coordinator",))
 def _() -> None:
-    answer = progress_report(format_="xlsx")
-    expect(answer, 200, "GET /reports/progress?format=xlsx")
-    assert answer.content[:2] == b"PK", f"not a zip file: {answer.content[:8]!r}"
+    answer = progress_report("progress_report_xlsx")
+    workbook = expect(answer, 200, "GET /reports/progress.xlsx").payload.read()
+    assert workbook[:2] == b"PK", f"not a zip file: {workbook[:8]!r}"
 
 
 # -- CSV import (reporter) -----------------------------------------------------------------------
@@ -336,17 +337,14 @@ def _() -> None:
         "actionExternalId,organisationId,period,status,progress,narrativeNl\n"
         f"{state['external_id']},{state['organisation']},{IMPORT_PERIOD},delayed,45,Vertraagd\n"
     )
-    try:
-        import_csv = op("follow_up.import_csv")
-    except ModuleNotFoundError:
-        import pkgutil
+    from io import BytesIO
 
-        names = [m.name for m in pkgutil.iter_modules(op("follow_up").__path__)]
-        raise StepFailed(
-            "no generated operation for POST /imports/followUps (import_csv): "
-            f"kiv_client.api.follow_up has only {names}"
-        ) from None
-    answer = import_csv.sync_detailed(client=state["reporter"], body=csv, mode="atomic")
+    from kiv_client.models import CsvUpload, ImportFollowUpsMode
+    from kiv_client.types import File
+
+    import_follow_ups = op("follow_up.import_follow_ups")
+    upload = CsvUpload(file=File(payload=BytesIO(csv.encode("utf-8")), file_name="followUps.csv", mime_type="text/csv"))
+    answer = import_follow_ups.sync_detailed(client=state["reporter"], body=upload, mode=ImportFollowUpsMode.ATOMIC)
     parsed = expect(answer, 200, "POST /imports/followUps")
     assert (parsed.created, parsed.refused) == (1, 0), f"created {parsed.created}, refused {parsed.refused}"
 

@@ -30,9 +30,9 @@ pub enum ReportFormat {
 /// Media type of Excel workbooks (Office Open XML).
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A downloaded file in the OpenAPI document: bytes in the response's media type (CSV, an Excel
-/// workbook or an HTML page), so that generated clients hand them over as bytes instead of
-/// parsing them.
+/// A downloaded binary file in the OpenAPI document (an Excel workbook): bytes, so that generated
+/// clients hand it over as bytes instead of parsing it. CSV and HTML downloads are documented as
+/// text, which clients hand over as a string in the charset the answer names (UTF-8).
 #[derive(Debug)]
 pub struct ReportFile;
 
@@ -42,9 +42,7 @@ impl utoipa::PartialSchema for ReportFile {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .description(Some(
-                "A file: CSV (UTF-8), an Excel workbook (Office Open XML) or an HTML page",
-            ))
+            .description(Some("An Excel workbook (Office Open XML)"))
             .into()
     }
 }
@@ -81,10 +79,12 @@ impl ReportFormat {
     }
 
     /// Whether the media type `essence` (`type/subtype`, lower case) names this format exactly.
-    /// Any `+json` type counts as JSON.
+    /// Any `+json` type counts as JSON, `application/octet-stream` as the workbook.
     fn is(self, essence: &str) -> bool {
         match self {
             ReportFormat::Json => essence == "application/json" || essence.ends_with("+json"),
+            // A client that asks for bytes gets the one binary format; its downloads say so.
+            ReportFormat::Xlsx => essence == XLSX || essence == "application/octet-stream",
             other => essence == other.media_type(),
         }
     }
@@ -273,6 +273,7 @@ mod tests {
             Ok(Html)
         );
         assert_eq!(negotiated(Some(XLSX)), Ok(Xlsx));
+        assert_eq!(negotiated(Some("application/octet-stream")), Ok(Xlsx));
         assert_eq!(negotiated(Some("text/*")), Ok(Csv));
         assert_eq!(negotiated(Some("image/png")), Err(406));
         assert_eq!(negotiated(Some("*/*;q=0")), Err(406));

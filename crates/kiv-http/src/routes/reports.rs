@@ -46,7 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 macro_rules! downloads {
     (
         $report:literal, $query:ty, $answer:ident;
-        $( $handler:ident = $path:literal, $format:ident, $media:literal, $summary:literal; )*
+        $( $handler:ident = $path:literal, $format:ident, $body:ty, $media:literal $(| $also:literal)?, $summary:literal; )*
     ) => {$(
         #[doc = $summary]
         #[doc = ""]
@@ -59,7 +59,7 @@ macro_rules! downloads {
             tag = "Reports",
             params($query),
             responses(
-                (status = 200, description = $summary, content((ReportFile = $media)), headers(
+                (status = 200, description = $summary, content(($body = $media) $(, ($body = $also))?), headers(
                     ("Content-Disposition" = String, description = "The file's name"),
                     ("Content-Language" = String, description = "The language of its names"),
                 )),
@@ -85,45 +85,45 @@ macro_rules! downloads {
 
 downloads! {
     "progress", ProgressQuery, answer_progress;
-    progress_report_csv = "/reports/progress.csv", Csv, "text/csv",
+    progress_report_csv = "/reports/progress.csv", Csv, String, "text/csv",
         "Progress report as CSV: the totals, each cluster, each objective, one row each";
-    progress_report_xlsx = "/reports/progress.xlsx", Xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    progress_report_xlsx = "/reports/progress.xlsx", Xlsx, ReportFile,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
         "Progress report as an Excel workbook: sheets summary, clusters, objectives, indicators";
-    progress_report_html = "/reports/progress.html", Html, "text/html",
+    progress_report_html = "/reports/progress.html", Html, String, "text/html",
         "Progress report as a printable HTML page with charts";
 }
 
 downloads! {
     "trend", TrendQuery, answer_trend;
-    trend_report_csv = "/reports/trend.csv", Csv, "text/csv",
+    trend_report_csv = "/reports/trend.csv", Csv, String, "text/csv",
         "Trend report as CSV: one row per reporting period";
-    trend_report_xlsx = "/reports/trend.xlsx", Xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    trend_report_xlsx = "/reports/trend.xlsx", Xlsx, ReportFile,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
         "Trend report as an Excel workbook: one row per reporting period";
-    trend_report_html = "/reports/trend.html", Html, "text/html",
+    trend_report_html = "/reports/trend.html", Html, String, "text/html",
         "Trend report as a printable HTML page: a line chart and a table";
 }
 
 downloads! {
     "compliance", ComplianceQuery, answer_compliance;
-    compliance_report_csv = "/reports/compliance.csv", Csv, "text/csv",
+    compliance_report_csv = "/reports/compliance.csv", Csv, String, "text/csv",
         "Compliance report as CSV: one row per organisation, worst first";
-    compliance_report_xlsx = "/reports/compliance.xlsx", Xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    compliance_report_xlsx = "/reports/compliance.xlsx", Xlsx, ReportFile,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
         "Compliance report as an Excel workbook: one row per organisation, worst first";
-    compliance_report_html = "/reports/compliance.html", Html, "text/html",
+    compliance_report_html = "/reports/compliance.html", Html, String, "text/html",
         "Compliance report as a printable HTML page";
 }
 
 downloads! {
     "indicator", IndicatorQuery, answer_indicators;
-    indicator_report_csv = "/reports/indicators.csv", Csv, "text/csv",
+    indicator_report_csv = "/reports/indicators.csv", Csv, String, "text/csv",
         "Indicator report as CSV: one row per indicator and period with a value";
-    indicator_report_xlsx = "/reports/indicators.xlsx", Xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    indicator_report_xlsx = "/reports/indicators.xlsx", Xlsx, ReportFile,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
         "Indicator report as an Excel workbook: one row per indicator and period with a value";
-    indicator_report_html = "/reports/indicators.html", Html, "text/html",
+    indicator_report_html = "/reports/indicators.html", Html, String, "text/html",
         "Indicator report as a printable HTML page";
 }
 

@@ -84,7 +84,7 @@ async fn list_follow_ups(
     tag = "Follow-up",
     params(FollowUpQuery),
     responses(
-        (status = 200, description = "The matching follow-ups, one row each", content((crate::render::ReportFile = "text/csv")), headers(
+        (status = 200, description = "The matching follow-ups, one row each", content((String = "text/csv")), headers(
             ("Content-Disposition" = String, description = "The file's name"),
         )),
         NoAcceptableFormat,
