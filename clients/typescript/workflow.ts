@@ -317,22 +317,22 @@ await step(
 );
 
 await step("download the progress report as CSV", ["coordinator"], async () => {
-  const { data, error, response } = await need("coordinator").GET("/kiv/v1/reports/progress", {
-    params: { query: { planId: PLAN, period: PERIOD, format: "csv" } },
+  const { data, error, response } = await need("coordinator").GET("/kiv/v1/reports/progress.csv", {
+    params: { query: { planId: PLAN, period: PERIOD } },
     parseAs: "text",
   });
-  expectStatus(response, 200, "GET /reports/progress?format=csv", error);
+  expectStatus(response, 200, "GET /reports/progress.csv", error);
   check(data !== undefined, "no body");
   const header = data.split("\n")[0] ?? "";
   check(header.startsWith("level,clusterId,objectiveId,code,name,actions,"), `header ${header}`);
 });
 
 await step("download the progress report as xlsx", ["coordinator"], async () => {
-  const { data, error, response } = await need("coordinator").GET("/kiv/v1/reports/progress", {
-    params: { query: { planId: PLAN, period: PERIOD, format: "xlsx" } },
+  const { data, error, response } = await need("coordinator").GET("/kiv/v1/reports/progress.xlsx", {
+    params: { query: { planId: PLAN, period: PERIOD } },
     parseAs: "arrayBuffer",
   });
-  expectStatus(response, 200, "GET /reports/progress?format=xlsx", error);
+  expectStatus(response, 200, "GET /reports/progress.xlsx", error);
   check(data !== undefined, "no body");
   const signature = new TextDecoder().decode(new Uint8Array(data).slice(0, 2));
   check(signature === "PK", `not a zip file: ${JSON.stringify(signature)}`);

@@ -482,7 +482,13 @@ async fn formats_are_negotiated_by_accept_and_downloaded_by_their_operations() {
             ("html", "text/html; charset=utf-8"),
         ] {
             let download = report.replacen('?', &format!(".{format}?"), 1);
-            for accept in [None, Some("*/*"), Some(expected)] {
+            // Bytes of no particular kind, as generated clients ask for files, get the file.
+            for accept in [
+                None,
+                Some("*/*"),
+                Some(expected),
+                Some("application/octet-stream"),
+            ] {
                 let headers: Vec<(&str, &str)> =
                     accept.map(|a| ("Accept", a)).into_iter().collect();
                 let response = fetch(&app, &download, &headers).await;

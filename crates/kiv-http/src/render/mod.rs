@@ -30,9 +30,9 @@ pub enum ReportFormat {
 /// Media type of Excel workbooks (Office Open XML).
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A downloaded binary file in the OpenAPI document (an Excel workbook): bytes, so that generated
-/// clients hand it over as bytes instead of parsing it. CSV and HTML downloads are documented as
-/// text, which clients hand over as a string in the charset the answer names (UTF-8).
+/// A downloaded file as bytes in the OpenAPI document: the Excel workbook, and every download as
+/// `application/octet-stream`, so that generated clients hand files over as bytes instead of
+/// parsing them. CSV and HTML are documented as text under their own media types too.
 #[derive(Debug)]
 pub struct ReportFile;
 
@@ -79,12 +79,10 @@ impl ReportFormat {
     }
 
     /// Whether the media type `essence` (`type/subtype`, lower case) names this format exactly.
-    /// Any `+json` type counts as JSON, `application/octet-stream` as the workbook.
+    /// Any `+json` type counts as JSON.
     fn is(self, essence: &str) -> bool {
         match self {
             ReportFormat::Json => essence == "application/json" || essence.ends_with("+json"),
-            // A client that asks for bytes gets the one binary format; its downloads say so.
-            ReportFormat::Xlsx => essence == XLSX || essence == "application/octet-stream",
             other => essence == other.media_type(),
         }
     }
@@ -174,6 +172,35 @@ pub fn negotiate(req: &HttpRequest, offered: &[ReportFormat]) -> Result<ReportFo
 pub fn language(req: &HttpRequest) -> Language {
     crate::extract::preferred_language(req).unwrap_or(Language::Nl)
 }
+
+/// What a download operation answers `format` in: its own media type, or bytes
+/// (`application/octet-stream`, which the downloads document beside it, so that generated clients
+/// can take any file as bytes); any other `Accept` that excludes the format is `406`.
+pub fn negotiate_download(
+    req: &HttpRequest,
+    format: ReportFormat,
+) -> Result<ReportFormat, ApiError> {
+    let asks_bytes = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|range| {
+            let mut pieces = range.split(';');
+            let essence = pieces.next().unwrap_or_default().trim();
+            let refused =
+                pieces.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            essence.eq_ignore_ascii_case(OCTET_STREAM) && !refused
+        });
+    if asks_bytes {
+        Ok(format)
+    } else {
+        negotiate(req, &[format])
+    }
+}
+
+/// The media type of bytes of no particular kind.
+pub const OCTET_STREAM: &str = "application/octet-stream";
 
 /// A downloadable file: CSV or Excel, with the language its names are in.
 pub fn attachment(
@@ -273,7 +300,6 @@ mod tests {
             Ok(Html)
         );
         assert_eq!(negotiated(Some(XLSX)), Ok(Xlsx));
-        assert_eq!(negotiated(Some("application/octet-stream")), Ok(Xlsx));
         assert_eq!(negotiated(Some("text/*")), Ok(Csv));
         assert_eq!(negotiated(Some("image/png")), Err(406));
         assert_eq!(negotiated(Some("*/*;q=0")), Err(406));

@@ -46,7 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 macro_rules! downloads {
     (
         $report:literal, $query:ty, $answer:ident;
-        $( $handler:ident = $path:literal, $format:ident, $body:ty, $media:literal $(| $also:literal)?, $summary:literal; )*
+        $( $handler:ident = $path:literal, $format:ident, $body:ty, $media:literal, $summary:literal; )*
     ) => {$(
         #[doc = $summary]
         #[doc = ""]
@@ -59,7 +59,7 @@ macro_rules! downloads {
             tag = "Reports",
             params($query),
             responses(
-                (status = 200, description = $summary, content(($body = $media) $(, ($body = $also))?), headers(
+                (status = 200, description = $summary, content((ReportFile = "application/octet-stream"), ($body = $media)), headers(
                     ("Content-Disposition" = String, description = "The file's name"),
                     ("Content-Language" = String, description = "The language of its names"),
                 )),
@@ -77,7 +77,7 @@ macro_rules! downloads {
             _access: ReportAccess,
             ApiQuery(query): ApiQuery<$query>,
         ) -> Result<HttpResponse, ApiError> {
-            let format = render::negotiate(&req, &[ReportFormat::$format])?;
+            let format = render::negotiate_download(&req, ReportFormat::$format)?;
             $answer(&req, &state, query, format).await
         }
     )*};
@@ -88,7 +88,7 @@ downloads! {
     progress_report_csv = "/reports/progress.csv", Csv, String, "text/csv",
         "Progress report as CSV: the totals, each cluster, each objective, one row each";
     progress_report_xlsx = "/reports/progress.xlsx", Xlsx, ReportFile,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Progress report as an Excel workbook: sheets summary, clusters, objectives, indicators";
     progress_report_html = "/reports/progress.html", Html, String, "text/html",
         "Progress report as a printable HTML page with charts";
@@ -99,7 +99,7 @@ downloads! {
     trend_report_csv = "/reports/trend.csv", Csv, String, "text/csv",
         "Trend report as CSV: one row per reporting period";
     trend_report_xlsx = "/reports/trend.xlsx", Xlsx, ReportFile,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Trend report as an Excel workbook: one row per reporting period";
     trend_report_html = "/reports/trend.html", Html, String, "text/html",
         "Trend report as a printable HTML page: a line chart and a table";
@@ -110,7 +110,7 @@ downloads! {
     compliance_report_csv = "/reports/compliance.csv", Csv, String, "text/csv",
         "Compliance report as CSV: one row per organisation, worst first";
     compliance_report_xlsx = "/reports/compliance.xlsx", Xlsx, ReportFile,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Compliance report as an Excel workbook: one row per organisation, worst first";
     compliance_report_html = "/reports/compliance.html", Html, String, "text/html",
         "Compliance report as a printable HTML page";
@@ -121,7 +121,7 @@ downloads! {
     indicator_report_csv = "/reports/indicators.csv", Csv, String, "text/csv",
         "Indicator report as CSV: one row per indicator and period with a value";
     indicator_report_xlsx = "/reports/indicators.xlsx", Xlsx, ReportFile,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Indicator report as an Excel workbook: one row per indicator and period with a value";
     indicator_report_html = "/reports/indicators.html", Html, String, "text/html",
         "Indicator report as a printable HTML page";

@@ -84,7 +84,7 @@ async fn list_follow_ups(
     tag = "Follow-up",
     params(FollowUpQuery),
     responses(
-        (status = 200, description = "The matching follow-ups, one row each", content((String = "text/csv")), headers(
+        (status = 200, description = "The matching follow-ups, one row each", content((crate::render::ReportFile = "application/octet-stream"), (String = "text/csv")), headers(
             ("Content-Disposition" = String, description = "The file's name"),
         )),
         NoAcceptableFormat,
@@ -98,7 +98,7 @@ async fn export_follow_ups(
     auth: Auth,
     ApiQuery(query): ApiQuery<FollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::render::negotiate(&req, &[ReportFormat::Csv])?;
+    crate::render::negotiate_download(&req, ReportFormat::Csv)?;
     // The collection's parameters, checked alike; the export is never paged.
     page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = follow_up_filter(query, auth.caller())?;
