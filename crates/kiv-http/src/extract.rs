@@ -267,13 +267,14 @@ fn malformed_json(error: serde_json::Error) -> ApiError {
     )])
 }
 
-/// What an `If-Match` header may hold: `*`, or a comma-separated list of entity tags, each
+/// What an `If-Match` header may hold: a comma-separated list of entity tags, each
 /// `"..."` or `W/"..."` of visible ASCII characters other than `"` (RFC 9110), or a
 /// representation's `version` as its body shows it (`3`, `3-5e0c41d2a1b4c7f0`). The OpenAPI
 /// document gives it as the header's pattern, and [`expected_version`] refuses anything else
-/// with 400.
+/// with 400, except `*` (RFC 9110 allows it), which it answers 428: a change names the version it
+/// read.
 pub const IF_MATCH_PATTERN: &str =
-    r#"^(\*|[0-9]+(-[0-9a-f]{16})?|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
+    r#"^([0-9]+(-[0-9a-f]{16})?|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
 
 /// Whether `text` has the shape of a bare version, `3` or `3-5e0c41d2a1b4c7f0` (as
 /// [`IF_MATCH_PATTERN`] admits it).
@@ -304,7 +305,7 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError
             IssueLocation::Header,
             "If-Match",
             value.to_str().ok().map(|v| Value::String(v.to_owned())),
-            "If-Match is * or entity tags such as \"3\" (the ETag of the resource as read, or its version)",
+            "If-Match is an entity tag such as \"3\" (the ETag of the resource as read) or its version",
         )])
     };
     let text = value
