@@ -98,30 +98,9 @@ pub fn negotiate(req: &HttpRequest, offered: &[ReportFormat]) -> Result<ReportFo
         .first()
         .copied()
         .ok_or_else(|| ApiError::Internal("no format offered".into()))?;
-    let accept = req
-        .headers()
-        .get_all(header::ACCEPT)
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    if accept.trim().is_empty() {
+    let Some(ranges) = accept_ranges(req) else {
         return Ok(first);
-    }
-    let ranges: Vec<(String, f32)> = accept
-        .split(',')
-        .filter_map(|part| {
-            let mut pieces = part.split(';');
-            let essence = pieces.next()?.trim().to_ascii_lowercase();
-            if essence.is_empty() {
-                return None;
-            }
-            let quality = pieces
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            Some((essence, quality))
-        })
-        .collect();
+    };
     // For each format: the quality of the most specific range that matches it, and where that
     // range stands in the header.
     let score = |format: ReportFormat| -> Option<(f32, usize)> {
@@ -173,6 +152,37 @@ pub fn language(req: &HttpRequest) -> Language {
     crate::extract::preferred_language(req).unwrap_or(Language::Nl)
 }
 
+/// The media ranges of `Accept` with their quality (`q`, default 1), essences in lower case;
+/// `None` when the request sends no `Accept` or a blank one.
+fn accept_ranges(req: &HttpRequest) -> Option<Vec<(String, f32)>> {
+    let accept = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    if accept.trim().is_empty() {
+        return None;
+    }
+    Some(
+        accept
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let essence = pieces.next()?.trim().to_ascii_lowercase();
+                if essence.is_empty() {
+                    return None;
+                }
+                let quality = pieces
+                    .filter_map(|p| p.trim().strip_prefix("q="))
+                    .find_map(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some((essence, quality))
+            })
+            .collect(),
+    )
+}
+
 /// What a download operation answers `format` in: its own media type, or bytes
 /// (`application/octet-stream`, which the downloads document beside it, so that generated clients
 /// can take any file as bytes); any other `Accept` that excludes the format is `406`.
@@ -180,18 +190,11 @@ pub fn negotiate_download(
     req: &HttpRequest,
     format: ReportFormat,
 ) -> Result<ReportFormat, ApiError> {
-    let asks_bytes = req
-        .headers()
-        .get_all(header::ACCEPT)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|range| {
-            let mut pieces = range.split(';');
-            let essence = pieces.next().unwrap_or_default().trim();
-            let refused =
-                pieces.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-            essence.eq_ignore_ascii_case(OCTET_STREAM) && !refused
-        });
+    let asks_bytes = accept_ranges(req).is_some_and(|ranges| {
+        ranges
+            .iter()
+            .any(|(essence, quality)| essence == OCTET_STREAM && *quality > 0.0)
+    });
     if asks_bytes {
         Ok(format)
     } else {

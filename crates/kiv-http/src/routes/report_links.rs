@@ -18,6 +18,7 @@ use crate::auth::ReportReader;
 use crate::extract::{page_and_sort, ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::problem_responses::{MalformedOrOutOfRange, ReportersPullNoReports};
+use crate::render::ReportFormat;
 use crate::respond::{utc, Collection};
 use crate::AppState;
 
@@ -199,18 +200,20 @@ async fn create_link(
         )]));
     }
     // The file formats are operations of their own (`/reports/progress.csv`); `format` picks one.
-    let extension = match body.parameters.get("format").map(String::as_str) {
-        None | Some("json") => "",
-        Some("csv") => ".csv",
-        Some("xlsx") => ".xlsx",
-        Some("html") => ".html",
-        Some(other) => {
-            return Err(body_issue(
-                "parameters.format",
-                Value::from(other),
-                "format is one of json, csv, xlsx, html".into(),
-            ))
-        }
+    let extension = match body.parameters.get("format") {
+        None => String::new(),
+        Some(asked) => match ReportFormat::ALL.iter().find(|f| f.name() == asked) {
+            Some(ReportFormat::Json) => String::new(),
+            Some(format) => format!(".{}", format.name()),
+            None => {
+                let names: Vec<&str> = ReportFormat::ALL.iter().map(|f| f.name()).collect();
+                return Err(body_issue(
+                    "parameters.format",
+                    Value::from(asked.as_str()),
+                    format!("format is one of {}", names.join(", ")),
+                ));
+            }
+        },
     };
     if body.expires_in_seconds == 0 || body.expires_in_seconds > MAX_LINK_SECONDS {
         return Err(body_issue(
