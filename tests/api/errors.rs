@@ -32,7 +32,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["allow"], "GET");
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
     let body = assert_problem(response, 405, "kiv:methodNotAllowed").await;
     assert!(body["detail"].as_str().unwrap().contains("DELETE"));
     let response = app
@@ -42,7 +42,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["allow"], "GET, POST");
+    assert_eq!(response.headers()["allow"], "GET, POST, HEAD");
     assert_problem(response, 405, "kiv:methodNotAllowed").await;
     app.stop().await;
 }

@@ -63,10 +63,15 @@ async fn answers_to_credentialed_requests_are_not_stored_by_shared_caches() {
     let app = TestApp::spawn().await;
     let evaluator = Session::new(&app, "demo-evaluator").await;
 
-    // A collection has no entity tag: nothing may keep it.
+    // An answer without an entity tag (here a problem): nothing may keep it.
+    let missing = app.get("/clusters/99").await;
+    assert_eq!(missing.status().as_u16(), 404);
+    assert_eq!(header(&missing, "cache-control"), Some("no-store"));
+
+    // A collection's tag is its content's: kept only to revalidate.
     let list = app.get("/clusters").await;
     assert_eq!(list.status().as_u16(), 200);
-    assert_eq!(header(&list, "cache-control"), Some("no-store"));
+    assert_eq!(header(&list, "cache-control"), Some("private, no-cache"));
 
     // A single resource has one: the client may keep it to revalidate, and a 304 still answers.
     let path = "/plans/kiv-2016-2019";

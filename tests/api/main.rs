@@ -24,6 +24,7 @@ mod evaluations;
 mod followups;
 mod four_eyes;
 mod headers;
+mod http_semantics;
 mod idempotency;
 mod import_limits;
 mod merge_patch;

@@ -32,16 +32,22 @@ impl Validator {
     pub fn with_content<T: Serialize>(version: i32, content: &T) -> Self {
         // Domain values have string keys only, so serialising them cannot fail.
         let bytes = serde_json::to_vec(content).unwrap_or_default();
-        let hash = Sha256::digest(&bytes);
-        let mut first = [0u8; 8];
-        for (to, from) in first.iter_mut().zip(hash.iter()) {
-            *to = *from;
-        }
         Validator {
             version,
-            digest: Some(u64::from_be_bytes(first)),
+            digest: Some(digest(&bytes)),
         }
     }
+}
+
+/// The first 64 bits of the SHA-256 of `bytes`: enough to tell two states of one resource
+/// apart, short enough for a header.
+pub fn digest(bytes: &[u8]) -> u64 {
+    let hash = Sha256::digest(bytes);
+    let mut first = [0u8; 8];
+    for (to, from) in first.iter_mut().zip(hash.iter()) {
+        *to = *from;
+    }
+    u64::from_be_bytes(first)
 }
 
 impl fmt::Display for Validator {

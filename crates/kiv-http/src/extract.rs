@@ -435,12 +435,17 @@ pub fn required<T>(
     }
 }
 
-/// The language `Accept-Language` asks for, if it names one of kiv's.
+/// The language `Accept-Language` asks for: the one it prefers among kiv's, or Dutch (the
+/// language every text has) when it names none of them; `None` without the header, which asks
+/// for no language in particular.
 pub fn preferred_language(req: &HttpRequest) -> Option<kiv_domain::Language> {
-    req.headers()
-        .get(actix_web::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(kiv_domain::Language::negotiate)
+    let asked = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)?
+        .to_str()
+        .ok()
+        .filter(|v| !v.trim().is_empty())?;
+    Some(kiv_domain::Language::negotiate(asked).unwrap_or(kiv_domain::Language::Nl))
 }
 
 /// A label in the language the client asked for (falling back to Dutch, then any language),

@@ -29,12 +29,15 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 //   7. views                      representations more than one route module answers with
 //   8. routes                     the handlers, each reading only the floor, never each other
 pub mod auth;
+pub mod conditional;
 pub mod docs;
 pub mod extract;
+pub mod head;
 pub mod idempotency;
 pub mod limits;
 pub mod links;
 pub mod middleware;
+pub mod negotiation;
 pub mod observe;
 pub mod openapi_common;
 pub mod origin;
@@ -311,6 +314,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     auth::openapi::declare(&mut document);
     openapi_common::declare(&mut document);
     openapi_common::conform(&mut document);
+    conditional::declare(&mut document);
+    negotiation::declare(&mut document);
     // Last: every answer, the shared ones too, carries the trace id header.
     observe::declare(&mut document);
     document
@@ -381,9 +386,10 @@ pub fn build_app(
         .service(utoipa_actix_web::scope(BASE_PATH).configure(routes::configure))
         .into_app()
         .default_service(web::to(middleware::fallback))
-        // The last wrapped runs first: observe (trace id, metrics) → security headers → log span → rate limit →
-        // idempotency → timeout → NUL guard → problem rendering → unknown query parameters →
-        // the account behind the token → the route. None of them may hold a clone
+        // The last wrapped runs first: observe (trace id, metrics) → HEAD as GET → security
+        // headers → log span → entity tags of reads → rate limit → Accept → idempotency →
+        // timeout → NUL guard → problem rendering → unknown query parameters → the account
+        // behind the token → the route. None of them may hold a clone
         // of the request while the inner layers run: actix routes a request only while it holds
         // the one reference.
         .wrap(from_fn(auth::check_accounts))
@@ -392,9 +398,12 @@ pub fn build_app(
         .wrap(from_fn(path_guard::refuse_nul))
         .wrap(from_fn(limits::timeout))
         .wrap(from_fn(idempotency::idempotency))
+        .wrap(from_fn(negotiation::acceptable_answers))
         .wrap(from_fn(limits::rate_limit))
+        .wrap(from_fn(conditional::tag_reads))
         .wrap(TracingLogger::<middleware::RequestSpan>::new())
         .wrap(from_fn(middleware::security_headers))
+        .wrap(from_fn(head::head_as_get))
         .wrap(from_fn(observe::observe))
 }
 

@@ -26,8 +26,18 @@ pub struct RouteTable {
 struct Route {
     segments: Vec<Segment>,
     methods: Vec<Method>,
-    /// The query parameters each method's operation declares.
-    query: Vec<(Method, Vec<String>)>,
+    operations: Vec<Operation>,
+}
+
+/// What the document says of one method on one path.
+#[derive(Debug)]
+struct Operation {
+    method: Method,
+    /// The query parameters it declares.
+    query: Vec<String>,
+    /// The media types (essences, lower case) of its successful answers; empty when none has a
+    /// body.
+    produces: Vec<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -73,6 +83,43 @@ fn query_names(
         })
 }
 
+/// The media types (essences) of the successful answers of `operation`, shared responses
+/// resolved.
+fn success_media_types(
+    document: &utoipa::openapi::OpenApi,
+    operation: &utoipa::openapi::path::Operation,
+) -> Vec<String> {
+    use utoipa::openapi::RefOr;
+    let mut types: Vec<String> = Vec::new();
+    for (status, response) in &operation.responses.responses {
+        if !status.starts_with('2') {
+            continue;
+        }
+        let response = match response {
+            RefOr::T(response) => Some(response),
+            RefOr::Ref(reference) => document.components.as_ref().and_then(|components| {
+                let name = reference.ref_location.rsplit('/').next()?;
+                match components.responses.get(name)? {
+                    RefOr::T(response) => Some(response),
+                    RefOr::Ref(_) => None,
+                }
+            }),
+        };
+        for media_type in response.into_iter().flat_map(|r| r.content.keys()) {
+            let essence = media_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            if !types.contains(&essence) {
+                types.push(essence);
+            }
+        }
+    }
+    types
+}
+
 impl RouteTable {
     pub fn new(document: &utoipa::openapi::OpenApi) -> Self {
         let routes = document
@@ -90,7 +137,7 @@ impl RouteTable {
                         }
                     })
                     .collect();
-                let query: Vec<(Method, Vec<String>)> = [
+                let operations: Vec<Operation> = [
                     (&item.get, Method::GET),
                     (&item.post, Method::POST),
                     (&item.put, Method::PUT),
@@ -99,18 +146,19 @@ impl RouteTable {
                 ]
                 .into_iter()
                 .filter_map(|(operation, method)| {
-                    operation.as_ref().map(|operation| {
-                        let names = query_names(item.parameters.as_ref())
+                    operation.as_ref().map(|operation| Operation {
+                        method,
+                        query: query_names(item.parameters.as_ref())
                             .chain(query_names(operation.parameters.as_ref()))
-                            .collect();
-                        (method, names)
+                            .collect(),
+                        produces: success_media_types(document, operation),
                     })
                 })
                 .collect();
                 Route {
                     segments,
-                    methods: query.iter().map(|(method, _)| method.clone()).collect(),
-                    query,
+                    methods: operations.iter().map(|o| o.method.clone()).collect(),
+                    operations,
                 }
             })
             .collect();
@@ -127,24 +175,41 @@ impl RouteTable {
             .max_by_key(|route| route.literals())
     }
 
-    /// The methods the API accepts on `path`, or `None` when no route has that path.
-    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.route(path).map(|route| route.methods.as_slice())
+    /// The methods the API accepts on `path` (HEAD wherever GET), or `None` when no route has
+    /// that path.
+    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        self.route(path).map(|route| {
+            let mut methods = route.methods.clone();
+            if methods.contains(&Method::GET) {
+                methods.push(Method::HEAD);
+            }
+            methods
+        })
     }
 
-    /// The query parameters the operation `method` on `path` declares, or `None` when there is
-    /// no such operation (HEAD is read as GET).
-    pub fn query_parameters(&self, path: &str, method: &Method) -> Option<&[String]> {
+    /// The operation `method` on `path` (HEAD is read as GET).
+    fn operation(&self, path: &str, method: &Method) -> Option<&Operation> {
         let method = if method == Method::HEAD {
             &Method::GET
         } else {
             method
         };
         self.route(path)?
-            .query
+            .operations
             .iter()
-            .find(|(m, _)| m == method)
-            .map(|(_, names)| names.as_slice())
+            .find(|o| o.method == method)
+    }
+
+    /// The query parameters the operation `method` on `path` declares, or `None` when there is
+    /// no such operation.
+    pub fn query_parameters(&self, path: &str, method: &Method) -> Option<&[String]> {
+        self.operation(path, method).map(|o| o.query.as_slice())
+    }
+
+    /// The media types the operation `method` on `path` answers in when it succeeds, or `None`
+    /// when there is no such operation.
+    pub fn produces(&self, path: &str, method: &Method) -> Option<&[String]> {
+        self.operation(path, method).map(|o| o.produces.as_slice())
     }
 }
 
@@ -207,8 +272,8 @@ pub async fn fallback(
 ) -> Result<HttpResponse, ApiError> {
     Err(match routes.allowed(req.path()) {
         Some(allowed) if !allowed.contains(req.method()) => ApiError::MethodNotAllowed {
-            method: req.method().clone(),
-            allowed: allowed.to_vec(),
+            method: crate::head::requested_method(&req),
+            allowed,
         },
         _ => ApiError::NoRoute(req.path().to_owned()),
     })
@@ -343,9 +408,12 @@ mod tests {
         let table = RouteTable::new(&crate::openapi());
         assert_eq!(
             table.allowed("/kiv/v1/clusters/6"),
-            Some(&[Method::GET][..])
+            Some(vec![Method::GET, Method::HEAD])
         );
-        assert_eq!(table.allowed("/kiv/v1/clusters"), Some(&[Method::GET][..]));
+        assert_eq!(
+            table.allowed("/kiv/v1/clusters"),
+            Some(vec![Method::GET, Method::HEAD])
+        );
         assert_eq!(table.allowed("/kiv/v1/clusters/"), None);
         assert_eq!(table.allowed("/kiv/v1/clusters/6/x"), None);
         assert_eq!(table.allowed("/kiv/v2/clusters"), None);

@@ -503,6 +503,8 @@ impl ApiError {
     fn response(&self, problem: &Problem) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        // Titles and details are written in English.
+        response.insert_header((header::CONTENT_LANGUAGE, "en"));
         match self {
             ApiError::MethodNotAllowed { allowed, .. } => {
                 if let Ok(value) = HeaderValue::from_str(&join_methods(allowed)) {

@@ -3,7 +3,7 @@
 use actix_web::http::header::{self, EntityTag, IfNoneMatch};
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
-use kiv_domain::{PageRequest, Validator};
+use kiv_domain::{Language, PageRequest, Validator};
 use kiv_store::Page;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,6 +14,10 @@ use crate::origin::base_url;
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Collection<T: ToSchema> {
+    /// The language the items' labels are in, when they carry labels.
+    #[serde(skip)]
+    #[schema(ignore)]
+    language: Option<Language>,
     pub items: Vec<T>,
     /// The page number, from 1.
     pub page: u32,
@@ -32,7 +36,7 @@ pub struct Collection<T: ToSchema> {
     pub prev: Option<String>,
 }
 
-impl<T: ToSchema + Serialize> Collection<T> {
+impl<T: ToSchema + Representation> Collection<T> {
     /// Builds the page from the store's page, keeping the request's own filters in the links.
     pub fn new<S>(
         req: &HttpRequest,
@@ -42,6 +46,7 @@ impl<T: ToSchema + Serialize> Collection<T> {
     ) -> Self {
         let link = |number: u32| page_link(req, number, request.page_size);
         Collection {
+            language: language_of::<T>(req),
             next: request.has_next(page.total).then(|| link(request.page + 1)),
             prev: (request.page > 1).then(|| link(request.page - 1)),
             self_link: link(request.page),
@@ -53,7 +58,9 @@ impl<T: ToSchema + Serialize> Collection<T> {
     }
 
     pub fn respond(self) -> HttpResponse {
-        HttpResponse::Ok().json(self)
+        let mut response = HttpResponse::Ok();
+        by_language::<T>(&mut response, self.language);
+        response.json(self)
     }
 }
 
@@ -82,23 +89,42 @@ pub trait Representation: Serialize {
 /// (`"3"`, or `"3-5e0c41d2a1b4c7f0"` when it shows data kept elsewhere) and, for a body that
 /// follows `Accept-Language`, the language it is in (`"3@fr"`). [`crate::extract::expected_version`]
 /// reads the same tags back.
-fn entity_tag<T: Representation>(req: &HttpRequest, validator: Validator) -> EntityTag {
-    let language = T::BY_LANGUAGE
-        .then(|| crate::extract::preferred_language(req))
-        .flatten();
+fn entity_tag(validator: Validator, language: Option<Language>) -> EntityTag {
     EntityTag::new_strong(match language {
         Some(language) => format!("{validator}@{}", language.as_str()),
         None => validator.to_string(),
     })
 }
 
-/// The headers every single resource carries: its entity tag, and `Vary` when the body
-/// depends on the language.
-fn tagged<T: Representation>(response: &mut actix_web::HttpResponseBuilder, tag: EntityTag) {
-    response.insert_header(header::ETag(tag));
+/// The language of the labels a `T` carries for `req`, if it carries any.
+fn language_of<T: Representation>(req: &HttpRequest) -> Option<Language> {
+    T::BY_LANGUAGE
+        .then(|| crate::extract::preferred_language(req))
+        .flatten()
+}
+
+/// What a body that follows `Accept-Language` says of it: `Vary: Accept-Language`, so that no
+/// cache hands one language's body to another, and `Content-Language` when it carries labels.
+fn by_language<T: Representation>(
+    response: &mut actix_web::HttpResponseBuilder,
+    language: Option<Language>,
+) {
     if T::BY_LANGUAGE {
         response.insert_header((header::VARY, "Accept-Language"));
     }
+    if let Some(language) = language {
+        response.insert_header((header::CONTENT_LANGUAGE, language.as_str()));
+    }
+}
+
+/// The headers every single resource carries: its entity tag, and those of [`by_language`].
+fn tagged<T: Representation>(
+    response: &mut actix_web::HttpResponseBuilder,
+    validator: Validator,
+    language: Option<Language>,
+) {
+    response.insert_header(header::ETag(entity_tag(validator, language)));
+    by_language::<T>(response, language);
 }
 
 /// A single resource with a strong entity tag from the state it is made of; `If-None-Match`
@@ -108,7 +134,8 @@ pub fn single<T: Representation>(
     validator: Validator,
     body: &T,
 ) -> HttpResponse {
-    let tag = entity_tag::<T>(req, validator);
+    let language = language_of::<T>(req);
+    let tag = entity_tag(validator, language);
     let fresh = match req.get_header::<IfNoneMatch>() {
         Some(IfNoneMatch::Any) => true,
         Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
@@ -119,7 +146,7 @@ pub fn single<T: Representation>(
     } else {
         HttpResponse::Ok()
     };
-    tagged::<T>(&mut response, tag);
+    tagged::<T>(&mut response, validator, language);
     if fresh {
         response.finish()
     } else {
@@ -141,7 +168,7 @@ pub fn created<T: Representation>(
 ) -> HttpResponse {
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, href));
-    tagged::<T>(&mut response, entity_tag::<T>(req, validator));
+    tagged::<T>(&mut response, validator, language_of::<T>(req));
     response.json(body)
 }
 

@@ -77,15 +77,6 @@ impl ReportFormat {
             ReportFormat::Html => "text/html",
         }
     }
-
-    /// Whether the media type `essence` (`type/subtype`, lower case) names this format exactly.
-    /// Any `+json` type counts as JSON.
-    fn is(self, essence: &str) -> bool {
-        match self {
-            ReportFormat::Json => essence == "application/json" || essence.ends_with("+json"),
-            other => essence == other.media_type(),
-        }
-    }
 }
 
 /// The format a client asks for by `Accept`: the best of `offered` (quality values honoured; on
@@ -98,30 +89,10 @@ pub fn negotiate(req: &HttpRequest, offered: &[ReportFormat]) -> Result<ReportFo
         .first()
         .copied()
         .ok_or_else(|| ApiError::Internal("no format offered".into()))?;
-    let Some(ranges) = accept_ranges(req) else {
+    let Some(ranges) = crate::negotiation::accept_ranges(req.headers()) else {
         return Ok(first);
     };
-    // For each format: the quality of the most specific range that matches it, and where that
-    // range stands in the header.
-    let score = |format: ReportFormat| -> Option<(f32, usize)> {
-        let major = format.media_type().split('/').next().unwrap_or_default();
-        let mut best: Option<(u8, f32, usize)> = None;
-        for (position, (essence, quality)) in ranges.iter().enumerate() {
-            let specificity = if format.is(essence) {
-                3
-            } else if essence.strip_suffix("/*") == Some(major) {
-                2
-            } else if essence == "*/*" {
-                1
-            } else {
-                continue;
-            };
-            if best.is_none_or(|(s, _, _)| specificity > s) {
-                best = Some((specificity, *quality, position));
-            }
-        }
-        best.map(|(_, quality, position)| (quality, position))
-    };
+    let score = |format: ReportFormat| crate::negotiation::acceptance(&ranges, format.media_type());
     let mut chosen: Option<(ReportFormat, f32, usize)> = None;
     for format in offered {
         let Some((quality, position)) = score(*format) else {
@@ -152,37 +123,6 @@ pub fn language(req: &HttpRequest) -> Language {
     crate::extract::preferred_language(req).unwrap_or(Language::Nl)
 }
 
-/// The media ranges of `Accept` with their quality (`q`, default 1), essences in lower case;
-/// `None` when the request sends no `Accept` or a blank one.
-fn accept_ranges(req: &HttpRequest) -> Option<Vec<(String, f32)>> {
-    let accept = req
-        .headers()
-        .get_all(header::ACCEPT)
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    if accept.trim().is_empty() {
-        return None;
-    }
-    Some(
-        accept
-            .split(',')
-            .filter_map(|part| {
-                let mut pieces = part.split(';');
-                let essence = pieces.next()?.trim().to_ascii_lowercase();
-                if essence.is_empty() {
-                    return None;
-                }
-                let quality = pieces
-                    .filter_map(|p| p.trim().strip_prefix("q="))
-                    .find_map(|q| q.trim().parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                Some((essence, quality))
-            })
-            .collect(),
-    )
-}
-
 /// What a download operation answers `format` in: its own media type, or bytes
 /// (`application/octet-stream`, which the downloads document beside it, so that generated clients
 /// can take any file as bytes); any other `Accept` that excludes the format is `406`.
@@ -190,7 +130,7 @@ pub fn negotiate_download(
     req: &HttpRequest,
     format: ReportFormat,
 ) -> Result<ReportFormat, ApiError> {
-    let asks_bytes = accept_ranges(req).is_some_and(|ranges| {
+    let asks_bytes = crate::negotiation::accept_ranges(req.headers()).is_some_and(|ranges| {
         ranges
             .iter()
             .any(|(essence, quality)| essence == OCTET_STREAM && *quality > 0.0)
@@ -202,8 +142,7 @@ pub fn negotiate_download(
     }
 }
 
-/// The media type of bytes of no particular kind.
-pub const OCTET_STREAM: &str = "application/octet-stream";
+pub use crate::negotiation::OCTET_STREAM;
 
 /// A downloadable file: CSV or Excel, with the language its names are in.
 pub fn attachment(

@@ -104,6 +104,8 @@ pub struct LinkView {
     pub revoked_by: Option<String>,
 }
 
+impl crate::respond::Representation for LinkView {}
+
 impl LinkView {
     fn new(link: ReportLink) -> Self {
         let ReportLink {

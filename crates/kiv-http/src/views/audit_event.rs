@@ -33,6 +33,8 @@ pub struct AuditEventView {
     pub after: Option<Value>,
 }
 
+impl crate::respond::Representation for AuditEventView {}
+
 /// What a recorded change did to its record: `create` (no `before`), `update` (`before` and
 /// `after`) or `delete` (no `after`).
 #[derive(Debug, ToSchema)]

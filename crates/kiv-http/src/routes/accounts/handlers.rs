@@ -1,6 +1,5 @@
 //! The account endpoints: each parses, makes one store call and renders.
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use kiv_domain::access::check_roles;
 use kiv_domain::Tagged;
@@ -49,13 +48,11 @@ async fn get_own_account(
         .run(move |conn| accounts::with_organisation(conn, &login))
         .await?
         .ok_or_else(|| ApiError::not_found("account", &caller.login))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Me {
-            account: AccountView::new(&req, account),
-            organisation: OrganisationView::new(&req, organisation),
-            roles: caller.roles,
-        }))
+    Ok(HttpResponse::Ok().json(Me {
+        account: AccountView::new(&req, account),
+        organisation: OrganisationView::new(&req, organisation),
+        roles: caller.roles,
+    }))
 }
 
 /// List the accounts

@@ -221,6 +221,8 @@ pub struct FollowUpEventView {
     pub follow_up: Value,
 }
 
+impl crate::respond::Representation for FollowUpEventView {}
+
 collection_query! {
     /// Paging of a follow-up's history.
     pub struct FollowUpHistoryQuery {}

@@ -40,6 +40,8 @@ pub struct PublicationEventView {
     pub record: Value,
 }
 
+impl crate::respond::Representation for PublicationEventView {}
+
 impl From<PublicationEvent> for PublicationEventView {
     fn from(event: PublicationEvent) -> Self {
         PublicationEventView {
