@@ -390,3 +390,99 @@ async fn if_match_star_does_not_bypass_optimistic_locking() {
     assert_eq!(reporter.etag(&path).await, "\"1\"");
     app.stop().await;
 }
+
+/// The `(type, name)` of each issue of a 400, the type without its belgif prefix.
+async fn issues_of(response: reqwest::Response) -> Vec<(String, String)> {
+    let problem = assert_problem(response, 400, "badRequest").await;
+    problem["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|issue| {
+            let kind = issue["type"].as_str().unwrap();
+            let kind = kind.rsplit(':').next().unwrap().to_owned();
+            (kind, issue["name"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+fn has(issues: &[(String, String)], kind: &str, name: &str) -> bool {
+    issues.iter().any(|(k, n)| k == kind && n == name)
+}
+
+#[actix_web::test]
+async fn every_refused_value_of_a_body_is_an_issue_of_one_answer() {
+    let app = TestApp::spawn().await;
+    let fod = Session::new(&app, "demo-coordinator").await;
+    let objectives = "/objectives?planId=kiv-2016-2019";
+    let before = app.get_json(objectives, 200).await["total"].clone();
+
+    // A bad code, a bad level and an unknown property: three issues, not the first alone.
+    let response = fod
+        .send(
+            Method::POST,
+            "/objectives",
+            Some(json!({"planId": "kiv-2016-2019", "clusterId": "3", "code": "bad code!", "level": "nope", "title": {"nl": "x"}, "colour": 1})),
+            None,
+        )
+        .await;
+    let issues = issues_of(response).await;
+    assert!(has(&issues, "schemaViolation", "code"), "{issues:?}");
+    assert!(has(&issues, "schemaViolation", "level"), "{issues:?}");
+    assert!(has(&issues, "unknownInput", "colour"), "{issues:?}");
+    assert_eq!(issues.len(), 3, "{issues:?}");
+
+    // Every required property that is missing, each named.
+    let response = fod
+        .send(Method::POST, "/objectives", Some(json!({"level": 7})), None)
+        .await;
+    let issues = issues_of(response).await;
+    for name in ["planId", "code", "title", "level"] {
+        assert!(has(&issues, "schemaViolation", name), "{name}: {issues:?}");
+    }
+    assert_eq!(
+        app.get_json(objectives, 200).await["total"],
+        before,
+        "nothing was created"
+    );
+
+    // Nested values are named as the request names them.
+    let objective = app.objective().create(&fod).await;
+    let response = fod
+        .send(
+            Method::POST,
+            "/actions",
+            Some(json!({
+                "objectiveId": objective["id"], "code": "1", "title": {"nl": "Actie", "xx": "?"},
+                "leadOrganisationId": "fod-justitie", "plannedStart": "2016-13-01",
+                "plannedEnd": "2017-12-31", "weight": "heavy",
+            })),
+            None,
+        )
+        .await;
+    let issues = issues_of(response).await;
+    assert!(has(&issues, "unknownInput", "title.xx"), "{issues:?}");
+    assert!(
+        has(&issues, "schemaViolation", "plannedStart"),
+        "{issues:?}"
+    );
+    assert!(has(&issues, "schemaViolation", "weight"), "{issues:?}");
+
+    // A merge patch too: two bad values, two issues, nothing changed.
+    let path = format!("/objectives/{}", objective["id"].as_str().unwrap());
+    let tag = fod.etag(&path).await;
+    let response = app
+        .request(Method::PATCH, &path, &fod.token)
+        .header("Content-Type", "application/merge-patch+json")
+        .header("If-Match", &tag)
+        .body(json!({"level": "nope", "code": "bad code!", "themeIds": "drugs"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let issues = issues_of(response).await;
+    for name in ["level", "code", "themeIds"] {
+        assert!(has(&issues, "schemaViolation", name), "{name}: {issues:?}");
+    }
+    assert_eq!(fod.etag(&path).await, tag, "nothing changed");
+    app.stop().await;
+}

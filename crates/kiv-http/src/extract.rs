@@ -104,6 +104,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let json_type = is_json(req);
         let limit = crate::limits::of(req).body_limit;
         let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             if !json_type {
                 return Err(not_json());
@@ -111,7 +112,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             let bytes = body
                 .await
                 .map_err(|error| ApiError::unreadable_body(&error, limit))?;
-            parse_json(&bytes).map(ApiJson)
+            parse_json(&bytes)
+                .map(ApiJson)
+                .map_err(|error| with_every_issue(&req, error, &bytes))
         })
     }
 }
@@ -129,6 +132,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiPatch<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = ApiJson::<Value>::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let ApiJson(body) = json.await?;
             if !body.is_object() {
@@ -140,16 +144,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiPatch<T> {
                      to change",
                 )]));
             }
-            parse_value(body).map(ApiPatch)
+            parse_value(&body)
+                .map(ApiPatch)
+                .map_err(|error| every_issue_of(&req, error, &body))
         })
     }
 }
 
 /// Reads an already parsed JSON body into `T`, with issues naming the offending property.
-fn parse_value<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(&body).map_err(|error| {
+fn parse_value<T: DeserializeOwned>(body: &Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(body).map_err(|error| {
         let issue = issue_from(IssueLocation::Body, error, |name| {
-            kiv_domain::merge_patch::value_at(&body, name).cloned()
+            kiv_domain::merge_patch::value_at(body, name).cloned()
         });
         ApiError::bad_request(vec![issue])
     })
@@ -169,6 +175,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
         let json_type = is_json(req);
         let limit = crate::limits::of(req).body_limit;
         let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let bytes = body
                 .await
@@ -179,9 +186,38 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
             if !json_type {
                 return Err(not_json());
             }
-            parse_json::<Option<T>>(&bytes).map(OptionalJson)
+            parse_json::<Option<T>>(&bytes)
+                .map(OptionalJson)
+                .map_err(|error| with_every_issue(&req, error, &bytes))
         })
     }
+}
+
+/// A refusal of the JSON body `bytes` completed with every other value the operation's request
+/// schema refuses (see [`crate::body_schema`]); a body that is not JSON at all stays one issue.
+pub fn with_every_issue(req: &HttpRequest, error: ApiError, bytes: &[u8]) -> ApiError {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(body) => every_issue_of(req, error, &body),
+        Err(_) => error,
+    }
+}
+
+fn every_issue_of(req: &HttpRequest, error: ApiError, body: &Value) -> ApiError {
+    let ApiError::BadRequest(first) = error else {
+        return error;
+    };
+    let Some(routes) = req.app_data::<web::Data<crate::middleware::RouteTable>>() else {
+        return ApiError::BadRequest(first);
+    };
+    let mut issues = routes.body_issues(req.path(), req.method(), body);
+    // The reader's own account of a value wins over the schema's (it says what it expected).
+    for issue in first {
+        match issues.iter_mut().find(|i| i.name == issue.name) {
+            Some(same) => *same = issue,
+            None => issues.push(issue),
+        }
+    }
+    ApiError::BadRequest(issues)
 }
 
 fn not_json() -> ApiError {

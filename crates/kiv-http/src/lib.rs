@@ -29,6 +29,7 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 //   7. views                      representations more than one route module answers with
 //   8. routes                     the handlers, each reading only the floor, never each other
 pub mod auth;
+pub mod body_schema;
 pub mod conditional;
 pub mod docs;
 pub mod extract;

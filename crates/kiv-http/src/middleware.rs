@@ -13,7 +13,9 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use kiv_domain::{InputIssue, IssueLocation};
 
+use crate::body_schema::BodySchema;
 use crate::problem::ApiError;
+use serde_json::Value;
 
 /// Paths, methods and query parameters of the API, taken from the OpenAPI document so that the
 /// 405 answers, the refusal of unknown parameters and the documentation can never disagree.
@@ -38,6 +40,8 @@ struct Operation {
     /// The media types (essences, lower case) of its successful answers; empty when none has a
     /// body.
     produces: Vec<String>,
+    /// The schema of its JSON request body, if it takes one.
+    body: Option<BodySchema>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -122,6 +126,8 @@ fn success_media_types(
 
 impl RouteTable {
     pub fn new(document: &utoipa::openapi::OpenApi) -> Self {
+        let components =
+            std::sync::Arc::new(serde_json::to_value(&document.components).unwrap_or_default());
         let routes = document
             .paths
             .paths
@@ -152,6 +158,9 @@ impl RouteTable {
                             .chain(query_names(operation.parameters.as_ref()))
                             .collect(),
                         produces: success_media_types(document, operation),
+                        body: operation.request_body.as_ref().and_then(|body| {
+                            BodySchema::of(body, std::sync::Arc::clone(&components))
+                        }),
                     })
                 })
                 .collect();
@@ -204,6 +213,15 @@ impl RouteTable {
     /// no such operation.
     pub fn query_parameters(&self, path: &str, method: &Method) -> Option<&[String]> {
         self.operation(path, method).map(|o| o.query.as_slice())
+    }
+
+    /// An issue for each value of `body` that the request schema of the operation `method` on
+    /// `path` refuses (see [`crate::body_schema`]).
+    pub fn body_issues(&self, path: &str, method: &Method, body: &Value) -> Vec<InputIssue> {
+        self.operation(path, method)
+            .and_then(|o| o.body.as_ref())
+            .map(|schema| schema.issues(body))
+            .unwrap_or_default()
     }
 
     /// The media types the operation `method` on `path` answers in when it succeeds, or `None`

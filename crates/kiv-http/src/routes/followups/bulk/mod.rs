@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::views::NewFollowUp;
 use crate::auth::Reporting;
-use crate::extract::{is_json, parse_json, ApiQuery};
+use crate::extract::{is_json, parse_json, with_every_issue, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::href;
 use crate::AppState;
@@ -208,7 +208,9 @@ async fn batch_follow_ups(
     let follow_ups: Vec<NewFollowUp> = if bare_array {
         parse_json(&body)?
     } else {
-        parse_json::<Batch>(&body)?.follow_ups
+        parse_json::<Batch>(&body)
+            .map_err(|error| with_every_issue(&req, error, &body))?
+            .follow_ups
     };
     if follow_ups.len() > MAX_BATCH {
         return Err(ApiError::bad_request(vec![InputIssue::invalid(
