@@ -260,8 +260,13 @@ impl AppState {
             Nationaal Veiligheidsplan: what was done per action and reporting period, how well it \
             worked per cluster, and progress reports for evaluators.\n\n\
             Conventions (belgif): paths and JSON properties are lowerCamelCase; collections carry \
-            `items`, `page`, `pageSize`, `total`, `self` and `next`; single resources carry an \
-            `ETag`; every error is `application/problem+json`.\n\n\
+            `items`, `page`, `pageSize`, `total`, `self` and `next`; every error is \
+            `application/problem+json`.\n\n\
+            HTTP: `HEAD` works wherever `GET` does (same status and headers, no body). Every GET \
+            but health and metrics answers with an `ETag` and revalidates with `If-None-Match` \
+            (`304`). An `Accept` that excludes every type an operation answers in is `406` \
+            (before a change is made). Bodies with `label`s state their `Content-Language`; an \
+            `Accept-Language` naming none of nl, fr, de, en gets Dutch.\n\n\
             Tracing (belgif): every answer carries a `BelGov-Trace-Id` header, a new UUID the \
             service gives each request; when the request carried a well-formed \
             `BelGov-Trace-Id` of its own (1 to 64 letters, digits, `-`, `_`, `.` or `:`), the \
