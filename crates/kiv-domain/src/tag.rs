@@ -61,8 +61,14 @@ impl fmt::Display for Validator {
 
 /// The text is not a validator kiv gave out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not an entity tag of this service")]
-pub struct ForeignTag;
+pub enum ForeignTag {
+    /// Not of the shape `3` or `3-5e0c41d2a1b4c7f0` at all.
+    #[error("not an entity tag of this service")]
+    Malformed,
+    /// Of that shape, but no version kiv can have given out (beyond the range of versions).
+    #[error("no version of this service")]
+    OutOfRange,
+}
 
 impl FromStr for Validator {
     type Err = ForeignTag;
@@ -75,16 +81,16 @@ impl FromStr for Validator {
         };
         let plain = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
         if !plain(version, 10) {
-            return Err(ForeignTag);
+            return Err(ForeignTag::Malformed);
         }
-        let version = version.parse().map_err(|_| ForeignTag)?;
         let digest = match digest {
             None => None,
             Some(d) if d.len() == 16 && plain(d, 16) && d == d.to_lowercase() => {
-                Some(u64::from_str_radix(d, 16).map_err(|_| ForeignTag)?)
+                Some(u64::from_str_radix(d, 16).map_err(|_| ForeignTag::Malformed)?)
             }
-            Some(_) => return Err(ForeignTag),
+            Some(_) => return Err(ForeignTag::Malformed),
         };
+        let version = version.parse().map_err(|_| ForeignTag::OutOfRange)?;
         Ok(Validator { version, digest })
     }
 }
@@ -154,9 +160,19 @@ mod tests {
             "3-abc",
             "3-5E0C41D2A1B4C7F0",
             "3-5e0c41d2a1b4c7f0-1",
-            "99999999999",
         ] {
-            assert_eq!(foreign.parse::<Validator>(), Err(ForeignTag), "{foreign}");
+            assert_eq!(
+                foreign.parse::<Validator>(),
+                Err(ForeignTag::Malformed),
+                "{foreign}"
+            );
+        }
+        for beyond in ["99999999999", "99999999999-5e0c41d2a1b4c7f0"] {
+            assert_eq!(
+                beyond.parse::<Validator>(),
+                Err(ForeignTag::OutOfRange),
+                "{beyond}"
+            );
         }
     }
 

@@ -312,18 +312,6 @@ fn malformed_json(error: serde_json::Error) -> ApiError {
 pub const IF_MATCH_PATTERN: &str =
     r#"^([0-9]+(-[0-9a-f]{16})?|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
 
-/// Whether `text` has the shape of a bare version, `3` or `3-5e0c41d2a1b4c7f0` (as
-/// [`IF_MATCH_PATTERN`] admits it).
-fn bare_version_shaped(text: &str) -> bool {
-    let (number, digest) = text.split_once('-').unwrap_or((text, "0000000000000000"));
-    !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit())
-        && digest.len() == 16
-        && digest
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// The state a change expects, from `If-Match`: the validator of the entity tag the caller
 /// read (`"3"`, `"3-5e0c41d2a1b4c7f0"`; a language a body was in, `"3@fr"`, does not matter to
 /// a change, which is compared with the stored state whatever language it was read in). 428
@@ -357,8 +345,8 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<Validator>, ApiError
         return match text.parse::<Validator>() {
             Ok(version) => Ok(Some(version)),
             // Shaped like a version but none kiv gave out (a number beyond any version).
-            Err(_) if bare_version_shaped(text) => Err(ApiError::PreconditionFailed),
-            Err(_) => Err(malformed()),
+            Err(kiv_domain::tag::ForeignTag::OutOfRange) => Err(ApiError::PreconditionFailed),
+            Err(kiv_domain::tag::ForeignTag::Malformed) => Err(malformed()),
         };
     }
     let tags = entity_tags(text).ok_or_else(malformed)?;
