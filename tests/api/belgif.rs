@@ -383,6 +383,19 @@ async fn if_match_star_does_not_bypass_optimistic_locking() {
             "{method} {target}: {problem}"
         );
     }
+    // A version as the body shows it works as the tag does; one beyond any version kiv gives
+    // out matches nothing (412), and a text of another shape is no version (400).
+    for (version, status) in [("99999999999", 412), ("2", 412), ("1-xyz", 400), ("x", 400)] {
+        let response = reporter
+            .send(
+                Method::PATCH,
+                &path,
+                Some(json!({"progress": 60})),
+                Some(version),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), status, "If-Match: {version}");
+    }
     // Nothing changed: the draft is still a draft at its first version.
     let unchanged = reporter.ok(Method::GET, &path, None, None).await;
     assert_eq!(unchanged["state"], "draft");
