@@ -16,6 +16,20 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(|v| v.to_str().unwrap().to_owned())
 }
 
+/// `method` on `path` as `demo-evaluator`, with `headers`.
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app.request(method, path, &app.reader);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
 /// One read of each kind: collections, single resources, the caller, a report and its download,
 /// the documentation, the public keys and the health probe.
 const READS: [&str; 10] = [
@@ -35,16 +49,8 @@ const READS: [&str; 10] = [
 async fn head_answers_as_get_without_the_body() {
     let app = TestApp::spawn().await;
     for path in READS {
-        let get = app
-            .request(Method::GET, path, &app.reader)
-            .send()
-            .await
-            .unwrap();
-        let head = app
-            .request(Method::HEAD, path, &app.reader)
-            .send()
-            .await
-            .unwrap();
+        let get = send(&app, Method::GET, path, &[]).await;
+        let head = send(&app, Method::HEAD, path, &[]).await;
         assert_eq!(head.status(), get.status(), "HEAD {path}");
         for name in [
             "content-type",
@@ -65,18 +71,10 @@ async fn head_answers_as_get_without_the_body() {
         assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path}: body");
     }
     // HEAD is allowed where GET is, and named when it is not.
-    let refused = app
-        .request(Method::HEAD, "/auth/token", &app.reader)
-        .send()
-        .await
-        .unwrap();
+    let refused = send(&app, Method::HEAD, "/auth/token", &[]).await;
     assert_eq!(refused.status().as_u16(), 405);
     assert_eq!(header(&refused, "allow").as_deref(), Some("POST"));
-    let refused = app
-        .request(Method::DELETE, "/clusters", &app.reader)
-        .send()
-        .await
-        .unwrap();
+    let refused = send(&app, Method::DELETE, "/clusters", &[]).await;
     assert_eq!(header(&refused, "allow").as_deref(), Some("GET, HEAD"));
     app.stop().await;
 }
@@ -86,12 +84,7 @@ async fn an_accept_no_answer_meets_is_406_on_every_resource() {
     let app = TestApp::spawn().await;
     let fod = Session::new(&app, "demo-coordinator").await;
     for path in ["/clusters/6", "/clusters", "/me", "/doc/openapi.json"] {
-        let response = app
-            .request(Method::GET, path, &app.reader)
-            .header("Accept", "text/csv")
-            .send()
-            .await
-            .unwrap();
+        let response = send(&app, Method::GET, path, &[("Accept", "text/csv")]).await;
         let body = assert_problem(response, 406, "kiv:notAcceptable").await;
         assert!(
             body["detail"]
@@ -106,33 +99,18 @@ async fn an_accept_no_answer_meets_is_406_on_every_resource() {
             "application/*;q=0.5, text/csv",
             "application/problem+json",
         ] {
-            let response = app
-                .request(Method::GET, path, &app.reader)
-                .header("Accept", accept)
-                .send()
-                .await
-                .unwrap();
+            let response = send(&app, Method::GET, path, &[("Accept", accept)]).await;
             assert_eq!(response.status().as_u16(), 200, "{path} {accept}");
         }
     }
     // A report still picks its format by Accept, and refuses what it has not.
     let report = "/reports/progress?planId=kiv-2016-2019&period=2017S2";
-    let csv = app
-        .request(Method::GET, report, &app.reader)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let csv = send(&app, Method::GET, report, &[("Accept", "text/csv")]).await;
     assert_eq!(csv.status().as_u16(), 200);
     assert!(header(&csv, "content-type")
         .unwrap()
         .starts_with("text/csv"));
-    let png = app
-        .request(Method::GET, report, &app.reader)
-        .header("Accept", "image/png")
-        .send()
-        .await
-        .unwrap();
+    let png = send(&app, Method::GET, report, &[("Accept", "image/png")]).await;
     assert_problem(png, 406, "kiv:notAcceptable").await;
 
     // A change the client could not read the answer of is refused before anything changes.
@@ -154,11 +132,7 @@ async fn an_accept_no_answer_meets_is_406_on_every_resource() {
 async fn every_read_varies_by_accept() {
     let app = TestApp::spawn().await;
     for path in READS {
-        let response = app
-            .request(Method::GET, path, &app.reader)
-            .send()
-            .await
-            .unwrap();
+        let response = send(&app, Method::GET, path, &[]).await;
         let vary = header(&response, "vary").unwrap_or_default();
         assert!(
             vary.split(',').any(|token| token.trim() == "Accept"),
@@ -170,11 +144,7 @@ async fn every_read_varies_by_accept() {
 
 /// GETs `path` with `If-None-Match: tag`.
 async fn revalidate(app: &TestApp, path: &str, tag: &str) -> reqwest::Response {
-    app.request(Method::GET, path, &app.reader)
-        .header("If-None-Match", tag)
-        .send()
-        .await
-        .unwrap()
+    send(app, Method::GET, path, &[("If-None-Match", tag)]).await
 }
 
 #[actix_web::test]
@@ -182,11 +152,7 @@ async fn every_cacheable_read_revalidates_with_if_none_match() {
     let app = TestApp::spawn().await;
     let fod = Session::new(&app, "demo-coordinator").await;
     for path in READS {
-        let first = app
-            .request(Method::GET, path, &app.reader)
-            .send()
-            .await
-            .unwrap();
+        let first = send(&app, Method::GET, path, &[]).await;
         assert_eq!(first.status().as_u16(), 200, "{path}");
         let Some(tag) = header(&first, "etag") else {
             assert_eq!(path, "/health", "{path} has no entity tag");
@@ -218,18 +184,8 @@ async fn every_cacheable_read_revalidates_with_if_none_match() {
     assert_ne!(header(&changed, "etag"), Some(tag));
 
     // And its language: the labels differ, so does the tag.
-    let french = app
-        .request(Method::GET, list, &app.reader)
-        .header("Accept-Language", "fr")
-        .send()
-        .await
-        .unwrap();
-    let dutch = app
-        .request(Method::GET, list, &app.reader)
-        .header("Accept-Language", "nl")
-        .send()
-        .await
-        .unwrap();
+    let french = send(&app, Method::GET, list, &[("Accept-Language", "fr")]).await;
+    let dutch = send(&app, Method::GET, list, &[("Accept-Language", "nl")]).await;
     assert_ne!(header(&french, "etag"), header(&dutch, "etag"));
     app.stop().await;
 }
@@ -287,19 +243,20 @@ async fn content_in_one_language_says_which_and_unsupported_languages_fall_back(
         .await;
     let single = format!("/objectives/{}", objective["id"].as_str().unwrap());
     for path in [single.as_str(), "/objectives?planId=kiv-2016-2019"] {
-        let read = |language: Option<&'static str>| {
-            let mut request = app.request(Method::GET, path, &app.reader);
-            if let Some(language) = language {
-                request = request.header("Accept-Language", language);
-            }
-            request.send()
+        let app = &app;
+        let read = |language: Option<&'static str>| async move {
+            let headers: Vec<(&str, &str)> = language
+                .map(|l| ("Accept-Language", l))
+                .into_iter()
+                .collect();
+            send(app, Method::GET, path, &headers).await
         };
         let label = |body: &Value| {
             let item = body.get("items").map_or(body, |items| &items[0]);
             item["label"].as_str().map(str::to_owned)
         };
         // Labels in the language asked for, and the answer says so.
-        let french = read(Some("fr-BE, nl;q=0.5")).await.unwrap();
+        let french = read(Some("fr-BE, nl;q=0.5")).await;
         assert_eq!(
             header(&french, "content-language").as_deref(),
             Some("fr"),
@@ -312,7 +269,7 @@ async fn content_in_one_language_says_which_and_unsupported_languages_fall_back(
             Some("Réduire l'offre")
         );
         // A language kiv does not have: Dutch, said as such.
-        let spanish = read(Some("es")).await.unwrap();
+        let spanish = read(Some("es")).await;
         assert_eq!(
             header(&spanish, "content-language").as_deref(),
             Some("nl"),
@@ -323,7 +280,7 @@ async fn content_in_one_language_says_which_and_unsupported_languages_fall_back(
             Some("Aanbod verminderen")
         );
         // No language asked for: every language, no label, no Content-Language.
-        let any = read(None).await.unwrap();
+        let any = read(None).await;
         assert_eq!(header(&any, "content-language"), None, "{path}");
         assert_eq!(label(&any.json().await.unwrap()), None, "{path}");
     }
