@@ -79,6 +79,14 @@ pub struct Problem {
 
 /// One refused input value.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:problem-type:belgif:input-validation:invalidInput",
+    "title": "Invalid input",
+    "detail": "progress must lie between 0 and 100",
+    "in": "body",
+    "name": "progress",
+    "value": 140
+}))]
 pub struct Issue {
     /// The issue type, e.g. `urn:problem-type:belgif:input-validation:invalidInput`.
     #[serde(rename = "type")]

@@ -23,6 +23,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// A token request (RFC 6749), as a form (`application/x-www-form-urlencoded`) or as JSON.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "grant_type": "client_credentials",
+    "client_id": "demo-federale-politie",
+    "client_secret": "demo"
+}))]
 pub struct TokenRequest {
     /// `client_credentials` for agency systems, `password` for people; another grant type is
     /// answered `unsupported_grant_type` (RFC 6749).
@@ -60,6 +65,12 @@ impl TokenRequest {
 
 /// An access token (RFC 6749 §5.1).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFZERTQSJ9.eyJzdWIiOiJkZW1vLWZlZGVyYWxlLXBvbGl0aWUifQ.c2lnbmF0dXJl",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "scope": "reporter"
+}))]
 pub struct TokenResponse {
     /// A JWT (`typ: at+jwt`) to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
@@ -76,6 +87,10 @@ pub struct TokenResponse {
 
 /// A refused token request (RFC 6749 §5.2).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "error": "invalid_client",
+    "error_description": "Unknown client or wrong secret"
+}))]
 pub struct TokenError {
     /// `invalid_request`, `invalid_client`, `invalid_grant` or `unsupported_grant_type`.
     #[schema(example = "invalid_client")]

@@ -84,6 +84,14 @@ pub struct NewLink {
 /// What kiv keeps of a report link: never the URL itself.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b",
+    "report": "progress",
+    "parameters": {"planId": "kiv-2016-2019", "period": "2017S2", "asOf": "2017-12-31"},
+    "createdBy": "demo-coordinator",
+    "createdAt": "2018-01-10T14:00:00Z",
+    "expiresAt": "2018-01-17T14:00:00Z"
+}))]
 pub struct LinkView {
     /// UUID; the `link` parameter of the URL.
     pub id: String,
@@ -132,6 +140,15 @@ impl LinkView {
 /// A signed report link, shown once.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b",
+    "report": "progress",
+    "parameters": {"planId": "kiv-2016-2019", "period": "2017S2", "asOf": "2017-12-31"},
+    "createdBy": "demo-coordinator",
+    "createdAt": "2018-01-10T14:00:00Z",
+    "expiresAt": "2018-01-17T14:00:00Z",
+    "url": "http://127.0.0.1:8080/kiv/v1/reports/progress?planId=kiv-2016-2019&period=2017S2&asOf=2017-12-31&expires=1516197600&link=6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b&signature=3q2-7wAAAAA"
+}))]
 pub struct SignedLink {
     /// Opens the report without a token, until it expires or is revoked. Treat it like a
     /// password: it is not shown again.

@@ -11,6 +11,17 @@ use crate::respond::utc;
 /// One recorded change.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "2f2af25f-c336-4110-88ba-2e7bacce793b",
+    "occurredAt": "2017-03-02T10:15:00Z",
+    "account": "demo-coordinator",
+    "organisationId": "fod-justitie",
+    "entityType": "action",
+    "entityId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "operation": "update",
+    "before": {"id": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "code": "3.1.2", "plannedEnd": "2018-06-30", "weight": 2.0},
+    "after": {"id": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "code": "3.1.2", "plannedEnd": "2018-12-31", "weight": 2.0}
+}))]
 pub struct AuditEventView {
     pub id: String,
     /// When, in UTC.
@@ -37,6 +48,7 @@ pub struct AuditEventView {
 /// `after`) or `delete` (no `after`).
 #[derive(Debug, ToSchema)]
 #[schema(rename_all = "camelCase")]
+#[schema(example = json!("update"))]
 pub enum AuditOperation {
     Create,
     Update,
