@@ -41,6 +41,7 @@ pub struct FrozenFigures {
     /// The moment the figures were computed: only follow-ups approved by then count.
     pub as_of: DateTime<Utc>,
     /// How progress is rolled up: `weightedMeanOfActions`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::rollup::RollUpMethod))]
     pub method: String,
     #[serde(flatten)]
     pub figures: Figures,

@@ -18,6 +18,18 @@ use crate::vocabulary::{ActionStatus, IndicatorDirection, IndicatorMeasure};
 /// The name of the roll-up method, stated in every report.
 pub const METHOD: &str = "weightedMeanOfActions";
 
+/// How progress is rolled up ([`METHOD`]): the weighted mean of the actions' progress.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "weightedMeanOfActions")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum RollUpMethod {
+    WeightedMeanOfActions,
+}
+
 /// What is known of one action as of the report date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionFacts {

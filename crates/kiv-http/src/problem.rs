@@ -77,6 +77,20 @@ pub struct Problem {
     pub limit: Option<usize>,
 }
 
+/// Where in the request a refused value was.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "body")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum IssueIn {
+    Body,
+    Query,
+    Path,
+    Header,
+}
+
 /// One refused input value.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -95,6 +109,7 @@ pub struct Issue {
     pub detail: String,
     /// Where the value was: `body`, `query`, `path` or `header`.
     #[serde(rename = "in")]
+    #[schema(value_type = IssueIn)]
     pub location: String,
     /// The field, e.g. `pageSize` or `indicatorValues[0].value`; empty when the issue is about
     /// the whole input (a body that is not JSON at all).

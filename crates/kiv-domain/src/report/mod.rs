@@ -111,16 +111,39 @@ pub struct ClusterReport {
 pub struct PublishedJudgement {
     /// The cluster follow-up's or the evaluation's id.
     pub id: String,
-    #[cfg_attr(feature = "openapi", schema(example = "attention"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = judgement_value_schema, example = "attention")
+    )]
     pub value: String,
     /// The period judged (for an evaluation, the last one it covers).
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
     pub period: String,
     /// The evaluation's round.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::vocabulary::EvaluationRound>))]
     pub round: Option<String>,
     pub revision: i32,
     pub published_at: DateTime<Utc>,
+}
+
+/// A judgement's `value`: an assessment of a cluster follow-up or an evaluation's rating.
+#[cfg(feature = "openapi")]
+fn judgement_value_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::ToSchema;
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name(
+            crate::vocabulary::Assessment::name(),
+        ))
+        .item(utoipa::openapi::Ref::from_schema_name(
+            crate::vocabulary::OverallRating::name(),
+        ))
+        .description(Some(
+            "`onTrack`, `attention` or `offTrack` for an assessment; `insufficient`, `partial`, \
+             `largelyAchieved` or `achieved` for an evaluation",
+        ))
+        .build()
+        .into()
 }
 
 /// Where a plan stands, as approved by a moment.
@@ -145,6 +168,7 @@ pub struct ProgressReport {
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
     pub period: String,
     /// How progress is rolled up: `weightedMeanOfActions`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::rollup::RollUpMethod))]
     pub method: &'static str,
     pub totals: Figures,
     pub clusters: Vec<ClusterReport>,

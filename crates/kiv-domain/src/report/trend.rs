@@ -59,6 +59,7 @@ pub struct TrendReport {
     /// Only follow-ups approved by this moment count, in every point.
     pub as_of: DateTime<Utc>,
     /// How progress is rolled up: `weightedMeanOfActions`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::rollup::RollUpMethod))]
     pub method: &'static str,
     /// One per reporting period of the plan that has begun by `asOf`, in order.
     pub points: Vec<TrendPoint>,

@@ -74,8 +74,7 @@ impl TokenRequest {
 pub struct TokenResponse {
     /// A JWT (`typ: at+jwt`) to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
+    #[schema(value_type = TokenType)]
     pub token_type: &'static str,
     /// Seconds until the token expires.
     #[schema(example = 900)]
@@ -92,8 +91,7 @@ pub struct TokenResponse {
     "error_description": "Unknown client or wrong secret"
 }))]
 pub struct TokenError {
-    /// `invalid_request`, `invalid_client`, `invalid_grant` or `unsupported_grant_type`.
-    #[schema(example = "invalid_client")]
+    #[schema(value_type = TokenErrorCode)]
     pub error: &'static str,
     pub error_description: String,
 }
@@ -320,4 +318,28 @@ async fn get_public_keys(state: web::Data<AppState>) -> HttpResponse {
         .content_type("application/jwk-set+json")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(state.tokens.jwks())
+}
+
+/// The kind of token: always `Bearer`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[schema(example = "Bearer")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum TokenType {
+    Bearer,
+}
+
+/// Why a token request was refused (RFC 6749 §5.2): `invalid_request`, `invalid_client`, `invalid_grant` or `unsupported_grant_type`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "invalid_client")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum TokenErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnsupportedGrantType,
 }

@@ -30,7 +30,8 @@ pub struct AuditEventView {
     pub account: String,
     /// On behalf of which organisation.
     pub organisation_id: String,
-    /// `plan`, `objective`, `action` or `indicator`.
+    /// The kind of record changed.
+    #[schema(value_type = AuditEntityType)]
     pub entity_type: String,
     pub entity_id: String,
     /// What the change did: `create`, `update` or `delete`.
@@ -80,4 +81,25 @@ impl From<AuditEvent> for AuditEventView {
             after: after.map(|v| v.0),
         }
     }
+}
+
+/// The kinds of record the audit trail follows.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "action")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum AuditEntityType {
+    Plan,
+    Organisation,
+    Objective,
+    Action,
+    Indicator,
+    Account,
+    FollowUpContribution,
+    ClusterFollowUp,
+    Evaluation,
+    Recommendation,
+    ReportLink,
 }

@@ -236,7 +236,7 @@ pub struct ReturnReview {
     "followUp": {"id": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a", "actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "period": "2017S1", "status": "onTrack", "progress": 40.0, "state": "approved", "revision": 1, "version": 3}
 }))]
 pub struct FollowUpEventView {
-    /// `created`, `updated`, `submitted`, `approved`, `returned` or `reopened`.
+    #[schema(value_type = FollowUpEventKind)]
     pub event: String,
     pub revision: i32,
     /// Who: the account's username or client id.
@@ -351,4 +351,20 @@ pub struct ContributionBody {
     /// Values of the indicators of the action or its objective, as the partner measured them.
     #[serde(default)]
     pub indicator_values: Vec<ReportedValue>,
+}
+
+/// What happened to a follow-up: `created`, `updated`, `submitted`, `approved`, `returned` or `reopened`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "approved")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum FollowUpEventKind {
+    Created,
+    Updated,
+    Submitted,
+    Approved,
+    Returned,
+    Reopened,
 }

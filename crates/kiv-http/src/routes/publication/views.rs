@@ -35,7 +35,7 @@ use crate::routes::collection_query;
     "record": {"id": "3633a086-5f40-41d1-bf29-7d91c47f2522", "planId": "kiv-2016-2019", "clusterId": "3", "period": "2017S2", "assessment": "attention", "state": "published", "revision": 1, "version": 2}
 }))]
 pub struct PublicationEventView {
-    /// `created`, `updated`, `published` or `revised`.
+    #[schema(value_type = PublicationEventKind)]
     pub event: String,
     pub revision: i32,
     /// Who: the account's username or client id.
@@ -460,4 +460,18 @@ impl RecommendationView {
             updated_at: utc(record.updated_at),
         }
     }
+}
+
+/// What happened to a cluster follow-up or an evaluation: `created`, `updated`, `published` (a first revision) or `revised` (a new revision started).
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "published")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum PublicationEventKind {
+    Created,
+    Updated,
+    Published,
+    Revised,
 }

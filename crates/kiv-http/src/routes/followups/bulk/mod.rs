@@ -43,6 +43,7 @@ pub struct ModeQuery {
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(example = "atomic")]
 pub enum BulkMode {
     Atomic,
     Partial,
@@ -53,6 +54,20 @@ fn import_mode(mode: Option<BulkMode>) -> ImportMode {
         Some(BulkMode::Partial) => ImportMode::Partial,
         Some(BulkMode::Atomic) | None => ImportMode::Atomic,
     }
+}
+
+/// What happened to one row: `created`, `updated`, `unchanged` (the same as stored) or `refused`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "created")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum BulkRowOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    Refused,
 }
 
 /// What happened to one row.
@@ -67,7 +82,7 @@ fn import_mode(mode: Option<BulkMode>) -> ImportMode {
 pub struct RowReport {
     /// The row's place: 1 for the first follow-up of a batch, or the first data line of a file.
     pub row: usize,
-    /// `created`, `updated`, `unchanged` or `refused`.
+    #[schema(value_type = BulkRowOutcome)]
     pub outcome: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_id: Option<String>,
@@ -91,6 +106,7 @@ pub struct RowReport {
 }))]
 pub struct BulkReport {
     /// `atomic` or `partial`.
+    #[schema(value_type = BulkMode)]
     pub mode: String,
     pub created: usize,
     pub updated: usize,
