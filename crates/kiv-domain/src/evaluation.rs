@@ -44,6 +44,10 @@ pub struct FrozenFigures {
     #[cfg_attr(feature = "openapi", schema(value_type = crate::rollup::RollUpMethod))]
     pub method: String,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
 }
 

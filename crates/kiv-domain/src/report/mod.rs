@@ -53,6 +53,10 @@ pub struct ObjectiveReport {
     pub code: String,
     pub title: LocalizedText,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
 }
 
@@ -81,6 +85,10 @@ pub struct ClusterReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<LocalizedText>,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
     /// The coordinating FODs' assessment of the cluster for the report's period: the cluster
     /// follow-up of that period as published by the report's moment (its latest revision then);

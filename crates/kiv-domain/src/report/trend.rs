@@ -34,6 +34,10 @@ pub struct TrendPoint {
     /// The moment the figures stand at: the trend's `asOf`, the same for every point.
     pub as_of: DateTime<Utc>,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
 }
 
