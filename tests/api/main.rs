@@ -29,6 +29,7 @@ mod idempotency;
 mod import_limits;
 mod merge_patch;
 mod numeric_bounds;
+mod openapi_document;
 mod operations;
 mod origin;
 mod planning;

@@ -142,7 +142,7 @@ impl Run {
             None,
         )
             .map_err(|e| describe("POST /auth/token", e))?;
-        check(answer.token_type == "Bearer", || {
+        check(answer.token_type == models::TokenType::Bearer, || {
             format!("token_type {}", answer.token_type)
         })?;
         Ok(self.configuration(Some(answer.access_token)))

@@ -26,12 +26,28 @@ use crate::vocabulary::{
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "asOf": "2018-02-15T10:30:00Z",
+    "method": "weightedMeanOfActions",
+    "actions": 6,
+    "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2},
+    "progress": 58.33,
+    "leftOut": {"cancelled": 1, "noProgress": 2},
+    "reportingRate": 0.67,
+    "overdue": 1,
+    "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}
+})))]
 pub struct FrozenFigures {
     /// The moment the figures were computed: only follow-ups approved by then count.
     pub as_of: DateTime<Utc>,
     /// How progress is rolled up: `weightedMeanOfActions`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::rollup::RollUpMethod))]
     pub method: String,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
 }
 
@@ -90,6 +106,7 @@ pub struct PeriodRange {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({"followUpId": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a"})))]
 pub struct Evidence {
     pub follow_up_id: String,
     /// Set to point at the value of this indicator in that follow-up.

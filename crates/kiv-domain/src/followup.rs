@@ -17,6 +17,11 @@ use crate::vocabulary::{ActionStatus, FollowUpStatus, IndicatorMeasure, Workflow
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8",
+    "value": 12,
+    "comment": {"nl": "Per 30 juni"}
+})))]
 pub struct ReportedValue {
     pub indicator_id: String,
     pub value: IndicatorValue,

@@ -97,6 +97,7 @@ impl Default for ActionState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", schema(example = json!(30)))]
 pub enum IndicatorValue {
     Number(f64),
     Text(String),
@@ -106,6 +107,7 @@ pub enum IndicatorValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({"value": 20, "year": 2015})))]
 pub struct Baseline {
     pub value: IndicatorValue,
     /// The year the baseline was measured.
@@ -116,6 +118,7 @@ pub struct Baseline {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({"period": "2017S2", "value": 30})))]
 pub struct Target {
     /// A reporting period of the plan: `2017S2`.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2017S2"))]

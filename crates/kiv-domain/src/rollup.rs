@@ -18,6 +18,18 @@ use crate::vocabulary::{ActionStatus, IndicatorDirection, IndicatorMeasure};
 /// The name of the roll-up method, stated in every report.
 pub const METHOD: &str = "weightedMeanOfActions";
 
+/// How progress is rolled up ([`METHOD`]): the weighted mean of the actions' progress.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "weightedMeanOfActions")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum RollUpMethod {
+    WeightedMeanOfActions,
+}
+
 /// What is known of one action as of the report date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionFacts {
@@ -38,6 +50,7 @@ pub struct ActionFacts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({"cancelled": 1, "noProgress": 2})))]
 pub struct LeftOut {
     pub cancelled: usize,
     pub no_progress: usize,
@@ -51,6 +64,14 @@ pub struct LeftOut {
 #[derive(Debug, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)] // describes the serialised map, is never built
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "notStarted": 0,
+    "onTrack": 1,
+    "delayed": 1,
+    "completed": 1,
+    "cancelled": 1,
+    "notReported": 2
+})))]
 pub struct ActionsByStatus {
     #[schema(minimum = 0)]
     not_started: usize,
@@ -72,6 +93,15 @@ pub struct ActionsByStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "actions": 6,
+    "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2},
+    "progress": 58.33,
+    "leftOut": {"cancelled": 1, "noProgress": 2},
+    "reportingRate": 0.67,
+    "overdue": 1,
+    "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}
+})))]
 pub struct Figures {
     pub actions: usize,
     /// Actions per status, `notReported` included (zeros included).
@@ -238,6 +268,7 @@ pub fn target_for(targets: &[Target], period: ReportingPeriod) -> Option<&Indica
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({"onTrack": 1, "offTrack": 1, "noData": 0})))]
 pub struct IndicatorCounts {
     pub on_track: usize,
     pub off_track: usize,

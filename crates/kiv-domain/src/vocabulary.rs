@@ -20,6 +20,8 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // The document's example of each vocabulary is its first value.
+        #[cfg_attr(feature = "openapi", schema(example = json!($name::NAMES.first())))]
         // Every spelling is the variant's name in lowerCamelCase (a unit test holds them to it);
         // saying so here is what the OpenAPI derive reads, as it cannot see the renames below.
         #[serde(rename_all = "camelCase")]

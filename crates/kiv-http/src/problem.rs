@@ -77,8 +77,30 @@ pub struct Problem {
     pub limit: Option<usize>,
 }
 
+/// Where in the request a refused value was.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "body")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum IssueIn {
+    Body,
+    Query,
+    Path,
+    Header,
+}
+
 /// One refused input value.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:problem-type:belgif:input-validation:invalidInput",
+    "title": "Invalid input",
+    "detail": "progress must lie between 0 and 100",
+    "in": "body",
+    "name": "progress",
+    "value": 140
+}))]
 pub struct Issue {
     /// The issue type, e.g. `urn:problem-type:belgif:input-validation:invalidInput`.
     #[serde(rename = "type")]
@@ -87,6 +109,7 @@ pub struct Issue {
     pub detail: String,
     /// Where the value was: `body`, `query`, `path` or `header`.
     #[serde(rename = "in")]
+    #[schema(value_type = IssueIn)]
     pub location: String,
     /// The field, e.g. `pageSize` or `indicatorValues[0].value`; empty when the issue is about
     /// the whole input (a body that is not JSON at all).

@@ -19,6 +19,15 @@ pub enum Reporting {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "organisationId": "federale-politie",
+    "name": {"nl": "Federale Politie", "fr": "Police fédérale"},
+    "due": 10,
+    "submitted": 1,
+    "approved": 8,
+    "missing": 1,
+    "rate": 0.9
+})))]
 pub struct OrganisationCompliance {
     pub organisation_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,6 +48,11 @@ pub struct OrganisationCompliance {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "planId": "kiv-2016-2019",
+    "period": "2017S2",
+    "organisations": [{"organisationId": "federale-politie", "name": {"nl": "Federale Politie", "fr": "Police fédérale"}, "due": 10, "submitted": 1, "approved": 8, "missing": 1, "rate": 0.9}]
+})))]
 pub struct ComplianceReport {
     pub plan_id: String,
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]

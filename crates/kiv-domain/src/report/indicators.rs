@@ -13,6 +13,7 @@ use crate::vocabulary::{IndicatorDirection, IndicatorMeasure};
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({"period": "2017S2", "value": 27, "target": 30, "onTrack": false})))]
 pub struct PeriodValue {
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
     #[cfg_attr(
@@ -33,6 +34,19 @@ pub struct PeriodValue {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8",
+    "objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10",
+    "clusterId": "3",
+    "name": {"nl": "Aantal opgerolde drugslabs"},
+    "unit": "labs",
+    "measure": "number",
+    "direction": "increase",
+    "baseline": {"value": 20, "year": 2015},
+    "targets": [{"period": "2017S2", "value": 30}],
+    "values": [{"period": "2017S1", "value": 24}, {"period": "2017S2", "value": 27, "target": 30, "onTrack": false}],
+    "onTrack": false
+})))]
 pub struct IndicatorReportLine {
     pub indicator_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,6 +74,10 @@ pub struct IndicatorReportLine {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "planId": "kiv-2016-2019",
+    "indicators": [{"indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8", "objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "clusterId": "3", "name": {"nl": "Aantal opgerolde drugslabs"}, "unit": "labs", "measure": "number", "direction": "increase", "baseline": {"value": 20, "year": 2015}, "targets": [{"period": "2017S2", "value": 30}], "values": [{"period": "2017S1", "value": 24}, {"period": "2017S2", "value": 27, "target": 30, "onTrack": false}], "onTrack": false}]
+})))]
 pub struct IndicatorReport {
     pub plan_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]

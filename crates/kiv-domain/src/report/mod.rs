@@ -36,11 +36,27 @@ use crate::vocabulary::{IndicatorDirection, IndicatorMeasure};
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10",
+    "code": "3.1",
+    "title": {"nl": "Het aanbod van drugs verminderen"},
+    "actions": 6,
+    "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2},
+    "progress": 58.33,
+    "leftOut": {"cancelled": 1, "noProgress": 2},
+    "reportingRate": 0.67,
+    "overdue": 1,
+    "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}
+})))]
 pub struct ObjectiveReport {
     pub objective_id: String,
     pub code: String,
     pub title: LocalizedText,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
 }
 
@@ -48,6 +64,20 @@ pub struct ObjectiveReport {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "clusterId": "3",
+    "name": {"nl": "Geactualiseerd integraal en geïntegreerd drugsbeleid", "fr": "Politique intégrale et intégrée actualisée en matière de drogues"},
+    "actions": 6,
+    "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2},
+    "progress": 58.33,
+    "leftOut": {"cancelled": 1, "noProgress": 2},
+    "reportingRate": 0.67,
+    "overdue": 1,
+    "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0},
+    "assessment": {"id": "3633a086-5f40-41d1-bf29-7d91c47f2522", "value": "attention", "period": "2017S2", "revision": 1, "publishedAt": "2018-02-15T10:30:00Z"},
+    "evaluation": {"id": "b02a4219-1b8a-4787-ae68-1f7bc8107589", "value": "partial", "period": "2017S2", "round": "midTerm", "revision": 1, "publishedAt": "2018-03-01T09:00:00Z"},
+    "objectives": [{"objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "code": "3.1", "title": {"nl": "Het aanbod van drugs verminderen"}, "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}}]
+})))]
 pub struct ClusterReport {
     /// Absent for the transversal objectives, which belong to no cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,6 +85,10 @@ pub struct ClusterReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<LocalizedText>,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
     /// The coordinating FODs' assessment of the cluster for the report's period: the cluster
     /// follow-up of that period as published by the report's moment (its latest revision then);
@@ -75,25 +109,63 @@ pub struct ClusterReport {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "3633a086-5f40-41d1-bf29-7d91c47f2522",
+    "value": "attention",
+    "period": "2017S2",
+    "revision": 1,
+    "publishedAt": "2018-02-15T10:30:00Z"
+})))]
 pub struct PublishedJudgement {
     /// The cluster follow-up's or the evaluation's id.
     pub id: String,
-    #[cfg_attr(feature = "openapi", schema(example = "attention"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = judgement_value_schema, example = "attention")
+    )]
     pub value: String,
     /// The period judged (for an evaluation, the last one it covers).
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
     pub period: String,
     /// The evaluation's round.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::vocabulary::EvaluationRound>))]
     pub round: Option<String>,
     pub revision: i32,
     pub published_at: DateTime<Utc>,
+}
+
+/// A judgement's `value`: an assessment of a cluster follow-up or an evaluation's rating.
+#[cfg(feature = "openapi")]
+fn judgement_value_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::ToSchema;
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name(
+            crate::vocabulary::Assessment::name(),
+        ))
+        .item(utoipa::openapi::Ref::from_schema_name(
+            crate::vocabulary::OverallRating::name(),
+        ))
+        .description(Some(
+            "`onTrack`, `attention` or `offTrack` for an assessment; `insufficient`, `partial`, \
+             `largelyAchieved` or `achieved` for an evaluation",
+        ))
+        .build()
+        .into()
 }
 
 /// Where a plan stands, as approved by a moment.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "planId": "kiv-2016-2019",
+    "asOf": "2018-01-15T00:00:00Z",
+    "period": "2017S2",
+    "method": "weightedMeanOfActions",
+    "totals": {"actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}},
+    "clusters": [{"clusterId": "3", "name": {"nl": "Geactualiseerd integraal en geïntegreerd drugsbeleid", "fr": "Politique intégrale et intégrée actualisée en matière de drogues"}, "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}, "assessment": {"id": "3633a086-5f40-41d1-bf29-7d91c47f2522", "value": "attention", "period": "2017S2", "revision": 1, "publishedAt": "2018-02-15T10:30:00Z"}, "evaluation": {"id": "b02a4219-1b8a-4787-ae68-1f7bc8107589", "value": "partial", "period": "2017S2", "round": "midTerm", "revision": 1, "publishedAt": "2018-03-01T09:00:00Z"}, "objectives": [{"objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "code": "3.1", "title": {"nl": "Het aanbod van drugs verminderen"}, "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}}]}]
+})))]
 pub struct ProgressReport {
     pub plan_id: String,
     /// Only follow-ups approved by this moment count. Never later than when the report was
@@ -104,6 +176,7 @@ pub struct ProgressReport {
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
     pub period: String,
     /// How progress is rolled up: `weightedMeanOfActions`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::rollup::RollUpMethod))]
     pub method: &'static str,
     pub totals: Figures,
     pub clusters: Vec<ClusterReport>,
@@ -113,6 +186,17 @@ pub struct ProgressReport {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8",
+    "objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10",
+    "name": {"nl": "Aantal opgerolde drugslabs"},
+    "unit": "labs",
+    "measure": "number",
+    "direction": "increase",
+    "target": 30,
+    "actual": 27,
+    "onTrack": false
+})))]
 pub struct IndicatorStanding {
     pub indicator_id: String,
     /// The objective it measures (directly or through its action).
@@ -136,6 +220,11 @@ pub struct IndicatorStanding {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "code": "3.1.2",
+    "leadOrganisationId": "federale-politie"
+})))]
 pub struct MissingReport {
     pub action_id: String,
     pub code: String,
@@ -147,6 +236,13 @@ pub struct MissingReport {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "evaluationId": "b02a4219-1b8a-4787-ae68-1f7bc8107589",
+    "report": {"planId": "kiv-2016-2019", "asOf": "2018-01-15T00:00:00Z", "period": "2017S2", "method": "weightedMeanOfActions", "totals": {"actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}}, "clusters": [{"clusterId": "3", "name": {"nl": "Geactualiseerd integraal en geïntegreerd drugsbeleid", "fr": "Politique intégrale et intégrée actualisée en matière de drogues"}, "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}, "assessment": {"id": "3633a086-5f40-41d1-bf29-7d91c47f2522", "value": "attention", "period": "2017S2", "revision": 1, "publishedAt": "2018-02-15T10:30:00Z"}, "evaluation": {"id": "b02a4219-1b8a-4787-ae68-1f7bc8107589", "value": "partial", "period": "2017S2", "round": "midTerm", "revision": 1, "publishedAt": "2018-03-01T09:00:00Z"}, "objectives": [{"objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "code": "3.1", "title": {"nl": "Het aanbod van drugs verminderen"}, "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}}]}]},
+    "trend": [{"period": "2017S2", "asOf": "2018-01-15T00:00:00Z", "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}}],
+    "indicators": [{"indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8", "objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10", "name": {"nl": "Aantal opgerolde drugslabs"}, "unit": "labs", "measure": "number", "direction": "increase", "target": 30, "actual": 27, "onTrack": false}],
+    "missingReports": [{"actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "code": "3.1.2", "leadOrganisationId": "federale-politie"}]
+})))]
 pub struct EvaluationContext {
     pub evaluation_id: String,
     /// The progress report of the evaluation's cluster (or theme) for the last period it covers:

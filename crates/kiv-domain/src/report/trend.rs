@@ -13,6 +13,17 @@ use crate::rollup::Figures;
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "period": "2017S2",
+    "asOf": "2018-01-15T00:00:00Z",
+    "actions": 6,
+    "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2},
+    "progress": 58.33,
+    "leftOut": {"cancelled": 1, "noProgress": 2},
+    "reportingRate": 0.67,
+    "overdue": 1,
+    "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}
+})))]
 pub struct TrendPoint {
     #[cfg_attr(feature = "openapi", schema(example = "2017S2"))]
     #[cfg_attr(
@@ -23,6 +34,10 @@ pub struct TrendPoint {
     /// The moment the figures stand at: the trend's `asOf`, the same for every point.
     pub as_of: DateTime<Utc>,
     #[serde(flatten)]
+    // Inline: a schema that flattens Figures shows them as its own properties, not as a
+    // reference, so that a report that holds Figures at several levels (totals, clusters,
+    // objectives) never refers to Figures from within an allOf over Figures.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub figures: Figures,
 }
 
@@ -30,6 +45,13 @@ pub struct TrendPoint {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "planId": "kiv-2016-2019",
+    "clusterId": "3",
+    "asOf": "2018-01-15T00:00:00Z",
+    "method": "weightedMeanOfActions",
+    "points": [{"period": "2017S1", "asOf": "2018-01-15T00:00:00Z", "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}}, {"period": "2017S2", "asOf": "2018-01-15T00:00:00Z", "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}}]
+})))]
 pub struct TrendReport {
     pub plan_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41,6 +63,7 @@ pub struct TrendReport {
     /// Only follow-ups approved by this moment count, in every point.
     pub as_of: DateTime<Utc>,
     /// How progress is rolled up: `weightedMeanOfActions`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::rollup::RollUpMethod))]
     pub method: &'static str,
     /// One per reporting period of the plan that has begun by `asOf`, in order.
     pub points: Vec<TrendPoint>,

@@ -19,7 +19,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 collection_query! {
     /// Filters of the audit trail.
     pub struct AuditQuery {
-        /// `plan`, `objective`, `action` or `indicator`.
+        /// The kind of record changed: `plan`, `organisation`, `objective`, `action`,
+        /// `indicator`, `account`, `followUpContribution`, `clusterFollowUp`, `evaluation`,
+        /// `recommendation` or `reportLink`.
         pub entity_type: Option<String>,
         pub entity_id: Option<String>,
         /// Changes by this account (username or client id).

@@ -23,6 +23,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// A token request (RFC 6749), as a form (`application/x-www-form-urlencoded`) or as JSON.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "grant_type": "client_credentials",
+    "client_id": "demo-federale-politie",
+    "client_secret": "demo"
+}))]
 pub struct TokenRequest {
     /// `client_credentials` for agency systems, `password` for people; another grant type is
     /// answered `unsupported_grant_type` (RFC 6749).
@@ -60,11 +65,16 @@ impl TokenRequest {
 
 /// An access token (RFC 6749 §5.1).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFZERTQSJ9.eyJzdWIiOiJkZW1vLWZlZGVyYWxlLXBvbGl0aWUifQ.c2lnbmF0dXJl",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "scope": "reporter"
+}))]
 pub struct TokenResponse {
     /// A JWT (`typ: at+jwt`) to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
+    #[schema(value_type = TokenType)]
     pub token_type: &'static str,
     /// Seconds until the token expires.
     #[schema(example = 900)]
@@ -76,9 +86,12 @@ pub struct TokenResponse {
 
 /// A refused token request (RFC 6749 §5.2).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "error": "invalid_client",
+    "error_description": "Unknown client or wrong secret"
+}))]
 pub struct TokenError {
-    /// `invalid_request`, `invalid_client`, `invalid_grant` or `unsupported_grant_type`.
-    #[schema(example = "invalid_client")]
+    #[schema(value_type = TokenErrorCode)]
     pub error: &'static str,
     pub error_description: String,
 }
@@ -305,4 +318,28 @@ async fn get_public_keys(state: web::Data<AppState>) -> HttpResponse {
         .content_type("application/jwk-set+json")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(state.tokens.jwks())
+}
+
+/// The kind of token: always `Bearer`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[schema(example = "Bearer")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum TokenType {
+    Bearer,
+}
+
+/// Why a token request was refused (RFC 6749 §5.2): `invalid_request`, `invalid_client`, `invalid_grant` or `unsupported_grant_type`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "invalid_client")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum TokenErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnsupportedGrantType,
 }

@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Whether the service is usable (belgif health).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "UP"}))]
 pub struct Health {
     /// `UP` when the database answers, `DOWN` otherwise.
     #[schema(example = "UP")]
@@ -26,6 +27,7 @@ pub struct Health {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
+#[schema(example = json!("UP"))]
 pub enum HealthStatus {
     Up,
     Down,

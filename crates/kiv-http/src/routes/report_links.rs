@@ -69,8 +69,7 @@ fn default_link_seconds() -> u64 {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"report": "progress", "parameters": {"planId": "kiv-2016-2019", "period": "2017S2", "asOf": "2017-12-31"}, "expiresInSeconds": 604800}))]
 pub struct NewLink {
-    /// `progress`, `trend`, `compliance` or `indicators`.
-    #[schema(pattern = r"^(progress|trend|compliance|indicators)$")]
+    #[schema(value_type = ReportName)]
     pub report: String,
     /// The report's query parameters, as its GET takes them, and `format` (`json`, the default,
     /// `csv`, `xlsx` or `html`): which of the report's operations the link opens.
@@ -84,10 +83,18 @@ pub struct NewLink {
 /// What kiv keeps of a report link: never the URL itself.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b",
+    "report": "progress",
+    "parameters": {"planId": "kiv-2016-2019", "period": "2017S2", "asOf": "2017-12-31"},
+    "createdBy": "demo-coordinator",
+    "createdAt": "2018-01-10T14:00:00Z",
+    "expiresAt": "2018-01-17T14:00:00Z"
+}))]
 pub struct LinkView {
     /// UUID; the `link` parameter of the URL.
     pub id: String,
-    /// `progress`, `trend`, `compliance` or `indicators`.
+    #[schema(value_type = ReportName)]
     pub report: String,
     /// The report's parameters, as the link passes them.
     pub parameters: BTreeMap<String, String>,
@@ -134,6 +141,15 @@ impl LinkView {
 /// A signed report link, shown once.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b",
+    "report": "progress",
+    "parameters": {"planId": "kiv-2016-2019", "period": "2017S2", "asOf": "2017-12-31"},
+    "createdBy": "demo-coordinator",
+    "createdAt": "2018-01-10T14:00:00Z",
+    "expiresAt": "2018-01-17T14:00:00Z",
+    "url": "http://127.0.0.1:8080/kiv/v1/reports/progress?planId=kiv-2016-2019&period=2017S2&asOf=2017-12-31&expires=1516197600&link=6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b&signature=3q2-7wAAAAA"
+}))]
 pub struct SignedLink {
     /// Opens the report without a token, until it expires or is revoked. Treat it like a
     /// password: it is not shown again.
@@ -339,4 +355,18 @@ async fn revoke_link(
         })?;
     tracing::info!(%login, link = %link_id, "revoked a report link");
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The report a link opens: `progress`, `trend`, `compliance` or `indicators`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "progress")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum ReportName {
+    Progress,
+    Trend,
+    Compliance,
+    Indicators,
 }

@@ -12,6 +12,32 @@ use crate::respond::{href, utc};
 /// An action of a plan.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "href": "http://127.0.0.1:8080/kiv/v1/actions/5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "version": "4-7f18f7e50885cd03",
+    "objectiveId": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10",
+    "objectiveHref": "http://127.0.0.1:8080/kiv/v1/objectives/0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10",
+    "planId": "kiv-2016-2019",
+    "planHref": "http://127.0.0.1:8080/kiv/v1/plans/kiv-2016-2019",
+    "clusterId": "3",
+    "clusterHref": "http://127.0.0.1:8080/kiv/v1/clusters/3",
+    "code": "3.1.2",
+    "title": {"nl": "Regionale drugsteams oprichten", "fr": "Créer des équipes régionales drogues"},
+    "leadOrganisationId": "federale-politie",
+    "leadOrganisationHref": "http://127.0.0.1:8080/kiv/v1/organisations/federale-politie",
+    "partnerOrganisationIds": ["lokale-politie"],
+    "themeIds": ["proceedsOfCrime"],
+    "plannedStart": "2016-07-01",
+    "plannedEnd": "2018-12-31",
+    "weight": 2.0,
+    "externalId": "FGP-2016-044",
+    "status": "onTrack",
+    "progress": 40.0,
+    "statusPeriod": "2017S1",
+    "createdAt": "2016-06-20T09:00:00Z",
+    "updatedAt": "2017-07-14T11:20:00Z"
+}))]
 pub struct ActionView {
     /// UUID.
     pub id: String,

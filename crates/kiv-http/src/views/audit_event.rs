@@ -11,6 +11,17 @@ use crate::respond::utc;
 /// One recorded change.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "2f2af25f-c336-4110-88ba-2e7bacce793b",
+    "occurredAt": "2017-03-02T10:15:00Z",
+    "account": "demo-coordinator",
+    "organisationId": "fod-justitie",
+    "entityType": "action",
+    "entityId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "operation": "update",
+    "before": {"id": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "code": "3.1.2", "plannedEnd": "2018-06-30", "weight": 2.0},
+    "after": {"id": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "code": "3.1.2", "plannedEnd": "2018-12-31", "weight": 2.0}
+}))]
 pub struct AuditEventView {
     pub id: String,
     /// When, in UTC.
@@ -19,7 +30,8 @@ pub struct AuditEventView {
     pub account: String,
     /// On behalf of which organisation.
     pub organisation_id: String,
-    /// `plan`, `objective`, `action` or `indicator`.
+    /// The kind of record changed.
+    #[schema(value_type = AuditEntityType)]
     pub entity_type: String,
     pub entity_id: String,
     /// What the change did: `create`, `update` or `delete`.
@@ -39,6 +51,7 @@ impl crate::respond::Representation for AuditEventView {}
 /// `after`) or `delete` (no `after`).
 #[derive(Debug, ToSchema)]
 #[schema(rename_all = "camelCase")]
+#[schema(example = json!("update"))]
 pub enum AuditOperation {
     Create,
     Update,
@@ -70,4 +83,25 @@ impl From<AuditEvent> for AuditEventView {
             after: after.map(|v| v.0),
         }
     }
+}
+
+/// The kinds of record the audit trail follows.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "action")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum AuditEntityType {
+    Plan,
+    Organisation,
+    Objective,
+    Action,
+    Indicator,
+    Account,
+    FollowUpContribution,
+    ClusterFollowUp,
+    Evaluation,
+    Recommendation,
+    ReportLink,
 }

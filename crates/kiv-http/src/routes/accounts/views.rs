@@ -21,6 +21,19 @@ use crate::views::OrganisationView;
 /// the answer that creates or rotates it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "91339f82-5e17-4df6-a80e-56cd7d10730b",
+    "href": "http://127.0.0.1:8080/kiv/v1/accounts/91339f82-5e17-4df6-a80e-56cd7d10730b",
+    "version": "1",
+    "kind": "client",
+    "clientId": "pz-gent",
+    "organisationId": "pz-gent",
+    "organisationHref": "http://127.0.0.1:8080/kiv/v1/organisations/pz-gent",
+    "roles": ["reporter"],
+    "disabled": false,
+    "createdAt": "2017-01-09T08:15:00Z",
+    "updatedAt": "2017-01-09T08:15:00Z"
+}))]
 pub struct AccountView {
     /// UUID.
     pub id: String,
@@ -87,6 +100,20 @@ impl AccountView {
 /// An account with its new secret, shown this once.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "91339f82-5e17-4df6-a80e-56cd7d10730b",
+    "href": "http://127.0.0.1:8080/kiv/v1/accounts/91339f82-5e17-4df6-a80e-56cd7d10730b",
+    "version": "1",
+    "kind": "client",
+    "clientId": "pz-gent",
+    "organisationId": "pz-gent",
+    "organisationHref": "http://127.0.0.1:8080/kiv/v1/organisations/pz-gent",
+    "roles": ["reporter"],
+    "disabled": false,
+    "createdAt": "2017-01-09T08:15:00Z",
+    "updatedAt": "2017-01-09T08:15:00Z",
+    "clientSecret": "q5Vd2J0sXkR8mWb3T7nYc1LzHf4GpA6e"
+}))]
 pub struct AccountWithSecret {
     #[serde(flatten)]
     pub account: AccountView,
@@ -135,6 +162,11 @@ impl AccountWithSecret {
 /// The caller: account, organisation and roles.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "account": {"id": "91339f82-5e17-4df6-a80e-56cd7d10730b", "href": "http://127.0.0.1:8080/kiv/v1/accounts/91339f82-5e17-4df6-a80e-56cd7d10730b", "version": "1", "kind": "person", "clientId": "pz-gent", "organisationId": "fod-justitie", "organisationHref": "http://127.0.0.1:8080/kiv/v1/organisations/fod-justitie", "roles": ["coordinator"], "disabled": false, "createdAt": "2017-01-09T08:15:00Z", "updatedAt": "2017-01-09T08:15:00Z", "username": "jan.peeters"},
+    "organisation": {"id": "fod-justitie", "href": "http://127.0.0.1:8080/kiv/v1/organisations/fod-justitie", "version": "1", "name": {"nl": "FOD Justitie", "fr": "SPF Justice"}, "kind": "federalService", "coordinator": true},
+    "roles": ["coordinator"]
+}))]
 pub struct Me {
     pub account: AccountView,
     pub organisation: OrganisationView,

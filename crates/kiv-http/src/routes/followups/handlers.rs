@@ -342,7 +342,7 @@ async fn submit_follow_up(
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
-    request_body(content = Option<Review>),
+    request_body(content = Option<Review>, example = json!({"reviewNote": "Goedgekeurd; de cijfers stemmen overeen met het jaarverslag."})),
     responses(
         (status = 200, description = "The approved follow-up", body = FollowUpView),
         (status = 403, description = "Not a coordinator (missingScope); the caller wrote or submitted this revision (missingPermission, four-eyes rule)", body = Problem, content_type = "application/problem+json"),
@@ -428,7 +428,7 @@ async fn return_follow_up(
 #[utoipa::path(
     tag = "Follow-up",
     params(("followUpId" = String, Path), ("If-Match" = String, Header, description = "The follow-up's ETag")),
-    request_body(content = Option<Review>),
+    request_body(content = Option<Review>, example = json!({"reviewNote": "De indicatorwaarde voor 2017S1 wordt gecorrigeerd."})),
     responses(
         (status = 200, description = "The reopened follow-up, a draft", body = FollowUpView),
         NotCoordinator,

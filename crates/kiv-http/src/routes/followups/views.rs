@@ -20,6 +20,27 @@ use crate::routes::collection_query;
 /// What an organisation reports on one action for one reporting period.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a",
+    "href": "http://127.0.0.1:8080/kiv/v1/followUps/c7394b20-c27d-4f0c-b686-0fb3e2c0249a",
+    "version": "3",
+    "actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "actionHref": "http://127.0.0.1:8080/kiv/v1/actions/5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "period": "2017S1",
+    "status": "onTrack",
+    "progress": 40.0,
+    "narrative": {"nl": "Twee regionale eenheden operationeel."},
+    "indicatorValues": [{"indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8", "value": 12, "comment": {"nl": "Per 30 juni"}}],
+    "state": "approved",
+    "allowedTransitions": ["reopen"],
+    "organisationId": "federale-politie",
+    "organisationHref": "http://127.0.0.1:8080/kiv/v1/organisations/federale-politie",
+    "contributionsHref": "http://127.0.0.1:8080/kiv/v1/followUps/c7394b20-c27d-4f0c-b686-0fb3e2c0249a/contributions",
+    "createdBy": "demo-federale-politie",
+    "revision": 1,
+    "createdAt": "2017-07-03T08:00:00Z",
+    "updatedAt": "2017-07-20T13:45:00Z"
+}))]
 pub struct FollowUpView {
     /// UUID.
     pub id: String,
@@ -206,8 +227,16 @@ pub struct ReturnReview {
 /// One step in a follow-up's life.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "event": "approved",
+    "revision": 1,
+    "account": "demo-coordinator",
+    "organisationId": "fod-justitie",
+    "occurredAt": "2017-07-20T13:45:00Z",
+    "followUp": {"id": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a", "actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "period": "2017S1", "status": "onTrack", "progress": 40.0, "state": "approved", "revision": 1, "version": 3}
+}))]
 pub struct FollowUpEventView {
-    /// `created`, `updated`, `submitted`, `approved`, `returned` or `reopened`.
+    #[schema(value_type = FollowUpEventKind)]
     pub event: String,
     pub revision: i32,
     /// Who: the account's username or client id.
@@ -242,6 +271,21 @@ collection_query! {
 /// A partner organisation's contribution to the lead's follow-up of an action for a period.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
+    "href": "http://127.0.0.1:8080/kiv/v1/followUps/c7394b20-c27d-4f0c-b686-0fb3e2c0249a/contributions/lokale-politie",
+    "version": "1",
+    "followUpId": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a",
+    "followUpHref": "http://127.0.0.1:8080/kiv/v1/followUps/c7394b20-c27d-4f0c-b686-0fb3e2c0249a",
+    "organisationId": "lokale-politie",
+    "organisationHref": "http://127.0.0.1:8080/kiv/v1/organisations/lokale-politie",
+    "narrative": {"nl": "De zone leverde twee rechercheurs voor de labteams."},
+    "indicatorValues": [{"indicatorId": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8", "value": 3}],
+    "createdBy": "pz-gent",
+    "updatedBy": "pz-gent",
+    "createdAt": "2017-07-03T08:00:00Z",
+    "updatedAt": "2017-07-03T08:00:00Z"
+}))]
 pub struct ContributionView {
     /// UUID (the audit trail's `entityId`).
     pub id: String,
@@ -309,4 +353,20 @@ pub struct ContributionBody {
     /// Values of the indicators of the action or its objective, as the partner measured them.
     #[serde(default)]
     pub indicator_values: Vec<ReportedValue>,
+}
+
+/// What happened to a follow-up: `created`, `updated`, `submitted`, `approved`, `returned` or `reopened`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "approved")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum FollowUpEventKind {
+    Created,
+    Updated,
+    Submitted,
+    Approved,
+    Returned,
+    Reopened,
 }

@@ -26,6 +26,22 @@ use crate::routes::collection_query;
 /// one).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10",
+    "href": "http://127.0.0.1:8080/kiv/v1/objectives/0b6f8c9e-3f2a-4c1e-9d7b-2a5e4f6c8d10",
+    "version": "1",
+    "planId": "kiv-2016-2019",
+    "planHref": "http://127.0.0.1:8080/kiv/v1/plans/kiv-2016-2019",
+    "clusterId": "3",
+    "clusterHref": "http://127.0.0.1:8080/kiv/v1/clusters/3",
+    "code": "3.1",
+    "level": "strategic",
+    "title": {"nl": "Het aanbod van drugs verminderen", "fr": "Réduire l'offre de drogues"},
+    "themeIds": ["proceedsOfCrime"],
+    "ownerOrganisationIds": ["fod-justitie", "fod-binnenlandse-zaken"],
+    "createdAt": "2016-06-20T09:00:00Z",
+    "updatedAt": "2016-06-20T09:00:00Z"
+}))]
 pub struct ObjectiveView {
     /// UUID.
     pub id: String,
@@ -372,6 +388,21 @@ collection_query! {
 /// An indicator of an objective or of an action.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8",
+    "href": "http://127.0.0.1:8080/kiv/v1/indicators/a3f0c1d2-4b5e-6f70-8192-a3b4c5d6e7f8",
+    "version": "1",
+    "actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "actionHref": "http://127.0.0.1:8080/kiv/v1/actions/5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e",
+    "name": {"nl": "Aantal opgerolde drugslabs"},
+    "unit": "labs",
+    "measure": "number",
+    "direction": "increase",
+    "baseline": {"value": 20, "year": 2015},
+    "targets": [{"period": "2017S2", "value": 30}, {"period": "2019S2", "value": 40}],
+    "createdAt": "2016-06-20T09:00:00Z",
+    "updatedAt": "2016-06-20T09:00:00Z"
+}))]
 pub struct IndicatorView {
     /// UUID.
     pub id: String,

@@ -308,7 +308,7 @@ async fn take_step(
 #[utoipa::path(
     tag = "Cluster follow-up",
     params(("clusterFollowUpId" = String, Path), ("If-Match" = String, Header, description = "The cluster follow-up's ETag")),
-    request_body(content = Option<StepNote>),
+    request_body(content = Option<StepNote>, example = json!({"note": "Stand van de cluster eind 2017, na overleg met de zones."})),
     responses(
         (status = 200, description = "The published follow-up, with its figures", body = ClusterFollowUpView),
         NotCoordinator,
@@ -345,7 +345,7 @@ async fn publish_cluster_follow_up(
 #[utoipa::path(
     tag = "Cluster follow-up",
     params(("clusterFollowUpId" = String, Path), ("If-Match" = String, Header, description = "The cluster follow-up's ETag")),
-    request_body(content = Option<StepNote>),
+    request_body(content = Option<StepNote>, example = json!({"note": "Cijfers van zone Gent gecorrigeerd."})),
     responses(
         (status = 200, description = "The draft of the next revision", body = ClusterFollowUpView),
         NotCoordinator,

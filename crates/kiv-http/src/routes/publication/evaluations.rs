@@ -319,7 +319,7 @@ async fn take_step(
 #[utoipa::path(
     tag = "Evaluations",
     params(("evaluationId" = String, Path), ("If-Match" = String, Header, description = "The evaluation's ETag")),
-    request_body(content = Option<StepNote>),
+    request_body(content = Option<StepNote>, example = json!({"note": "Evaluatie besproken op het coördinatiecomité van 12 maart 2018."})),
     responses(
         (status = 200, description = "The published evaluation", body = EvaluationView),
         (status = 400, description = "Its evidence no longer holds", body = Problem, content_type = "application/problem+json"),
@@ -357,7 +357,7 @@ async fn publish_evaluation(
 #[utoipa::path(
     tag = "Evaluations",
     params(("evaluationId" = String, Path), ("If-Match" = String, Header, description = "The evaluation's ETag")),
-    request_body(content = Option<StepNote>),
+    request_body(content = Option<StepNote>, example = json!({"note": "Score voor efficiëntie herzien na de nieuwe cijfers."})),
     responses(
         (status = 200, description = "The draft of the next revision", body = EvaluationView),
         NotCoordinator,

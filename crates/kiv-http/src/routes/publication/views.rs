@@ -26,8 +26,16 @@ use crate::routes::collection_query;
 /// One step in the life of a cluster follow-up or an evaluation.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "event": "published",
+    "revision": 1,
+    "account": "demo-coordinator",
+    "organisationId": "fod-justitie",
+    "occurredAt": "2018-02-15T10:30:00Z",
+    "record": {"id": "3633a086-5f40-41d1-bf29-7d91c47f2522", "planId": "kiv-2016-2019", "clusterId": "3", "period": "2017S2", "assessment": "attention", "state": "published", "revision": 1, "version": 2}
+}))]
 pub struct PublicationEventView {
-    /// `created`, `updated`, `published` or `revised`.
+    #[schema(value_type = PublicationEventKind)]
     pub event: String,
     pub revision: i32,
     /// Who: the account's username or client id.
@@ -64,6 +72,7 @@ collection_query! {
 /// A note on a publication step, kept in the history.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"note": "Cijfers van zone Gent gecorrigeerd."}))]
 pub struct StepNote {
     /// Why: for a revision, what is being corrected.
     pub note: Option<String>,
@@ -80,6 +89,28 @@ pub fn note_of(body: OptionalJson<StepNote>) -> Option<String> {
 /// Where a cluster of a plan stands in a reporting period, in the coordinating FODs' words.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "3633a086-5f40-41d1-bf29-7d91c47f2522",
+    "href": "http://127.0.0.1:8080/kiv/v1/clusterFollowUps/3633a086-5f40-41d1-bf29-7d91c47f2522",
+    "version": "2",
+    "planId": "kiv-2016-2019",
+    "planHref": "http://127.0.0.1:8080/kiv/v1/plans/kiv-2016-2019",
+    "clusterId": "3",
+    "clusterHref": "http://127.0.0.1:8080/kiv/v1/clusters/3",
+    "period": "2017S2",
+    "assessment": "attention",
+    "narrative": {"nl": "De meeste acties lopen; twee zijn vertraagd."},
+    "obstacles": {"nl": "Personeelstekort bij twee zones."},
+    "organisationIds": ["fod-justitie", "fod-binnenlandse-zaken"],
+    "state": "published",
+    "figures": {"asOf": "2018-02-15T10:30:00Z", "method": "weightedMeanOfActions", "actions": 6, "byStatus": {"notStarted": 0, "onTrack": 1, "delayed": 1, "completed": 1, "cancelled": 1, "notReported": 2}, "progress": 58.33, "leftOut": {"cancelled": 1, "noProgress": 2}, "reportingRate": 0.67, "overdue": 1, "indicators": {"onTrack": 1, "offTrack": 1, "noData": 0}},
+    "publishedAt": "2018-02-15T10:30:00Z",
+    "publishedBy": "demo-coordinator",
+    "revision": 1,
+    "createdBy": "demo-coordinator",
+    "createdAt": "2018-02-01T09:00:00Z",
+    "updatedAt": "2018-02-15T10:30:00Z"
+}))]
 pub struct ClusterFollowUpView {
     /// UUID.
     pub id: String,
@@ -163,6 +194,7 @@ impl ClusterFollowUpView {
 /// The reporting periods an evaluation covers, both included.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"from": "2016S1", "to": "2017S2"}))]
 pub struct PeriodRangeBody {
     #[schema(
         example = "2016S1",
@@ -203,6 +235,31 @@ impl PeriodRangeBody {
 /// An evaluation of a cluster (or a transversal theme) of a plan.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "b02a4219-1b8a-4787-ae68-1f7bc8107589",
+    "href": "http://127.0.0.1:8080/kiv/v1/evaluations/b02a4219-1b8a-4787-ae68-1f7bc8107589",
+    "version": "2",
+    "planId": "kiv-2016-2019",
+    "planHref": "http://127.0.0.1:8080/kiv/v1/plans/kiv-2016-2019",
+    "clusterId": "3",
+    "clusterHref": "http://127.0.0.1:8080/kiv/v1/clusters/3",
+    "round": "midTerm",
+    "period": {"from": "2016S1", "to": "2017S2"},
+    "evaluatingOrganisationIds": ["fod-justitie", "fod-binnenlandse-zaken"],
+    "scores": {"relevance": {"score": 4, "rationale": {"nl": "Sluit aan bij het drugsbeleid."}}, "effectiveness": {"score": 2, "rationale": {"nl": "Twee acties vertraagd."}}},
+    "overallRating": "partial",
+    "findings": {"nl": "De aanpak werkt waar de zones meedoen."},
+    "evidence": [{"followUpId": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a"}],
+    "state": "published",
+    "publishedAt": "2018-03-01T09:00:00Z",
+    "publishedBy": "demo-coordinator",
+    "revision": 1,
+    "recommendationsHref": "http://127.0.0.1:8080/kiv/v1/evaluations/b02a4219-1b8a-4787-ae68-1f7bc8107589/recommendations",
+    "contextHref": "http://127.0.0.1:8080/kiv/v1/evaluations/b02a4219-1b8a-4787-ae68-1f7bc8107589/context",
+    "createdBy": "demo-coordinator",
+    "createdAt": "2018-02-20T09:00:00Z",
+    "updatedAt": "2018-03-01T09:00:00Z"
+}))]
 pub struct EvaluationView {
     /// UUID.
     pub id: String,
@@ -303,6 +360,27 @@ impl EvaluationView {
 /// A recommendation of an evaluation, and what became of it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "245ed70c-4f5e-4696-8321-64466610fed0",
+    "href": "http://127.0.0.1:8080/kiv/v1/recommendations/245ed70c-4f5e-4696-8321-64466610fed0",
+    "version": "2",
+    "evaluationId": "b02a4219-1b8a-4787-ae68-1f7bc8107589",
+    "evaluationHref": "http://127.0.0.1:8080/kiv/v1/evaluations/b02a4219-1b8a-4787-ae68-1f7bc8107589",
+    "planId": "kiv-2016-2019",
+    "planHref": "http://127.0.0.1:8080/kiv/v1/plans/kiv-2016-2019",
+    "clusterId": "3",
+    "clusterHref": "http://127.0.0.1:8080/kiv/v1/clusters/3",
+    "round": "midTerm",
+    "text": {"nl": "Breid de regionale drugsteams uit naar alle arrondissementen."},
+    "organisationIds": ["federale-politie"],
+    "priority": "high",
+    "dueDate": "2019-06-30",
+    "status": "inProgress",
+    "statusNote": {"nl": "Uitbreiding naar drie arrondissementen gestart."},
+    "createdBy": "demo-coordinator",
+    "createdAt": "2018-03-01T09:00:00Z",
+    "updatedAt": "2018-09-12T15:10:00Z"
+}))]
 pub struct RecommendationView {
     /// UUID.
     pub id: String,
@@ -384,4 +462,18 @@ impl RecommendationView {
             updated_at: utc(record.updated_at),
         }
     }
+}
+
+/// What happened to a cluster follow-up or an evaluation: `created`, `updated`, `published` (a first revision) or `revised` (a new revision started).
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "published")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum PublicationEventKind {
+    Created,
+    Updated,
+    Published,
+    Revised,
 }

@@ -43,6 +43,7 @@ pub struct ModeQuery {
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(example = "atomic")]
 pub enum BulkMode {
     Atomic,
     Partial,
@@ -55,13 +56,33 @@ fn import_mode(mode: Option<BulkMode>) -> ImportMode {
     }
 }
 
+/// What happened to one row: `created`, `updated`, `unchanged` (the same as stored) or `refused`.
+///
+/// The values of a string the OpenAPI document shows as a closed set; never built.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = "created")]
+#[allow(dead_code)] // describes a serialised string, is never built
+pub enum BulkRowOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    Refused,
+}
+
 /// What happened to one row.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "row": 1,
+    "outcome": "created",
+    "followUpId": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a",
+    "href": "http://127.0.0.1:8080/kiv/v1/followUps/c7394b20-c27d-4f0c-b686-0fb3e2c0249a"
+}))]
 pub struct RowReport {
     /// The row's place: 1 for the first follow-up of a batch, or the first data line of a file.
     pub row: usize,
-    /// `created`, `updated`, `unchanged` or `refused`.
+    #[schema(value_type = BulkRowOutcome)]
     pub outcome: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_id: Option<String>,
@@ -75,8 +96,17 @@ pub struct RowReport {
 /// The outcome of a bulk request.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "mode": "partial",
+    "created": 1,
+    "updated": 0,
+    "unchanged": 0,
+    "refused": 1,
+    "rows": [{"row": 1, "outcome": "created", "followUpId": "c7394b20-c27d-4f0c-b686-0fb3e2c0249a", "href": "http://127.0.0.1:8080/kiv/v1/followUps/c7394b20-c27d-4f0c-b686-0fb3e2c0249a"}, {"row": 2, "outcome": "refused", "issues": [{"type": "urn:problem-type:belgif:input-validation:invalidInput", "title": "Invalid input", "detail": "progress must lie between 0 and 100", "in": "body", "name": "rows[2].progress", "value": 140}]}]
+}))]
 pub struct BulkReport {
     /// `atomic` or `partial`.
+    #[schema(value_type = BulkMode)]
     pub mode: String,
     pub created: usize,
     pub updated: usize,
@@ -164,6 +194,9 @@ fn input_of(follow_up: NewFollowUp) -> BulkRow {
 /// Follow-ups sent together.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({
+    "followUps": [{"actionId": "5b7c2d1e-8f3a-4b6c-9d0e-1f2a3b4c5d6e", "period": "2017S1", "status": "onTrack", "progress": 40, "narrative": {"nl": "Twee regionale eenheden operationeel."}}, {"actionId": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", "period": "2017S1", "status": "delayed", "progress": 15}]
+}))]
 pub struct Batch {
     /// The follow-ups, at most 1,000; issues name them `rows[1]`, `rows[2]`, ... in this order.
     #[schema(max_items = 1000)]

@@ -15,6 +15,9 @@ pub const FILE_PART: &str = "file";
 /// A CSV import sent as a form.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // documents the form; the handler reads the part from the body itself
+#[schema(example = json!({
+    "file": "actionExternalId,organisationId,period,status,progress,narrativeNl\nFGP-2016-044,federale-politie,2017S1,onTrack,40,Twee eenheden operationeel\n"
+}))]
 pub struct CsvUpload {
     /// The CSV file, UTF-8, as described for `text/csv`.
     #[schema(value_type = String, format = Binary)]
