@@ -41,6 +41,7 @@ pub mod middleware;
 pub mod negotiation;
 pub mod observe;
 pub mod openapi_common;
+pub mod openapi_examples;
 pub mod origin;
 pub mod patch_schemas;
 pub mod path_guard;
