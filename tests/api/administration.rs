@@ -146,6 +146,14 @@ async fn a_client_secret_is_shown_once_and_works() {
         assert!(!trail.contains(secret));
     }
     assert!(!trail.contains("argon2"));
+    // The kinds of record are a closed set: a mistyped one is refused, not an empty trail.
+    let mistyped = app
+        .request(Method::GET, "/auditEvents?entityType=acount", &admin)
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(mistyped, 400, "badRequest").await;
+    assert_eq!(problem["issues"][0]["name"], "entityType");
     app.stop().await;
 }
 

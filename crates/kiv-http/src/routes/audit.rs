@@ -9,7 +9,7 @@ use crate::auth::Auditor;
 use crate::extract::{page_and_sort, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::respond::Collection;
-use crate::views::AuditEventView;
+use crate::views::{AuditEntityType, AuditEventView};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -19,10 +19,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 collection_query! {
     /// Filters of the audit trail.
     pub struct AuditQuery {
-        /// The kind of record changed: `plan`, `organisation`, `objective`, `action`,
-        /// `indicator`, `account`, `followUpContribution`, `clusterFollowUp`, `evaluation`,
-        /// `recommendation` or `reportLink`.
-        pub entity_type: Option<String>,
+        /// The kind of record changed.
+        pub entity_type: Option<AuditEntityType>,
         pub entity_id: Option<String>,
         /// Changes by this account (username or client id).
         pub account: Option<String>,
@@ -49,7 +47,7 @@ async fn list_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     let (page, _) = page_and_sort::<()>(&req, query.page, query.page_size, None, &[])?;
     let filter = AuditFilter {
-        entity_type: query.entity_type,
+        entity_type: query.entity_type.map(|kind| kind.as_str().to_owned()),
         entity_id: query.entity_id,
         account_login: query.account,
     };

@@ -86,12 +86,9 @@ impl From<AuditEvent> for AuditEventView {
 }
 
 /// The kinds of record the audit trail follows.
-///
-/// The values of a string the OpenAPI document shows as a closed set; never built.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = "action")]
-#[allow(dead_code)] // describes a serialised string, is never built
 pub enum AuditEntityType {
     Plan,
     Organisation,
@@ -104,4 +101,23 @@ pub enum AuditEntityType {
     Evaluation,
     Recommendation,
     ReportLink,
+}
+
+impl AuditEntityType {
+    /// Its name, as the trail stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditEntityType::Plan => "plan",
+            AuditEntityType::Organisation => "organisation",
+            AuditEntityType::Objective => "objective",
+            AuditEntityType::Action => "action",
+            AuditEntityType::Indicator => "indicator",
+            AuditEntityType::Account => "account",
+            AuditEntityType::FollowUpContribution => "followUpContribution",
+            AuditEntityType::ClusterFollowUp => "clusterFollowUp",
+            AuditEntityType::Evaluation => "evaluation",
+            AuditEntityType::Recommendation => "recommendation",
+            AuditEntityType::ReportLink => "reportLink",
+        }
+    }
 }

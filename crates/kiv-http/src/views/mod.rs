@@ -11,5 +11,5 @@ pub mod audit_event;
 pub mod organisation;
 
 pub use action::ActionView;
-pub use audit_event::AuditEventView;
+pub use audit_event::{AuditEntityType, AuditEventView};
 pub use organisation::OrganisationView;
