@@ -225,7 +225,7 @@ fn main() -> ExitCode {
         missing!(r.state, reporter),
         |r| {
             let reporter = got(&r.state.reporter);
-            let me = accounts_api::get_own_account(&reporter).map_err(|e| describe("GET /me", e))?;
+            let me = accounts_api::get_own_account(&reporter, None).map_err(|e| describe("GET /me", e))?;
             r.state.organisation = Some(me.organisation.id);
             Ok(())
         },
@@ -247,6 +247,7 @@ fn main() -> ExitCode {
                     None,
                     Some(page),
                     Some(3),
+                    None, // If-None-Match: always the representation
                 )
                 .map_err(|e| describe(&format!("GET /clusters page {page}"), e))?;
                 check(answer.items.len() <= 3, || {
@@ -447,6 +448,7 @@ fn main() -> ExitCode {
                 None,
                 None,
                 None,
+                None, // If-None-Match: always the representation
             )
             .map_err(|e| describe("GET /reports/progress", e))?;
             check(report.period == PERIOD, || {
@@ -484,6 +486,7 @@ fn main() -> ExitCode {
                 None,
                 None,
                 None,
+                None, // If-None-Match: always the representation
             )
             .map_err(|e| describe("GET /reports/progress", e))?;
             let objective = got(&r.state.objective);
@@ -524,6 +527,7 @@ fn main() -> ExitCode {
                 None,
                 None,
                 None,
+                None, // If-None-Match: always the representation
             )
             .map_err(|e| describe("GET /reports/progress.csv", e))?;
             let bytes = answer.bytes().map_err(|e| format!("reading the CSV: {e}"))?;
@@ -552,6 +556,7 @@ fn main() -> ExitCode {
                 None,
                 None,
                 None,
+                None, // If-None-Match: always the representation
             )
             .map_err(|e| describe("GET /reports/progress.xlsx", e))?;
             let bytes = answer.bytes().map_err(|e| format!("reading the workbook: {e}"))?;
