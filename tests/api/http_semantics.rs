@@ -207,6 +207,35 @@ async fn the_document_declares_conditional_reads_and_406() {
             if answers_content {
                 assert!(responses.contains_key("406"), "{method} {path}: 406");
             }
+            // An answer with labels says their language; the operation reads Accept-Language.
+            let labelled = responses.iter().any(|(status, r)| {
+                status.starts_with('2')
+                    && r.pointer("/content/application~1json/schema/$ref")
+                        .and_then(Value::as_str)
+                        .is_some_and(|schema| {
+                            ["ObjectiveView", "ActionView", "IndicatorView"]
+                                .iter()
+                                .any(|view| {
+                                    schema.ends_with(view)
+                                        || schema.ends_with(&view.replace("View", "Collection"))
+                                })
+                        })
+            });
+            if labelled {
+                let reads = operation["parameters"]
+                    .as_array()
+                    .is_some_and(|parameters| {
+                        parameters
+                            .iter()
+                            .any(|p| p["name"] == "Accept-Language" && p["in"] == "header")
+                    });
+                assert!(reads, "{method} {path}: Accept-Language");
+                assert!(
+                    responses.iter().any(|(status, r)| status.starts_with('2')
+                        && r["headers"].get("Content-Language").is_some()),
+                    "{method} {path}: Content-Language"
+                );
+            }
             if method != "get" || kiv_http::conditional::NOT_CACHEABLE.contains(&id) {
                 continue;
             }

@@ -290,7 +290,7 @@ fn main() -> ExitCode {
                 text("Drugs (Rust client)"),
             )
         };
-        let answer = planning_api::create_objective(&coordinator, objective, None)
+        let answer = planning_api::create_objective(&coordinator, objective, None, None)
             .map_err(|e| describe("POST /objectives", e))?;
         r.state.objective = Some(answer.id);
         Ok(())
@@ -316,7 +316,7 @@ fn main() -> ExitCode {
                     end,
                 )
             };
-            let answer = planning_api::create_action(&coordinator, action, None)
+            let answer = planning_api::create_action(&coordinator, action, None, None)
                 .map_err(|e| describe("POST /actions", e))?;
             check(answer.lead_organisation_id == organisation, || {
                 format!("led by {}", answer.lead_organisation_id)
@@ -340,7 +340,7 @@ fn main() -> ExitCode {
                     models::IndicatorDirection::Increase,
                 )
             };
-            let answer = planning_api::create_indicator(&coordinator, indicator, None)
+            let answer = planning_api::create_indicator(&coordinator, indicator, None, None)
                 .map_err(|e| describe("POST /indicators", e))?;
             r.state.indicator = Some(answer.id);
             Ok(())

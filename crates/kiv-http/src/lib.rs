@@ -323,6 +323,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi_common::conform(&mut document);
     conditional::declare(&mut document);
     negotiation::declare(&mut document);
+    negotiation::declare_languages(&mut document);
     // Last: every answer, the shared ones too, carries the trace id header.
     observe::declare(&mut document);
     document

@@ -209,6 +209,129 @@ pub fn declare(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// The component schemas of bodies that carry a `label` in the language `Accept-Language` asks
+/// for, collections of them included.
+fn labelled_schemas(document: &utoipa::openapi::OpenApi) -> Vec<String> {
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    use utoipa::openapi::RefOr;
+    let Some(components) = document.components.as_ref() else {
+        return Vec::new();
+    };
+    let name_of = |schema: &RefOr<Schema>| match schema {
+        RefOr::Ref(reference) => reference
+            .ref_location
+            .strip_prefix("#/components/schemas/")
+            .map(str::to_owned),
+        RefOr::T(_) => None,
+    };
+    let labelled: Vec<String> = components
+        .schemas
+        .iter()
+        .filter(|(_, schema)| {
+            matches!(schema, RefOr::T(Schema::Object(o)) if o.properties.contains_key("label"))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let collections = components.schemas.iter().filter_map(|(name, schema)| {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            return None;
+        };
+        let Some(RefOr::T(Schema::Array(items))) = object.properties.get("items") else {
+            return None;
+        };
+        let ArrayItems::RefOrSchema(item) = &items.items else {
+            return None;
+        };
+        name_of(item)
+            .filter(|item| labelled.contains(item))
+            .map(|_| name.clone())
+    });
+    let collections: Vec<String> = collections.collect();
+    labelled.into_iter().chain(collections).collect()
+}
+
+/// Declares, on every operation whose answer carries `label`s, the `Accept-Language` it reads
+/// and the `Content-Language` and `Vary` of its answers.
+pub fn declare_languages(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+
+    let labelled = labelled_schemas(document);
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let accept_language = ParameterBuilder::new()
+        .name("Accept-Language")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Adds a `label` in this language (nl, fr, de or en; quality values honoured). One \
+             that names none of them gets Dutch, the language every text has",
+        ))
+        .schema(Some(text()))
+        .example(Some(serde_json::json!("fr-BE, fr;q=0.9, nl;q=0.5")))
+        .build();
+    let content_language = HeaderBuilder::new()
+        .schema(Some(text().enum_values(Some(["nl", "fr", "de", "en"]))))
+        .description(Some(
+            "The language of the `label`s, when `Accept-Language` asked for one",
+        ))
+        .example(Some(serde_json::json!("fr")))
+        .build();
+    let vary = HeaderBuilder::new()
+        .schema(Some(text()))
+        .description(Some(
+            "Names `Accept-Language` (and, on reads, `Accept`): the body follows it, so no cache \
+             hands one language's body to another",
+        ))
+        .example(Some(serde_json::json!("Accept-Language, Accept")))
+        .build();
+    for item in document.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let mut labels = false;
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let carries_labels = status.starts_with('2')
+                    && response.content.values().any(|content| {
+                        matches!(content, RefOr::T(content) if matches!(&content.schema,
+                            Some(RefOr::Ref(r)) if r.ref_location
+                                .strip_prefix("#/components/schemas/")
+                                .is_some_and(|name| labelled.iter().any(|l| l == name))))
+                    });
+                if carries_labels {
+                    labels = true;
+                    response
+                        .headers
+                        .entry("Content-Language".into())
+                        .or_insert_with(|| RefOr::T(content_language.clone()));
+                    response
+                        .headers
+                        .entry("Vary".into())
+                        .or_insert_with(|| RefOr::T(vary.clone()));
+                }
+            }
+            if !labels {
+                continue;
+            }
+            let parameters = operation.parameters.get_or_insert_with(Vec::new);
+            parameters.retain(
+                |p| !matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case("Accept-Language")),
+            );
+            parameters.push(RefOr::T(accept_language.clone()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
