@@ -10,7 +10,7 @@ use kiv_domain::{Action, ActionStatus, PageRequest};
 use super::rows::{with_joined_links, with_links, Joined};
 use crate::database::DbConnection;
 use crate::error::StoreResult;
-use crate::page::{load_page, Page};
+use crate::page::{load_page, total_count, Page};
 use crate::records::like_pattern;
 use crate::schema::{
     action_partners, action_states, action_themes, actions, objectives as objective_table,
@@ -156,19 +156,17 @@ macro_rules! filtered {
 }
 
 /// One page of the actions `filter` admits, sorted by `sort`, then by objective and code, with
-/// their number: one statement, whose total is a subquery over the action table alone (counted
-/// from an index), so that the page itself stops reading at its last row when an index gives
-/// the order.
+/// their number: one statement. When every filter is one an index of the action table serves,
+/// the total is a subquery over that table alone (counted from the index), so that the page
+/// itself stops reading at its last row when an index gives the order; a text search or an
+/// organisation (lead or partner) is no index's, and counting it apart would filter the table
+/// twice, so then the total is `COUNT(*) OVER ()` of the page's own rows.
 pub fn list(
     conn: &mut DbConnection,
     filter: &ActionFilter,
     sort: &[SortKey<ActionSort>],
     page: PageRequest,
 ) -> StoreResult<Page<Action>> {
-    let total = filtered!(actions::table.into_boxed(), filter)
-        .count()
-        .single_value()
-        .assume_not_null();
     let mut query = filtered!(
         actions::table
             .inner_join(objective_table::table)
@@ -188,20 +186,34 @@ pub fn list(
             (ActionSort::PlannedEnd, true) => query.then_order_by(actions::planned_end.desc()),
         };
     }
-    let Page { items: rows, total } = load_page(
-        conn,
-        query
-            .then_order_by(objective_table::code.asc())
-            .then_order_by(actions::code.asc())
-            .then_order_by(actions::id.asc())
-            .select((Joined::as_select(), total)),
-        page,
-        |conn| {
-            filtered!(actions::table.into_boxed(), filter)
-                .count()
-                .get_result(conn)
-        },
-    )?;
+    let query = query
+        .then_order_by(objective_table::code.asc())
+        .then_order_by(actions::code.asc())
+        .then_order_by(actions::id.asc());
+    let count = |conn: &mut DbConnection| {
+        filtered!(actions::table.into_boxed(), filter)
+            .count()
+            .get_result(conn)
+    };
+    let Page { items: rows, total } = if filter.q.is_some() || filter.organisation_id.is_some() {
+        load_page(
+            conn,
+            query.select((Joined::as_select(), total_count())),
+            page,
+            count,
+        )?
+    } else {
+        let total = filtered!(actions::table.into_boxed(), filter)
+            .count()
+            .single_value()
+            .assume_not_null();
+        load_page(
+            conn,
+            query.select((Joined::as_select(), total)),
+            page,
+            count,
+        )?
+    };
     Ok(Page {
         items: with_links(conn, rows)?,
         total,
