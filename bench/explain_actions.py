@@ -43,7 +43,7 @@ def variants(server, db):
         ("organisation (lead or partner), by code", f"/actions?organisationId={organisation}&sort=code"),
         ("theme", f"/actions?themeId={theme}"),
         ("objective", f"/actions?objectiveId={objective}"),
-        ("planned end before a day, by planned end", "/actions?plannedEndBefore=2017-01-01&sort=plannedEnd"),
+        ("planned end before a day, by planned end", "/actions?plannedEndBefore=2018-01-01&sort=plannedEnd"),
         ("text search", "/actions?q=federale"),
         ("no filter, by title, page 5", "/actions?sort=title&page=5"),
     ]
