@@ -19,6 +19,13 @@ Python's sqlite3 on SQLite). It also times the load of the default synthetic pla
 runs bench/import_followups.py (10,000-row CSV import) and a short soak (bench/soak.py), and
 records kiv's peak RSS (VmHWM) under load.
 
+On PostgreSQL it also counts the statements each measured endpoint runs per request, from
+pg_stat_statements (created in the bench database when missing), and how many of them ran as a
+prepared statement kept by the connection (named) rather than parsed anew (unnamed), from the
+server's statement log. pg_stat_statements needs `shared_preload_libraries`; when the server on
+5432 lacks it, the counts are taken on a private PostgreSQL server started here for them
+(initdb, pg_ctl; as the postgres user when run as root), and the results say so.
+
     python3 bench/run.py [--build] [--seconds 10] [--backends sqlite,postgres]
                          [--skip-import] [--skip-full-load] [--soak-seconds 30]
 
@@ -27,6 +34,7 @@ absolute numbers are noisy, the ratios within one run are what to compare.
 """
 
 import argparse
+import glob
 import json
 import os
 import random
@@ -327,6 +335,186 @@ def import_bench(backend):
     return found
 
 
+
+# The endpoints whose statements are counted: name, method, path (an action id or a follow-up
+# pair is filled in per request), requests.
+COUNTED = [
+    ("health", "GET", "/health", 50),
+    ("action", "GET", "/actions/{id}", 200),
+    ("filtered", "GET", None, 100),
+    ("post", "POST", "/followUps", 100),
+]
+
+
+def pg_bin():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    return found[-1] if found else None
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of this run's own, with pg_stat_statements preloaded and every
+    statement logged: for counting statements when the shared server cannot."""
+
+    def __init__(self):
+        self.bin = pg_bin()
+        self.dir = tempfile.mkdtemp(prefix="kiv-bench-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "server.log")
+        self.port = free_port()
+        self.as_postgres = os.geteuid() == 0
+
+    def _run(self, *cmd):
+        cmd = list(cmd)
+        if self.as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return run(cmd)
+
+    def start(self):
+        if not self.bin:
+            raise RuntimeError("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+        if self.as_postgres:
+            run(["chown", "-R", "postgres:postgres", self.dir])
+        self._run(os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "postgres",
+                  "--auth=trust", "-E", "UTF8")
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                   "-c shared_preload_libraries=pg_stat_statements "
+                   "-c pg_stat_statements.track_planning=on -c fsync=off "
+                   "-c log_statement=all -c log_line_prefix=''")
+        self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log, "-w",
+                  "-o", options, "start")
+
+    def stop(self):
+        try:
+            self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "stop")
+        except (subprocess.CalledProcessError, OSError, TypeError):
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def url(self, db):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{db}?sslmode=disable"
+
+    def psql(self, db, sql):
+        return run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", db,
+                    "-v", "ON_ERROR_STOP=1", "-qAtc", sql]).stdout
+
+
+def statement_snapshot(query):
+    """Calls and plans per statement of the bench database, from pg_stat_statements."""
+    rows = query("SELECT queryid, calls, plans, regexp_replace(query, '\\s+', ' ', 'g') "
+                 "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
+                 "WHERE datname = current_database())")
+    return {r[0]: (int(r[1]), int(r[2]), r[3]) for r in (line.split("|", 3) for line in rows.splitlines()) if len(r) == 4}
+
+
+def log_executes(path, offset):
+    """Executions the server logged after `offset`: (named, unnamed, simple), and the new offset.
+    A statement kept prepared by diesel runs as `execute __diesel_stmt_N`, one parsed for a
+    single use as `execute <unnamed>`, a simple-protocol one as `statement:`."""
+    named = unnamed = simple = 0
+    with open(path, errors="replace") as log_file:
+        log_file.seek(offset)
+        for line in log_file:
+            if "LOG:  execute <unnamed>" in line:
+                unnamed += 1
+            elif "LOG:  execute " in line:
+                named += 1
+            elif "LOG:  statement: " in line:
+                simple += 1
+        return (named, unnamed, simple), log_file.tell()
+
+
+def count_statements(args, workdir, action_ids, pairs, filtered_path):
+    """Statements per request of each counted endpoint, on a server with pg_stat_statements."""
+    shared = "pg_stat_statements" in psql("postgres", "SHOW shared_preload_libraries")
+    server = None
+    found = {"server": "the shared server on 5432" if shared else
+             "a private PostgreSQL server of this run: the server on 5432 lacks "
+             "shared_preload_libraries = pg_stat_statements"}
+    db = "kiv_bench_statements"
+    if shared:
+        query = lambda sql: psql(db, sql)  # noqa: E731
+        url = PG_URL.format(db=db)
+        psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        psql("postgres", f"CREATE DATABASE {db}")
+    else:
+        server = PrivatePostgres()
+        try:
+            server.start()
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            server.stop()
+            found["error"] = f"no server with pg_stat_statements: {error}"
+            log(found["error"])
+            return found
+        query = lambda sql: server.psql(db, sql)  # noqa: E731
+        url = server.url(db)
+        server.psql("postgres", f"CREATE DATABASE {db}")
+    kiv = None
+    try:
+        log("statements: loading the bench plan into a database with pg_stat_statements")
+        seed(url, "--demo", "--synthetic", "--periods", str(LOADED_PERIODS))
+        query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        port = free_port()
+        kiv, _ = start_kiv(url, port)
+        base = f"http://127.0.0.1:{port}/kiv/v1"
+        status, body = http(base, "POST", "/auth/token",
+                            form={"grant_type": "password", "username": "demo-coordinator", "password": "demo"})
+        assert status == 200, body
+        token = json.loads(body)["access_token"]
+        rng = random.Random(17)
+        pair_iter = iter(pairs)
+        for name, method, path, n in COUNTED:
+            def one(i):
+                if name == "action":
+                    return http(base, "GET", f"/actions/{action_ids[i % len(action_ids)]}", token)
+                if name == "filtered":
+                    return http(base, "GET", filtered_path[len("/kiv/v1"):], token)
+                if name == "post":
+                    action, period = next(pair_iter).split(",")
+                    payload = json.dumps({"actionId": action, "period": period, "status": "onTrack",
+                                          "progress": rng.randint(0, 100), "narrative": {"nl": "bench"}}).encode()
+                    request = urllib.request.Request(base + "/followUps", data=payload, method="POST", headers={
+                        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                    try:
+                        with urllib.request.urlopen(request, timeout=60) as response:
+                            return response.status, response.read()
+                    except urllib.error.HTTPError as error:
+                        return error.code, error.read()
+                return http(base, method, path, token)
+            # Warm up: every connection of the pool prepares its statements once.
+            for i in range(20):
+                one(i)
+            before = statement_snapshot(query)
+            offset = os.path.getsize(server.log) if server else 0
+            statuses = {}
+            for i in range(n):
+                status, _ = one(i + 20)
+                statuses[status] = statuses.get(status, 0) + 1
+            after = statement_snapshot(query)
+            ran = []
+            for qid, (calls, plans, text) in after.items():
+                calls0, plans0, _ = before.get(qid, (0, 0, ""))
+                if calls - calls0 > 0 and "pg_stat_statements" not in text:
+                    ran.append({"calls": calls - calls0, "plans": plans - plans0, "query": text[:160]})
+            ran.sort(key=lambda r: -r["calls"])
+            entry = {"requests": n, "statuses": statuses,
+                     "per_request": sum(r["calls"] for r in ran) / n,
+                     "plans_per_request": sum(r["plans"] for r in ran) / n,
+                     "statements": ran[:8]}
+            if server:
+                (named, unnamed, simple), _ = log_executes(server.log, offset)
+                entry.update(named=named / n, unnamed=unnamed / n, simple=simple / n)
+            found[name] = entry
+            log(f"statements: {name}: {entry['per_request']:.2f} per request")
+    finally:
+        if kiv:
+            stop(kiv)
+        if server:
+            server.stop()
+        else:
+            psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    return found
+
+
 def bench_backend(name, args, workdir):
     backend = Backend(name, workdir)
     result = {"backend": name}
@@ -401,6 +589,10 @@ def bench_backend(name, args, workdir):
         result["rss_end"] = proc_status(pid)
     finally:
         stop(server)
+    if name == "postgres" and not args.skip_statements:
+        log(f"{name}: statements per request (pg_stat_statements)")
+        result["statements"] = count_statements(args, workdir, action_ids, pairs,
+                                                result["filtered_path"])
     if not args.skip_import:
         log(f"{name}: CSV import of 10,000 rows (bench/import_followups.py)")
         result["import"] = import_bench(backend)
@@ -493,6 +685,28 @@ def write_results(results, args):
     lines.append(f"| start-up: `kiv serve` until `/health` answers (median of 3, existing database) | "
                  f"{fmt(start[0], 3) if start[0] != '–' else '–'} s | {fmt(start[1], 3) if start[1] != '–' else '–'} s | "
                  f"< 1 s | {'yes' if all(v == '–' or v < 1 for v in start) else '**no**'} |")
+    counted = pg.get("statements")
+    if counted:
+        lines += ["", "## Statements per request (PostgreSQL, pg_stat_statements)", "",
+                  f"Counted on {counted['server']}, after a warm-up of 20 requests per endpoint, over "
+                  "sequential requests. *Statements* counts every statement the server ran for the "
+                  "requests (transaction control included); *planned* how many of them were planned "
+                  "(a statement kept prepared is planned a few times, then runs its generic plan); "
+                  "*prepared* and *unnamed*, from the server's statement log, how many ran as a "
+                  "statement the connection keeps prepared and how many were parsed for one use.", ""]
+        if "error" in counted:
+            lines.append(f"Not counted: {counted['error']}.")
+        else:
+            lines += ["| request | requests | statements / request | planned / request | prepared / request | unnamed / request | the statements (calls) |",
+                      "| --- | --- | --- | --- | --- | --- | --- |"]
+            titles = dict(rows)
+            for key, _, _, _ in COUNTED:
+                e = counted.get(key)
+                if not e:
+                    continue
+                shown = "<br>".join(f"{r['calls']}× `{r['query'][:90].replace('|', '/')}`" for r in e["statements"][:4])
+                lines.append(f"| {titles.get(key, key)} | {e['requests']} | {e['per_request']:.2f} | "
+                             f"{e['plans_per_request']:.2f} | {fmt(e.get('named'), 2)} | {fmt(e.get('unnamed'), 2)} | {shown} |")
     lines += ["", "## Loading the synthetic plan", "",
               "| backend | default plan (8 periods): wall / in the transaction | bench plan (6 periods, with `--demo`) | content (default plan) |",
               "| --- | --- | --- | --- |"]
@@ -551,6 +765,8 @@ def main():
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-full-load", action="store_true")
     parser.add_argument("--soak-seconds", type=int, default=30, help="0: no soak")
+    parser.add_argument("--skip-statements", action="store_true",
+                        help="do not count the statements per request (PostgreSQL)")
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if args.build or not os.path.exists(KIV):

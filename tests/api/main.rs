@@ -10,6 +10,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod action_list;
 mod administration;
 mod auth;
 mod belgif;

@@ -41,8 +41,12 @@ pub(crate) fn total_count() -> Over<CountStar> {
     count_star().over()
 }
 
-/// Loads one page of `query`, a filtered, ordered collection selected with [`total_count`]
-/// beside its row, with the size of the whole collection: one statement. Only a page past the
+/// Loads one page of `query`, a filtered, ordered collection selected with its total beside its
+/// row, with the size of the whole collection: one statement. The total is [`total_count`], or,
+/// where the same filters can count the collection from one table's index while the page joins
+/// more, that count as a scalar subquery (`filtered.count().single_value().assume_not_null()`):
+/// both backends evaluate it once, and the page can then stop reading at its last row when an
+/// index gives its order, where `COUNT(*) OVER ()` reads every row first. Only a page past the
 /// end has no row to carry the total; then, and only then, `count` (the same filter, counted)
 /// runs.
 ///

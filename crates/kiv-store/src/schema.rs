@@ -194,6 +194,13 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// The objective's plan, kept here for the list's filters and indexes.
+        plan_id -> Text,
+        /// The objective's cluster, kept here for the list's filters and indexes.
+        cluster_id -> Nullable<Text>,
+        /// `action_states.status`, kept here for the list's filters and indexes (NULL: no
+        /// approved follow-up yet).
+        status -> Nullable<Text>,
     }
 }
 

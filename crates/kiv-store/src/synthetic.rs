@@ -328,6 +328,8 @@ struct ActionRow {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    plan_id: String,
+    cluster_id: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -975,9 +977,11 @@ fn generate(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult<
             version: 1,
             created_at: at,
             updated_at: at,
+            plan_id: SYNTHETIC_PLAN.into(),
+            cluster_id,
         });
     }
-    insert_rows!(conn, actions::table, action_rows, 15);
+    insert_rows!(conn, actions::table, action_rows, 17);
     insert_rows!(conn, action_partners::table, partner_rows, 2);
     insert_rows!(conn, action_themes::table, action_theme_rows, 2);
     insert_rows!(conn, indicators::table, indicator_rows, 14);
@@ -1019,6 +1023,13 @@ fn generate(conn: &mut DbConnection, options: &SyntheticOptions) -> StoreResult<
                 .or_default() += 1;
         }
     }
+    // The action rows keep a copy of their state's status (the action list filters on it):
+    // the states were written in bulk above, so the copies are taken in one statement.
+    conn.batch_execute(&format!(
+        "UPDATE actions SET status = \
+         (SELECT s.status FROM action_states s WHERE s.action_id = actions.id) \
+         WHERE plan_id = '{SYNTHETIC_PLAN}'"
+    ))?;
     Ok(counts)
 }
 

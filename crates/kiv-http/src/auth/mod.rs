@@ -3,6 +3,7 @@
 //! it touches with the rules of `kiv_domain::access`.
 
 pub mod access;
+pub mod claims_cache;
 pub mod openapi;
 pub mod tokens;
 

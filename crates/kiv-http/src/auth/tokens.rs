@@ -11,6 +11,7 @@ use jsonwebtoken::{
 use kiv_domain::{Account, Caller, Role};
 use serde::{Deserialize, Serialize};
 
+use super::claims_cache::ClaimsCache;
 use crate::problem::TokenProblem;
 
 /// The media type of kiv's access tokens, in the `typ` header.
@@ -100,6 +101,8 @@ pub struct TokenService {
     signing_kid: String,
     verifying: Vec<VerifyingKey>,
     jwks: JwkSet,
+    /// Tokens verified lately, until their expiry (see [`ClaimsCache`]).
+    verified: ClaimsCache<Presented>,
 }
 
 impl std::fmt::Debug for TokenService {
@@ -135,6 +138,7 @@ impl TokenService {
             }],
             signing_kid: kid,
             jwks: JwkSet { keys: Vec::new() },
+            verified: ClaimsCache::default(),
         })
     }
 
@@ -185,6 +189,7 @@ impl TokenService {
             signing_kid,
             verifying,
             jwks: JwkSet { keys: published },
+            verified: ClaimsCache::default(),
         })
     }
 
@@ -234,8 +239,20 @@ impl TokenService {
 
     /// Whom a token names, after checking its type, algorithm, key, signature, issuer, audience,
     /// expiry and not-before time. Whether the account still stands behind it is checked apart
-    /// (`auth::authenticate`), as that needs the database.
+    /// (`auth::authenticate`), as that needs the database. A token verified before is answered
+    /// from the cache of verified tokens until its expiry, with what its verification found.
     pub fn verify(&self, token: &str) -> Result<Presented, TokenProblem> {
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some(presented) = self.verified.get(token, now) {
+            return Ok(presented);
+        }
+        let (presented, expires_at) = self.verify_anew(token)?;
+        self.verified.insert(token, &presented, expires_at, now);
+        Ok(presented)
+    }
+
+    /// [`TokenService::verify`] without the cache: what the token says, and its `exp`.
+    fn verify_anew(&self, token: &str) -> Result<(Presented, u64), TokenProblem> {
         let header = decode_header(token).map_err(|_| TokenProblem::Invalid)?;
         let typ_ok = header.typ.as_deref().is_some_and(|typ| {
             typ.eq_ignore_ascii_case(TOKEN_TYPE) || typ.eq_ignore_ascii_case("application/at+jwt")
@@ -266,15 +283,103 @@ impl TokenService {
             org,
             roles,
             ver,
+            exp,
             ..
         } = data.claims;
-        Ok(Presented {
-            caller: Caller {
-                login: sub,
-                organisation_id: org,
-                roles,
+        Ok((
+            Presented {
+                caller: Caller {
+                    login: sub,
+                    organisation_id: org,
+                    roles,
+                },
+                access_version: ver,
             },
-            access_version: ver,
-        })
+            exp,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiv_domain::AccountKind;
+
+    fn service(secret: u8) -> TokenService {
+        TokenService::hs256(&[secret; 32], TokenSettings::default()).unwrap()
+    }
+
+    fn account() -> Account {
+        let at = chrono::DateTime::from_timestamp(0, 0).unwrap().naive_utc();
+        Account {
+            id: "1".into(),
+            kind: AccountKind::Person,
+            login: "an".into(),
+            organisation_id: "fod-justitie".into(),
+            roles: vec![Role::Coordinator],
+            disabled: false,
+            version: 1,
+            access_version: 3,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_token_verified_again_says_the_same_and_nothing_else_is_accepted_for_it() {
+        let tokens = service(7);
+        let token = tokens.issue(&account(), "kiv").unwrap().access_token;
+        let first = tokens.verify(&token).unwrap();
+        assert_eq!(tokens.verified.len(), 1);
+        let again = tokens.verify(&token).unwrap();
+        assert_eq!(
+            (again.caller.login, again.access_version),
+            (first.caller.login, first.access_version)
+        );
+        // A token one byte off its cached twin is verified, and refused.
+        let mut forged = token.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(matches!(tokens.verify(&forged), Err(TokenProblem::Invalid)));
+        // The same claims under another key: refused, though the claims are cached.
+        let other = service(8).issue(&account(), "kiv").unwrap().access_token;
+        assert!(matches!(tokens.verify(&other), Err(TokenProblem::Invalid)));
+        assert_eq!(tokens.verified.len(), 1);
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_by_the_verifier_not_served_from_the_cache() {
+        let tokens = service(7);
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            iss: "kiv".into(),
+            aud: "kiv".into(),
+            sub: "an".into(),
+            exp: now - 60,
+            iat: now - 120,
+            jti: "j".into(),
+            client_id: "kiv".into(),
+            org: "fod-justitie".into(),
+            roles: vec![Role::Coordinator],
+            ver: 3,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some(TOKEN_TYPE.into());
+        header.kid = Some(tokens.signing_kid.clone());
+        let token = encode(&header, &claims, &tokens.signing_key).unwrap();
+        // Verified while it was valid, kept until its expiry.
+        let presented = Presented {
+            caller: Caller {
+                login: "an".into(),
+                organisation_id: "fod-justitie".into(),
+                roles: vec![Role::Coordinator],
+            },
+            access_version: 3,
+        };
+        tokens
+            .verified
+            .insert(&token, &presented, claims.exp, now - 100);
+        assert!(matches!(tokens.verify(&token), Err(TokenProblem::Expired)));
+        assert!(tokens.verified.get(&token, now).is_none());
     }
 }

@@ -18,8 +18,8 @@ use crate::json::JsonValue;
 use crate::planning::actions;
 use crate::reference::plans;
 use crate::schema::{
-    action_states, approved_follow_ups, approved_values, audit_events, follow_up_contributions,
-    follow_up_events, follow_up_values, follow_ups,
+    action_states, actions as action_table, approved_follow_ups, approved_values, audit_events,
+    follow_up_contributions, follow_up_events, follow_up_values, follow_ups,
 };
 
 use super::queries::{get, readable, reportable_indicators};
@@ -544,5 +544,15 @@ fn approve(
         .set(values())
         .execute(conn)?;
     }
+    // The action row keeps a copy of its state's status for the action list's filters and
+    // indexes; whichever approval's state stands, the copy follows it.
+    diesel::update(action_table::table.find(&follow_up.action_id))
+        .set(
+            action_table::status.eq(action_states::table
+                .find(&follow_up.action_id)
+                .select(action_states::status)
+                .single_value()),
+        )
+        .execute(conn)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use kiv_domain::paging::SortKey;
 use kiv_domain::{Action, ActionStatus, PageRequest};
 
-use super::rows::{with_links, Joined};
+use super::rows::{with_joined_links, with_links, Joined};
 use crate::database::DbConnection;
 use crate::error::StoreResult;
 use crate::page::{load_page, total_count, Page};
@@ -16,23 +16,31 @@ use crate::schema::{
     action_partners, action_states, action_themes, actions, objectives as objective_table,
 };
 
-/// Actions with their objective and, once there is one, their state: what [`Joined`] selects.
-fn joined() -> diesel::dsl::LeftJoin<
-    diesel::dsl::InnerJoin<actions::table, objective_table::table>,
-    action_states::table,
-> {
-    actions::table
-        .inner_join(objective_table::table)
-        .left_join(action_states::table)
+/// Actions with, once there is one, their state: what [`Joined`] selects.
+fn joined() -> diesel::dsl::LeftJoin<actions::table, action_states::table> {
+    actions::table.left_join(action_states::table)
 }
 
+/// One action with its state, partners and themes: one statement of one shape, so that the
+/// connection keeps it prepared. The link tables are joined to the action, a row per partner and
+/// theme pair (an action has a handful of each).
 pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Action>> {
-    let row: Option<Joined> = joined()
+    let rows: Vec<(Joined, Option<String>, Option<String>)> = joined()
+        .left_join(action_partners::table)
+        .left_join(action_themes::table)
         .filter(actions::id.eq(id))
-        .select(Joined::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(with_links(conn, row.into_iter().collect())?.pop())
+        .select((
+            Joined::as_select(),
+            action_partners::organisation_id.nullable(),
+            action_themes::theme_id.nullable(),
+        ))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((row, partner, theme)) = rows.next() else {
+        return Ok(None);
+    };
+    let links = std::iter::once((partner, theme)).chain(rows.map(|(_, p, t)| (p, t)));
+    Ok(Some(with_joined_links(row, links)?))
 }
 
 /// Several actions by id, in the order of `ids` (missing ones left out).
@@ -100,19 +108,18 @@ pub struct ActionFilter {
     pub planned_end_before: Option<NaiveDate>,
 }
 
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &ActionFilter,
-    sort: &[SortKey<ActionSort>],
-    page: PageRequest,
-) -> StoreResult<Page<Action>> {
-    let filtered = || {
-        let mut query = joined().into_boxed();
+/// `query` (a boxed query of actions, alone or joined) with the filters of `filter`. Every
+/// filter reads the action row (its plan, cluster and status are kept there), so the same
+/// filters count the collection from the action table's indexes.
+macro_rules! filtered {
+    ($query:expr, $filter:expr) => {{
+        let filter: &ActionFilter = $filter;
+        let mut query = $query;
         if let Some(plan_id) = &filter.plan_id {
-            query = query.filter(objective_table::plan_id.eq(plan_id.clone()));
+            query = query.filter(actions::plan_id.eq(plan_id.clone()));
         }
         if let Some(cluster_id) = &filter.cluster_id {
-            query = query.filter(objective_table::cluster_id.eq(cluster_id.clone()));
+            query = query.filter(actions::cluster_id.eq(cluster_id.clone()));
         }
         if let Some(objective_id) = &filter.objective_id {
             query = query.filter(actions::objective_id.eq(objective_id.clone()));
@@ -135,18 +142,38 @@ pub fn list(
         match filter.status {
             None => {}
             Some(ActionStatus::NotReported) => {
-                query = query.filter(action_states::action_id.is_null());
+                query = query.filter(actions::status.is_null());
             }
             Some(status) => {
-                query = query.filter(action_states::status.eq(status.as_str()));
+                query = query.filter(actions::status.eq(status.as_str()));
             }
         }
         if let Some(day) = filter.planned_end_before {
             query = query.filter(actions::planned_end.lt(day));
         }
         query
-    };
-    let mut query = filtered();
+    }};
+}
+
+/// One page of the actions `filter` admits, sorted by `sort`, then by objective and code, with
+/// their number: one statement. When every filter is one an index of the action table serves,
+/// the total is a subquery over that table alone (counted from the index), so that the page
+/// itself stops reading at its last row when an index gives the order; a text search or an
+/// organisation (lead or partner) is no index's, and counting it apart would filter the table
+/// twice, so then the total is `COUNT(*) OVER ()` of the page's own rows.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ActionFilter,
+    sort: &[SortKey<ActionSort>],
+    page: PageRequest,
+) -> StoreResult<Page<Action>> {
+    let mut query = filtered!(
+        actions::table
+            .inner_join(objective_table::table)
+            .left_join(action_states::table)
+            .into_boxed(),
+        filter
+    );
     for key in sort {
         query = match (key.field, key.descending) {
             (ActionSort::Code, false) => query.then_order_by(actions::code.asc()),
@@ -159,16 +186,34 @@ pub fn list(
             (ActionSort::PlannedEnd, true) => query.then_order_by(actions::planned_end.desc()),
         };
     }
-    let Page { items: rows, total } = load_page(
-        conn,
-        query
-            .then_order_by(objective_table::code.asc())
-            .then_order_by(actions::code.asc())
-            .then_order_by(actions::id.asc())
-            .select((Joined::as_select(), total_count())),
-        page,
-        |conn| filtered().count().get_result(conn),
-    )?;
+    let query = query
+        .then_order_by(objective_table::code.asc())
+        .then_order_by(actions::code.asc())
+        .then_order_by(actions::id.asc());
+    let count = |conn: &mut DbConnection| {
+        filtered!(actions::table.into_boxed(), filter)
+            .count()
+            .get_result(conn)
+    };
+    let Page { items: rows, total } = if filter.q.is_some() || filter.organisation_id.is_some() {
+        load_page(
+            conn,
+            query.select((Joined::as_select(), total_count())),
+            page,
+            count,
+        )?
+    } else {
+        let total = filtered!(actions::table.into_boxed(), filter)
+            .count()
+            .single_value()
+            .assume_not_null();
+        load_page(
+            conn,
+            query.select((Joined::as_select(), total)),
+            page,
+            count,
+        )?
+    };
     Ok(Page {
         items: with_links(conn, rows)?,
         total,

@@ -1,5 +1,5 @@
-//! The action table's row, joined with its objective's place and its state, and its conversion
-//! to [`Action`] with the partners and themes of the link tables.
+//! The action table's row, joined with its state, and its conversion to [`Action`] with the
+//! partners and themes of the link tables.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -11,9 +11,7 @@ use crate::database::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::json::JsonValue;
 use crate::records::group;
-use crate::schema::{
-    action_partners, action_states, action_themes, actions, objectives as objective_table,
-};
+use crate::schema::{action_partners, action_states, action_themes, actions};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = actions, treat_none_as_null = true)]
@@ -33,26 +31,21 @@ pub(crate) struct ActionRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The objective's plan and cluster, copied onto the row by every write that sets or moves
+    /// them (the list filters and indexes them); the action's status, kept the same way by the
+    /// approval of its follow-ups, is not part of this row's writes.
+    pub plan_id: String,
+    pub cluster_id: Option<String>,
 }
 
-/// An action row with its objective's plan and cluster and, once a follow-up of it was
-/// approved, its state (status, progress, period).
+/// An action row with, once a follow-up of it was approved, its state (status, progress,
+/// period).
 #[derive(Debug, Clone, Queryable, Selectable)]
 pub(crate) struct Joined {
     #[diesel(embed)]
     action: ActionRow,
     #[diesel(embed)]
-    place: ObjectivePlace,
-    #[diesel(embed)]
     state: Option<StateRow>,
-}
-
-/// The plan and cluster of an action's objective.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = objective_table)]
-pub(crate) struct ObjectivePlace {
-    plan_id: String,
-    cluster_id: Option<String>,
 }
 
 /// The state of an action, kept by the approval of its follow-ups.
@@ -62,6 +55,25 @@ pub(crate) struct StateRow {
     status: String,
     progress: Option<f64>,
     period: String,
+}
+
+/// The action of `row` with the partners and themes of `links`, (partner, theme) pairs of a
+/// query that joined both link tables to the action (each of them `None` where the action has
+/// none).
+pub(super) fn with_joined_links(
+    row: Joined,
+    links: impl IntoIterator<Item = (Option<String>, Option<String>)>,
+) -> StoreResult<Action> {
+    let (mut partners, mut themes): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for (partner, theme) in links {
+        partners.extend(partner);
+        themes.extend(theme);
+    }
+    for ids in [&mut partners, &mut themes] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    action(row, partners, themes)
 }
 
 /// The actions of `rows` with their partners and themes, read in one more query.
@@ -102,62 +114,66 @@ pub(super) fn with_links(conn: &mut DbConnection, rows: Vec<Joined>) -> StoreRes
     let (mut partners, mut themes) = (pairs(partner_pairs), pairs(theme_pairs));
     rows.into_iter()
         .map(|joined| {
-            let Joined {
-                action: row,
-                place:
-                    ObjectivePlace {
-                        plan_id,
-                        cluster_id,
-                    },
-                state,
-            } = joined;
-            let state = match state {
-                Some(StateRow {
-                    status,
-                    progress,
-                    period,
-                }) => action_state(&status, progress, &period)?,
-                None => Default::default(),
-            };
-            let ActionRow {
-                id,
-                objective_id,
-                code,
-                title,
-                description,
-                lead_organisation_id,
-                planned_start,
-                planned_end,
-                weight,
-                external_id,
-                sort_title: _,
-                search_text: _,
-                version,
-                created_at,
-                updated_at,
-            } = row;
-            Ok(Action {
-                state,
-                partner_organisation_ids: partners.remove(&id).unwrap_or_default(),
-                theme_ids: themes.remove(&id).unwrap_or_default(),
-                id,
-                objective_id,
-                plan_id,
-                cluster_id,
-                code,
-                title: title.0,
-                description: description.map(|d| d.0),
-                lead_organisation_id,
-                planned_start,
-                planned_end,
-                weight,
-                external_id,
-                version,
-                created_at,
-                updated_at,
-            })
+            let id = &joined.action.id;
+            let (partners, themes) = (
+                partners.remove(id).unwrap_or_default(),
+                themes.remove(id).unwrap_or_default(),
+            );
+            action(joined, partners, themes)
         })
         .collect()
+}
+
+/// An action from its row and state, with its partners and themes.
+fn action(joined: Joined, partners: Vec<String>, themes: Vec<String>) -> StoreResult<Action> {
+    let Joined { action: row, state } = joined;
+    let state = match state {
+        Some(StateRow {
+            status,
+            progress,
+            period,
+        }) => action_state(&status, progress, &period)?,
+        None => Default::default(),
+    };
+    let ActionRow {
+        id,
+        objective_id,
+        code,
+        title,
+        description,
+        lead_organisation_id,
+        planned_start,
+        planned_end,
+        weight,
+        external_id,
+        sort_title: _,
+        search_text: _,
+        version,
+        created_at,
+        updated_at,
+        plan_id,
+        cluster_id,
+    } = row;
+    Ok(Action {
+        state,
+        partner_organisation_ids: partners,
+        theme_ids: themes,
+        id,
+        objective_id,
+        plan_id,
+        cluster_id,
+        code,
+        title: title.0,
+        description: description.map(|d| d.0),
+        lead_organisation_id,
+        planned_start,
+        planned_end,
+        weight,
+        external_id,
+        version,
+        created_at,
+        updated_at,
+    })
 }
 
 /// An action's state from its `action_states` row: the status, progress and period of its

@@ -92,8 +92,15 @@ impl ActionChanges {
     }
 }
 
-/// Every rule an action must keep, checked against its objective's plan and the references.
-fn validate(conn: &mut DbConnection, input: &ActionInput, id: Option<&str>) -> StoreResult<()> {
+/// Where an action sits: its objective's plan and cluster, which its row keeps a copy of.
+struct Place {
+    plan_id: String,
+    cluster_id: Option<String>,
+}
+
+/// Every rule an action must keep, checked against its objective's plan and the references;
+/// the place of its objective.
+fn validate(conn: &mut DbConnection, input: &ActionInput, id: Option<&str>) -> StoreResult<Place> {
     let mut issues = Vec::new();
     issues.extend(check_code(&input.code));
     issues.extend(check_text("title", &input.title, 500));
@@ -158,10 +165,15 @@ fn validate(conn: &mut DbConnection, input: &ActionInput, id: Option<&str>) -> S
         }
     }
     reject_if_any(issues)?;
-    match key_holder(conn, input, id)? {
-        Some(duplicate) => Err(duplicate),
-        None => Ok(()),
+    if let Some(duplicate) = key_holder(conn, input, id)? {
+        return Err(duplicate);
     }
+    // Without an objective, the issues above refused the input already.
+    let objective = objective.ok_or(StoreError::NotFound)?;
+    Ok(Place {
+        plan_id: objective.plan_id,
+        cluster_id: objective.cluster_id,
+    })
 }
 
 /// The action (other than `id`) that holds one of `input`'s unique keys, as the conflict to
@@ -205,8 +217,16 @@ fn key_holder(
     }))
 }
 
-fn row(id: String, input: &ActionInput, version: i32, created_at: NaiveDateTime) -> ActionRow {
+fn row(
+    id: String,
+    input: &ActionInput,
+    place: Place,
+    version: i32,
+    created_at: NaiveDateTime,
+) -> ActionRow {
     ActionRow {
+        plan_id: place.plan_id,
+        cluster_id: place.cluster_id,
         id,
         objective_id: input.objective_id.clone(),
         code: input.code.clone(),
@@ -250,9 +270,9 @@ pub fn create(conn: &mut DbConnection, actor: &Caller, input: ActionInput) -> St
 }
 
 fn insert(conn: &mut DbConnection, actor: &Caller, input: &ActionInput) -> StoreResult<Action> {
-    validate(conn, input, None)?;
+    let place = validate(conn, input, None)?;
     let id = uuid::Uuid::new_v4().to_string();
-    let new = row(id.clone(), input, 1, now());
+    let new = row(id.clone(), input, place, 1, now());
     crate::error::unique_write(
         conn,
         |conn| {
@@ -282,10 +302,11 @@ fn replace(
     current: &Action,
     input: &ActionInput,
 ) -> StoreResult<Action> {
-    validate(conn, input, Some(&current.id))?;
+    let place = validate(conn, input, Some(&current.id))?;
     let next = row(
         current.id.clone(),
         input,
+        place,
         current.version + 1,
         current.created_at,
     );

@@ -242,6 +242,20 @@ pub fn create(
     })
 }
 
+/// Copies the objective's new cluster onto the rows of its actions, which keep it for the action
+/// list's filters and indexes (an objective's plan never changes). Not an edit of the actions:
+/// their versions stay.
+fn keep_actions_cluster(
+    conn: &mut DbConnection,
+    objective_id: &str,
+    cluster_id: Option<&str>,
+) -> StoreResult<()> {
+    diesel::update(actions::table.filter(actions::objective_id.eq(objective_id)))
+        .set(actions::cluster_id.eq(cluster_id))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn update(
     conn: &mut DbConnection,
     actor: &Caller,
@@ -274,6 +288,9 @@ pub fn update(
             |conn| code_holder(conn, &input, Some(id)),
         )?;
         crate::error::expect_one_written(written, current.version)?;
+        if input.cluster_id != current.cluster_id {
+            keep_actions_cluster(conn, id, input.cluster_id.as_deref())?;
+        }
         write_links(conn, id, &input)?;
         let updated = get(conn, id)?.ok_or(StoreError::NotFound)?;
         audit::record(
