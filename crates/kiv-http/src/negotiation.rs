@@ -185,15 +185,9 @@ pub fn declare(document: &mut utoipa::openapi::OpenApi) {
         )
         .build();
     for item in document.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
+        for operation in crate::openapi_common::operations(item)
+            .into_iter()
+            .flatten()
         {
             let answers_content = operation.responses.responses.iter().any(|(status, r)| {
                 status.starts_with('2') && matches!(r, RefOr::T(r) if !r.content.is_empty())
@@ -286,15 +280,9 @@ pub fn declare_languages(document: &mut utoipa::openapi::OpenApi) {
         .example(Some(serde_json::json!("Accept-Language, Accept")))
         .build();
     for item in document.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
+        for operation in crate::openapi_common::operations(item)
+            .into_iter()
+            .flatten()
         {
             let mut labels = false;
             for (status, response) in operation.responses.responses.iter_mut() {

@@ -30,7 +30,8 @@ fn problem(description: &str) -> Response {
         .build()
 }
 
-fn operations(item: &mut utoipa::openapi::PathItem) -> [&mut Option<Operation>; 5] {
+/// The operations of a path, each method's slot (HEAD is never documented: it answers as GET).
+pub fn operations(item: &mut utoipa::openapi::PathItem) -> [&mut Option<Operation>; 5] {
     [
         &mut item.get,
         &mut item.post,
